@@ -1,0 +1,53 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "livegate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "livegate", targets: ["livegate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        // C libraries: each is imported by exactly one Swift module below.
+        .systemLibrary(
+            name: "CRdKafka", pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+
+        .target(name: "Kafka", dependencies: ["CRdKafka"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        // The pure domain: no I/O, no C.
+        .target(name: "LiveGateCore"),
+        .target(name: "LiveGateStore", dependencies: ["LiveGateCore", "Postgres"]),
+        .executableTarget(
+            name: "livegate",
+            dependencies: [
+                "LiveGateCore", "LiveGateStore", "Postgres", "Kafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Fixtures and a private PostgreSQL for the test targets; never linked into the tool.
+        .target(name: "LiveGateTestSupport", dependencies: ["LiveGateCore", "Postgres"]),
+        .testTarget(
+            name: "LiveGateCoreTests",
+            dependencies: [
+                "LiveGateCore", "LiveGateTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "LiveGateTestSupport"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(
+            name: "LiveGateStoreTests",
+            dependencies: [
+                "LiveGateStore", "LiveGateCore", "Postgres", "LiveGateTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,97 @@
+/// The pure heart of LiveGate: applies an ordered batch of input events to a snapshot of stored state and
+/// collects both the outputs and the writes that make them durable.
+///
+/// The store reads (and locks) what `requirements(for:)` names, builds a `Ledger`, applies every event in
+/// order, then writes `newEvents`, `changedTenants`, `transitions` and `bookings` in the same transaction.
+/// Nothing here performs I/O or reads a clock, so the same snapshot and events always give the same bytes.
+public struct Ledger: Sendable {
+    public let rules: Rules
+    public private(set) var tenants: [String: TenantRecord]
+    public private(set) var usage: [UsageKey: Micros]
+    private var processed: [String: StoredEvent]
+
+    public private(set) var newEvents: [StoredEvent] = []
+    public private(set) var transitions: [TransitionRecord] = []
+    public private(set) var bookings: [UsageKey: UsageBooking] = [:]
+    /// Tenants whose row must be written, in the order they first changed.
+    public private(set) var changedTenantIds: [String] = []
+
+    public init(rules: Rules, tenants: [String: TenantRecord], usage: [UsageKey: Micros],
+                processed: [String: StoredEvent]) {
+        self.rules = rules
+        self.tenants = tenants
+        self.usage = usage
+        self.processed = processed
+    }
+
+    public static func requirements(for events: [InputEvent]) -> LedgerRequirements {
+        var usageKeys = Set<UsageKey>()
+        for event in events {
+            guard case let .attempt(attempt) = event.body, attempt.environment == .live,
+                  let occurredAt = attempt.occurredAt else { continue }
+            usageKeys.insert(UsageKey(tenantId: event.tenantId, window: .day(containing: occurredAt)))
+            usageKeys.insert(UsageKey(tenantId: event.tenantId, window: .month(containing: occurredAt)))
+        }
+        return LedgerRequirements(
+            tenantIds: Set(events.map(\.tenantId)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) },
+            eventIds: Array(Set(events.map(\.eventId))),
+            usageKeys: Array(usageKeys))
+    }
+
+    public var changedTenants: [TenantRecord] { changedTenantIds.map { tenants[$0]! } }
+
+    public func tenant(_ id: String) -> TenantRecord { tenants[id] ?? TenantRecord(tenantId: id) }
+
+    public mutating func apply(_ event: InputEvent) -> EventOutcome {
+        if let stored = processed[event.eventId] {
+            guard stored.fingerprint == event.fingerprint else {
+                return .conflict(DeadLetterReason(
+                    .idempotencyConflict, "event_id was already processed with other content; the original verdict stands",
+                    eventId: event.eventId, tenantId: event.tenantId))
+            }
+            let status = stored.changedTenant ? [TenantStatus.record(tenant(stored.tenantId), rules: rules)] : []
+            return .duplicate(stored.outputs + status)
+        }
+        let result: Applied
+        switch event.body {
+        case let .declaration(checked): result = applyDeclaration(event, checked)
+        case let .decision(checked): result = applyDecision(event, checked)
+        case let .attempt(attempt): result = applyAttempt(event, attempt)
+        }
+        let stored = StoredEvent(eventId: event.eventId, tenantId: event.tenantId, type: event.type,
+                                 fingerprint: event.fingerprint, outputs: result.outputs,
+                                 changedTenant: result.changedTenant, bookedAmount: result.bookedAmount,
+                                 bookedDay: result.bookedDay)
+        processed[event.eventId] = stored
+        newEvents.append(stored)
+        let status = result.changedTenant ? [TenantStatus.record(tenant(event.tenantId), rules: rules)] : []
+        return .applied(result.outputs + status)
+    }
+
+    /// What applying one event produced, before it is stored.
+    struct Applied {
+        var outputs: [OutputRecord]
+        var changedTenant = false
+        var bookedAmount: Micros? = nil
+        var bookedDay: CivilDate? = nil
+    }
+
+    mutating func commit(_ tenant: TenantRecord, transition: TransitionRecord) {
+        var tenant = tenant
+        tenant.version += 1
+        if !changedTenantIds.contains(tenant.tenantId) { changedTenantIds.append(tenant.tenantId) }
+        tenants[tenant.tenantId] = tenant
+        transitions.append(transition)
+    }
+
+    mutating func book(_ amount: Micros, tenantId: String, window: UsageWindow, limit: Micros) {
+        let key = UsageKey(tenantId: tenantId, window: window)
+        let usedAfter = (usage[key] ?? .zero) + amount
+        usage[key] = usedAfter
+        var booking = bookings[key] ?? UsageBooking(key: key, delta: .zero, limit: limit, usedAfter: usedAfter)
+        booking.delta = booking.delta + amount
+        booking.limit = limit
+        booking.usedAfter = usedAfter
+        bookings[key] = booking
+    }
+}

@@ -1,0 +1,84 @@
+/// One tenant's usage in one window.
+public struct UsageKey: Sendable, Hashable {
+    public let tenantId: String
+    public let window: UsageWindow
+
+    public init(tenantId: String, window: UsageWindow) {
+        self.tenantId = tenantId
+        self.window = window
+    }
+}
+
+/// An input that was processed before: what it was, and the outputs it produced (verdict first, then its
+/// notifications). The tenant status is not stored: a repeat publishes the tenant's *current* status instead,
+/// so an old status can never overwrite a newer one on the compacted topic.
+public struct StoredEvent: Sendable, Equatable {
+    public let eventId: String
+    public let tenantId: String
+    public let type: EventType
+    public let fingerprint: String
+    public let outputs: [OutputRecord]
+    public let changedTenant: Bool
+    /// For allowed live attempts: the amount booked and the UTC day it was booked on (for reconciliation).
+    public let bookedAmount: Micros?
+    public let bookedDay: CivilDate?
+
+    public init(eventId: String, tenantId: String, type: EventType, fingerprint: String, outputs: [OutputRecord],
+                changedTenant: Bool, bookedAmount: Micros? = nil, bookedDay: CivilDate? = nil) {
+        self.eventId = eventId
+        self.tenantId = tenantId
+        self.type = type
+        self.fingerprint = fingerprint
+        self.outputs = outputs
+        self.changedTenant = changedTenant
+        self.bookedAmount = bookedAmount
+        self.bookedDay = bookedDay
+    }
+}
+
+/// An applied access transition, for the append-only history.
+public struct TransitionRecord: Sendable, Equatable {
+    public let tenantId: String
+    public let eventId: String
+    public let action: String
+    public let actorId: String?
+    public let fromState: AccessState
+    public let toState: AccessState
+    public let notes: String?
+    public let ceiling: CeilingOverride?
+    public let occurredAt: UTCInstant
+}
+
+/// The amount added to one usage window by a batch, with the limit in force at its last booking.
+/// The store adds `delta` and checks that the row then holds exactly `usedAfter` and no more than `limit`.
+public struct UsageBooking: Sendable, Equatable {
+    public let key: UsageKey
+    public var delta: Micros
+    public var limit: Micros
+    public var usedAfter: Micros
+}
+
+/// What the store must read (and lock) before a batch can be decided.
+public struct LedgerRequirements: Sendable, Equatable {
+    /// Sorted, so every transaction locks tenants in the same order.
+    public let tenantIds: [String]
+    public let eventIds: [String]
+    public let usageKeys: [UsageKey]
+}
+
+/// The answer to one input event.
+public enum EventOutcome: Sendable, Equatable {
+    /// First time: the outputs to publish (verdict, notifications, then the tenant status if it changed).
+    case applied([OutputRecord])
+    /// Seen before with the same content: the stored outputs again, byte for byte, and the current status.
+    case duplicate([OutputRecord])
+    /// Seen before with other content: nothing changes; the record goes to the dead-letter topic.
+    case conflict(DeadLetterReason)
+
+    public var outputs: [OutputRecord] {
+        switch self {
+        case let .applied(o), let .duplicate(o): return o
+        case .conflict: return []
+        }
+    }
+}

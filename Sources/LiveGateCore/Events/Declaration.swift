@@ -1,0 +1,77 @@
+/// A valid `declaration.submitted` body: the owner asks for production access.
+public struct Declaration: Sendable, Equatable {
+    public let occurredAt: UTCInstant
+    public let ownerUserId: String?
+    public let ownerEmail: String?
+    public let ownerName: String?
+    public let intendedUseCase: String
+}
+
+extension Declaration {
+    static let useCaseScalars = 20...1000
+
+    /// The contract's checks, in its order: the actor (403), then every body rule (one 400 listing all).
+    static func check(_ json: JSONValue) -> Checked<Declaration> {
+        let actor = Actor(json["actor"])
+        guard let actor, actor.isOwner else { return .rejected(.forbidden("actor_not_owner")) }
+        var errors: [FieldError] = []
+        let (occurredAt, timeError) = FieldError.occurredAt(json)
+        if let timeError { errors.append(timeError) }
+        let declaration = json["declaration"]
+        var useCase = ""
+        if let declaration, case .object = declaration {
+            errors += bodyErrors(declaration)
+            useCase = declaration["intended_use_case"]?.stringValue ?? ""
+        } else {
+            errors.append(FieldError("declaration", "must be an object"))
+        }
+        guard errors.isEmpty, let occurredAt else { return .rejected(.invalid(errors, reason: "invalid_request")) }
+        let identity = json["identity"]
+        return .valid(Declaration(
+            occurredAt: occurredAt, ownerUserId: actor.id, ownerEmail: identity?["email"]?.storableString,
+            ownerName: identity?["name"]?.storableString, intendedUseCase: useCase))
+    }
+
+    private static func bodyErrors(_ d: JSONValue) -> [FieldError] {
+        var errors: [FieldError] = []
+        let useCase = d["intended_use_case"]?.stringValue
+        if useCase.map({ useCaseScalars.contains($0.scalarCount) }) != true {
+            errors.append(FieldError("declaration.intended_use_case", "must be a string of 20 to 1000 characters"))
+        }
+        if let volume = d["expected_monthly_volume_usd"], !volume.isNull, !volume.isPositiveNumber {
+            errors.append(FieldError("declaration.expected_monthly_volume_usd", "must be a positive number"))
+        }
+        if let url = d["website_url"], !url.isNull, !(url.stringValue.map(isAbsoluteHTTPURL) ?? false) {
+            errors.append(FieldError("declaration.website_url", "must be an absolute http or https URL"))
+        }
+        if d["accepted_terms"] != .bool(true) {
+            errors.append(FieldError("declaration.accepted_terms", "must be true"))
+        }
+        return errors
+    }
+
+    /// `http://` or `https://` (any case), a non-empty host, no whitespace or control characters.
+    static func isAbsoluteHTTPURL(_ text: String) -> Bool {
+        guard text.utf8.count <= 2048,
+              !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+        else { return false }
+        let lower = text.lowercased()
+        let rest: Substring
+        if lower.hasPrefix("https://") { rest = text.dropFirst(8) }
+        else if lower.hasPrefix("http://") { rest = text.dropFirst(7) }
+        else { return false }
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let host = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
+        let hostName = host.hasPrefix("[") ? host : host.prefix { $0 != ":" }
+        return !hostName.isEmpty
+    }
+}
+
+extension JSONValue {
+    /// A JSON number strictly greater than zero (decided on the literal, never through floating point).
+    var isPositiveNumber: Bool {
+        guard case let .number(literal) = self else { return false }
+        let canonical = JSONValue.canonicalNumber(literal)
+        return canonical != "0" && !canonical.hasPrefix("-")
+    }
+}

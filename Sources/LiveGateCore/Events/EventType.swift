@@ -1,0 +1,29 @@
+/// The three input event types and the topic each one belongs on.
+public enum EventType: String, Sendable, CaseIterable {
+    case declarationSubmitted = "declaration.submitted"
+    case decisionRecorded = "decision.recorded"
+    case transactionAttempted = "transaction.attempted"
+
+    public var topic: String {
+        switch self {
+        case .declarationSubmitted: return Topics.declarationSubmitted
+        case .decisionRecorded: return Topics.decision
+        case .transactionAttempted: return Topics.transactionAttempt
+        }
+    }
+}
+
+/// The topic names of the wire contract.
+public enum Topics {
+    public static let declarationSubmitted = "sly.declaration-submitted.v1"
+    public static let decision = "sly.decision.v1"
+    public static let transactionAttempt = "sly.transaction-attempt.v1"
+    public static let accessVerdict = "sly.access-verdict.v1"
+    public static let transactionVerdict = "sly.transaction-verdict.v1"
+    public static let notification = "sly.notification.v1"
+    public static let tenantStatus = "sly.tenant-status.v1"
+    public static let deadLetter = "sly.dead-letter.v1"
+
+    public static let inputs = [declarationSubmitted, decision, transactionAttempt]
+    public static let outputs = [accessVerdict, transactionVerdict, notification, tenantStatus, deadLetter]
+}

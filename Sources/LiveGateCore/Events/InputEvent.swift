@@ -1,0 +1,51 @@
+/// An input record that could be addressed: it has a usable event id, tenant id and type on the right topic.
+/// Its actor and body may still be invalid; that is decided by `body` and answered with a verdict.
+public struct InputEvent: Sendable {
+    public let eventId: String
+    public let tenantId: String
+    public let type: EventType
+    /// The Kafka record timestamp. Verdicts are dated with it, so a replay of the record yields the same bytes.
+    public let recordTimestamp: UTCInstant
+    /// Canonical text of the whole event: the idempotency comparison key.
+    public let fingerprint: String
+    public let body: Body
+
+    public enum Body: Sendable {
+        case declaration(Checked<Declaration>)
+        case decision(Checked<Decision>)
+        case attempt(Attempt)
+    }
+
+    public init(eventId: String, tenantId: String, type: EventType, recordTimestamp: UTCInstant,
+                fingerprint: String, body: Body) {
+        self.eventId = eventId
+        self.tenantId = tenantId
+        self.type = type
+        self.recordTimestamp = recordTimestamp
+        self.fingerprint = fingerprint
+        self.body = body
+    }
+}
+
+extension FieldError {
+    static func occurredAt(_ json: JSONValue) -> (UTCInstant?, FieldError?) {
+        if let text = json["occurred_at"]?.stringValue, let instant = RFC3339.parse(text) {
+            return (instant, nil)
+        }
+        return (nil, FieldError("occurred_at", "must be an RFC 3339 timestamp with an offset",
+                                reason: "invalid_occurred_at"))
+    }
+}
+
+extension JSONValue {
+    /// A string that can be stored as PostgreSQL text (no U+0000); anything else reads as absent.
+    var storableString: String? {
+        guard let s = stringValue, !s.utf8.contains(0) else { return nil }
+        return s
+    }
+}
+
+extension String {
+    var scalarCount: Int { unicodeScalars.count }
+    var isBlank: Bool { unicodeScalars.allSatisfy { $0.properties.isWhitespace } }
+}

@@ -1,0 +1,48 @@
+/// A record as it came off an input topic: bytes and origin, nothing interpreted yet.
+public struct InputRecord: Sendable {
+    public let topic: String
+    public let partition: Int32
+    public let offset: Int64
+    public let key: [UInt8]?
+    public let value: [UInt8]?
+    public let timestamp: UTCInstant
+
+    public init(topic: String, partition: Int32 = 0, offset: Int64 = 0, key: [UInt8]?, value: [UInt8]?,
+                timestamp: UTCInstant) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.key = key
+        self.value = value
+        self.timestamp = timestamp
+    }
+}
+
+/// Why a record cannot be addressed and goes to the dead-letter topic.
+public enum DeadLetterError: String, Sendable, CaseIterable {
+    case recordTooLarge = "record_too_large"
+    case invalidJSON = "invalid_json"
+    case notAnObject = "not_an_object"
+    case invalidEventId = "invalid_event_id"
+    case invalidTenantId = "invalid_tenant_id"
+    case invalidType = "invalid_type"
+    case typeNotOnTopic = "type_not_on_topic"
+    case keyMismatch = "key_mismatch"
+    case idempotencyConflict = "idempotency_conflict"
+}
+
+/// A record bound for the dead-letter topic: what is wrong, in words free of payload text.
+public struct DeadLetterReason: Sendable, Equatable {
+    public let error: DeadLetterError
+    public let message: String
+    /// What could be read of the record's identity, for the operator.
+    public let eventId: String?
+    public let tenantId: String?
+
+    public init(_ error: DeadLetterError, _ message: String, eventId: String? = nil, tenantId: String? = nil) {
+        self.error = error
+        self.message = message
+        self.eventId = eventId
+        self.tenantId = tenantId
+    }
+}

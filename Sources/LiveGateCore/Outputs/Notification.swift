@@ -1,0 +1,77 @@
+/// `sly.notification.v1`: what the email and in-app senders deliver. Ids derive from the input event id, the
+/// channel and the audience, so a replay yields the same ids and senders can drop duplicates.
+public enum Notifications {
+    public static let href = "/dashboard/settings/production-access"
+
+    enum Template: String {
+        case requested = "production_access_requested"
+        case approved = "production_access_approved"
+        case denied = "production_access_denied"
+        case suspended = "production_access_suspended"
+        case reinstated = "production_access_reinstated"
+    }
+
+    /// The review-queue notice for an accepted declaration.
+    static func reviewQueue(eventId: String, tenant: TenantRecord, useCase: String, at: UTCInstant) -> [OutputRecord] {
+        let data: JSONValue = .object([
+            ("event_id", .string(eventId)), ("tenant_id", .string(tenant.tenantId)),
+            ("intended_use_case", .string(useCase)), ("owner_email", .string(tenant.ownerEmail)),
+        ])
+        return [record(eventId: eventId, tenant: tenant, channel: "in_app", audience: "platform_admins",
+                       recipient: "platform_admins", template: .requested, title: "Production access requested",
+                       body: "Tenant \(tenant.tenantId) asked for production access and awaits review.",
+                       data: data, at: at)]
+    }
+
+    /// Email and in-app notices to the owner for an applied approve, deny or suspend.
+    static func ownerNotices(eventId: String, tenant: TenantRecord, from previous: AccessState,
+                             ceiling: EffectiveCeiling, at: UTCInstant) -> [OutputRecord] {
+        let (template, title, body) = wording(tenant: tenant, from: previous, ceiling: ceiling)
+        let data: JSONValue = .object([
+            ("event_id", .string(eventId)), ("tenant_id", .string(tenant.tenantId)),
+            ("previous_state", .string(previous.rawValue)), ("state", .string(tenant.state.rawValue)),
+            ("review_notes", .string(tenant.reviewNotes)), ("ceiling", ceiling.json),
+        ])
+        return [("email", tenant.ownerEmail), ("in_app", tenant.ownerUserId)].map { channel, recipient in
+            record(eventId: eventId, tenant: tenant, channel: channel, audience: "tenant_owner", recipient: recipient,
+                   template: template, title: title, body: body, data: data, at: at)
+        }
+    }
+
+    private static func wording(tenant: TenantRecord, from previous: AccessState,
+                                ceiling: EffectiveCeiling) -> (Template, String, String) {
+        let notes = tenant.reviewNotes.map { " Reviewer notes: \($0)" } ?? ""
+        let limits = ceiling.disabled ? "No beta ceiling applies."
+            : "Beta ceilings: $\(ceiling.limits.perTx) per transaction, $\(ceiling.limits.daily) per UTC day, "
+              + "$\(ceiling.limits.monthly) per UTC month."
+        switch tenant.state {
+        case .productionApproved where previous == .productionSuspended:
+            return (.reinstated, "Production access reinstated", "Live transactions are enabled again. \(limits)")
+        case .productionApproved:
+            return (.approved, "Production access approved", "Your tenant can now move live money. \(limits)")
+        case .productionDenied:
+            return (.denied, "Production access denied", "Your declaration was not approved.\(notes) "
+                    + "You may submit a new declaration.")
+        default:
+            return (.suspended, "Production access suspended", "Live transactions are paused.\(notes)")
+        }
+    }
+
+    private static func record(eventId: String, tenant: TenantRecord, channel: String, audience: String,
+                               recipient: String?, template: Template, title: String, body: String,
+                               data: JSONValue, at: UTCInstant) -> OutputRecord {
+        OutputRecord(topic: Topics.notification, key: tenant.tenantId, json: .object([
+            ("notification_id", .string("\(eventId)/\(channel)/\(audience)")),
+            ("tenant_id", .string(tenant.tenantId)),
+            ("channel", .string(channel)),
+            ("audience", .string(audience)),
+            ("recipient", .string(recipient)),
+            ("template", .string(template.rawValue)),
+            ("title", .string(title)),
+            ("body", .string(body)),
+            ("data", data),
+            ("href", .string(href)),
+            ("created_at", .instant(at)),
+        ]))
+    }
+}

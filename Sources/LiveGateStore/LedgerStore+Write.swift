@@ -1,0 +1,110 @@
+import LiveGateCore
+import Postgres
+
+extension LedgerStore {
+    /// Writes what the ledger decided. Each table gets one statement for the whole batch.
+    func write(_ ledger: Ledger) throws {
+        try insertProcessed(ledger.newEvents)
+        try updateTenants(ledger.changedTenants)
+        try insertTransitions(ledger.transitions)
+        try addUsage(Array(ledger.bookings.values))
+    }
+
+    /// A concurrent batch that stored the same event id first makes this fail with a unique violation;
+    /// `apply` then retries, and the retry sees the stored event as a duplicate or a conflict.
+    private func insertProcessed(_ events: [StoredEvent]) throws {
+        guard !events.isEmpty else { return }
+        try connection.query("""
+            INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant,
+                                          booked_micros, booked_day)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[],
+                                 $7::bigint[], $8::date[])
+            """, [
+                PostgresArray.literal(events.map(\.eventId)),
+                PostgresArray.literal(events.map(\.tenantId)),
+                PostgresArray.literal(events.map(\.type.rawValue)),
+                PostgresArray.literal(events.map(\.fingerprint)),
+                PostgresArray.literal(events.map { Rows.encodeOutputs($0.outputs) }),
+                PostgresArray.literal(events.map { $0.changedTenant ? "t" : "f" }),
+                PostgresArray.literal(events.map { Rows.string($0.bookedAmount) }),
+                PostgresArray.literal(events.map { $0.bookedDay?.description }),
+            ])
+    }
+
+    /// Each update also checks the version it replaces (second line of defence behind the row lock).
+    private func updateTenants(_ tenants: [TenantRecord]) throws {
+        for tenant in tenants {
+            let result = try connection.query("""
+                UPDATE tenants SET state = $2, per_tx_micros = $3, daily_micros = $4, monthly_micros = $5,
+                    ceiling_disabled = $6,
+                    declared_at = timestamptz 'epoch' + $7::bigint * interval '1 millisecond',
+                    reviewed_at = timestamptz 'epoch' + $8::bigint * interval '1 millisecond',
+                    review_notes = $9, owner_user_id = $10, owner_email = $11, owner_name = $12, version = $13,
+                    updated_at = now()
+                WHERE tenant_id = $1 AND version < $13
+                """, [
+                    tenant.tenantId, tenant.state.rawValue, Rows.string(tenant.override.perTx),
+                    Rows.string(tenant.override.daily), Rows.string(tenant.override.monthly),
+                    tenant.override.disabled ? "t" : "f", Rows.string(tenant.declaredAt),
+                    Rows.string(tenant.reviewedAt), tenant.reviewNotes, tenant.ownerUserId, tenant.ownerEmail,
+                    tenant.ownerName, String(tenant.version),
+                ])
+            guard result.affected == 1 else { throw StoreError.invariant("tenant version moved under its lock") }
+        }
+    }
+
+    private func insertTransitions(_ transitions: [TransitionRecord]) throws {
+        guard !transitions.isEmpty else { return }
+        try connection.query("""
+            INSERT INTO tenant_transitions (tenant_id, event_id, action, actor_id, from_state, to_state, notes,
+                                            ceiling, occurred_at)
+            SELECT t, e, a, who, f, s, notes, c, timestamptz 'epoch' + at * interval '1 millisecond'
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                        $8::text[], $9::bigint[]) AS v(t, e, a, who, f, s, notes, c, at)
+            """, [
+                PostgresArray.literal(transitions.map(\.tenantId)),
+                PostgresArray.literal(transitions.map(\.eventId)),
+                PostgresArray.literal(transitions.map(\.action)),
+                PostgresArray.literal(transitions.map(\.actorId)),
+                PostgresArray.literal(transitions.map(\.fromState.rawValue)),
+                PostgresArray.literal(transitions.map(\.toState.rawValue)),
+                PostgresArray.literal(transitions.map(\.notes)),
+                PostgresArray.literal(transitions.map { $0.ceiling.map(Self.ceilingText) }),
+                PostgresArray.literal(transitions.map { String($0.occurredAt.millis) }),
+            ])
+    }
+
+    /// Adds each window's delta and reads the result back: it must equal what the ledger computed, and the
+    /// `CHECK (used_micros <= limit_micros)` constraint refuses any overshoot outright.
+    private func addUsage(_ bookings: [UsageBooking]) throws {
+        guard !bookings.isEmpty else { return }
+        let rows = try connection.query("""
+            INSERT INTO usage_windows AS u (tenant_id, window_kind, window_start, used_micros, limit_micros)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::bigint[], $5::bigint[])
+            ON CONFLICT (tenant_id, window_kind, window_start) DO UPDATE
+                SET used_micros = u.used_micros + EXCLUDED.used_micros, limit_micros = EXCLUDED.limit_micros,
+                    updated_at = now()
+            RETURNING tenant_id, window_kind, window_start, used_micros
+            """, [
+                PostgresArray.literal(bookings.map(\.key.tenantId)),
+                PostgresArray.literal(bookings.map(\.key.window.kind.rawValue)),
+                PostgresArray.literal(bookings.map(\.key.window.start.description)),
+                PostgresArray.literal(bookings.map { String($0.delta.value) }),
+                PostgresArray.literal(bookings.map { String($0.limit.value) }),
+            ])
+        var expected: [String: Int64] = [:]
+        for b in bookings { expected["\(b.key.tenantId)\u{0}\(b.key.window.kind.rawValue)\u{0}\(b.key.window.start)"] = b.usedAfter.value }
+        for row in rows.rows {
+            let key = "\(row[0] ?? "")\u{0}\(row[1] ?? "")\u{0}\(row[2] ?? "")"
+            guard let used = row[3].flatMap(Int64.init), expected[key] == used else {
+                throw StoreError.invariant("usage after the batch differs from the ledger's")
+            }
+        }
+    }
+
+    static func ceilingText(_ c: CeilingOverride) -> String {
+        func limit(_ m: Micros?) -> String { m.map { "\"\($0)\"" } ?? "null" }
+        return "{\"per_tx\":\(limit(c.perTx)),\"daily\":\(limit(c.daily)),\"monthly\":\(limit(c.monthly)),"
+            + "\"disabled\":\(c.disabled)}"
+    }
+}

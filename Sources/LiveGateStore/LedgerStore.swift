@@ -1,0 +1,83 @@
+import LiveGateCore
+import Postgres
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Applies batches of decoded input events to PostgreSQL, each batch in one transaction, and returns what
+/// to publish. Owns one connection; use one store per worker thread.
+///
+/// Within a batch's transaction: every tenant the batch touches is locked (`SELECT … FOR UPDATE`, in one
+/// fixed order, so concurrent batches cannot deadlock on each other), then the processed events and usage
+/// are read, the pure `Ledger` decides, and the results are written. Because every change of a tenant's
+/// usage happens under that tenant's row lock, no two workers can both spend the same headroom.
+public final class LedgerStore {
+    public let rules: Rules
+    public let retry: RetryPolicy
+    private let url: String
+    var connection: PostgresConnection
+
+    public init(url: String, rules: Rules = .standard, retry: RetryPolicy = RetryPolicy()) throws(StoreError) {
+        self.url = url
+        self.rules = rules
+        self.retry = retry
+        self.connection = try Self.connect(url)
+    }
+
+    static func connect(_ url: String) throws(StoreError) -> PostgresConnection {
+        do {
+            let connection = try PostgresConnection(url: url)
+            try connection.query("SET DateStyle = ISO")
+            try connection.query("SET TIME ZONE 'UTC'")
+            return connection
+        } catch {
+            throw .database(error)
+        }
+    }
+
+    /// Replaces a broken connection. The pipeline calls this before retrying a batch after a connection failure.
+    public func reconnect() throws(StoreError) {
+        connection = try Self.connect(url)
+    }
+
+    /// Applies `events` in order, atomically: either every outcome is durable when this returns, or nothing
+    /// of the batch was written and it throws. Outcomes align with `events`.
+    public func apply(_ events: [InputEvent]) throws(StoreError) -> [EventOutcome] {
+        guard !events.isEmpty else { return [] }
+        var attempt = 1
+        while true {
+            do {
+                return try applyOnce(events)
+            } catch let error as PostgresError {
+                _ = try? connection.query("ROLLBACK")
+                let lostRace = error.isTransactionConflict || error.isUniqueViolation
+                guard lostRace else { throw .database(error) }
+                guard attempt < retry.maxAttempts else {
+                    throw StoreError(kind: .retriesExhausted, message: "gave up after \(attempt) attempts",
+                                     underlying: error)
+                }
+                usleep(UInt32(retry.delayMillis(afterAttempt: attempt) * 1000))
+                attempt += 1
+            } catch let error as StoreError {
+                _ = try? connection.query("ROLLBACK")
+                throw error
+            } catch {
+                _ = try? connection.query("ROLLBACK")
+                throw StoreError.invariant("unexpected error \(type(of: error))")
+            }
+        }
+    }
+
+    private func applyOnce(_ events: [InputEvent]) throws -> [EventOutcome] {
+        let needs = Ledger.requirements(for: events)
+        try connection.query("BEGIN")
+        let tenants = try lockTenants(needs.tenantIds)
+        let processed = try readProcessed(needs.eventIds)
+        let usage = try readUsage(needs.usageKeys)
+        var ledger = Ledger(rules: rules, tenants: tenants, usage: usage, processed: processed)
+        let outcomes = events.map { ledger.apply($0) }
+        try write(ledger)
+        try connection.query("COMMIT")
+        return outcomes
+    }
+}

@@ -1,0 +1,48 @@
+import Postgres
+
+/// The schema, as numbered migrations. Applied in order, each in its own transaction and recorded in
+/// `livegate_schema_migrations`, so running them twice (or from two processes at once) is safe.
+/// Never edit a migration that has shipped: add the next one.
+public enum Migrations {
+    public struct Migration: Sendable {
+        public let version: Int
+        public let name: String
+        public let sql: String
+    }
+
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "tenants, history, processed events, usage", sql: Schema.v1),
+    ]
+
+    /// Applies every migration not yet recorded; returns the versions it applied.
+    @discardableResult
+    public static func apply(on connection: PostgresConnection) throws(PostgresError) -> [Int] {
+        try connection.query("""
+            CREATE TABLE IF NOT EXISTS livegate_schema_migrations (
+                version integer PRIMARY KEY,
+                name text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now())
+            """)
+        var applied: [Int] = []
+        for migration in all {
+            try connection.query("BEGIN")
+            do {
+                // Serializes concurrent migrators; released at COMMIT.
+                try connection.query("LOCK TABLE livegate_schema_migrations IN EXCLUSIVE MODE")
+                let done = try connection.query(
+                    "SELECT 1 FROM livegate_schema_migrations WHERE version = $1", [String(migration.version)])
+                if done.count == 0 {
+                    try connection.execute(script: migration.sql)
+                    try connection.query("INSERT INTO livegate_schema_migrations (version, name) VALUES ($1, $2)",
+                                         [String(migration.version), migration.name])
+                    applied.append(migration.version)
+                }
+                try connection.query("COMMIT")
+            } catch {
+                _ = try? connection.query("ROLLBACK")
+                throw error
+            }
+        }
+        return applied
+    }
+}

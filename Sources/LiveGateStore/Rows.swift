@@ -1,0 +1,66 @@
+import LiveGateCore
+import Postgres
+
+/// Conversions between stored rows (text, as libpq returns them) and core values. A row that does not
+/// convert is an invariant violation, never a silently defaulted value.
+enum Rows {
+    static let tenantColumns = """
+        tenant_id, state, per_tx_micros, daily_micros, monthly_micros, ceiling_disabled,
+        (extract(epoch FROM declared_at) * 1000)::bigint, (extract(epoch FROM reviewed_at) * 1000)::bigint,
+        review_notes, owner_user_id, owner_email, owner_name, version
+        """
+
+    static func tenant(_ row: [String?]) throws(StoreError) -> TenantRecord {
+        guard row.count == 13, let id = row[0], let state = row[1].flatMap(AccessState.init(rawValue:)),
+              let disabled = row[5], let version = row[12].flatMap(Int64.init)
+        else { throw .invariant("a tenants row does not convert") }
+        return TenantRecord(
+            tenantId: id, state: state,
+            override: CeilingOverride(perTx: try micros(row[2]), daily: try micros(row[3]),
+                                      monthly: try micros(row[4]), disabled: disabled == "t"),
+            declaredAt: try instant(row[6]), reviewedAt: try instant(row[7]), reviewNotes: row[8],
+            ownerUserId: row[9], ownerEmail: row[10], ownerName: row[11], version: version)
+    }
+
+    static func micros(_ text: String?) throws(StoreError) -> Micros? {
+        guard let text else { return nil }
+        guard let value = Int64(text) else { throw .invariant("a stored amount is not an integer") }
+        return Micros(value)
+    }
+
+    static func instant(_ text: String?) throws(StoreError) -> UTCInstant? {
+        guard let text else { return nil }
+        guard let millis = Int64(text) else { throw .invariant("a stored timestamp is not an integer") }
+        return UTCInstant(millis: millis)
+    }
+
+    /// `YYYY-MM-DD` as PostgreSQL prints a `date` (ISO DateStyle is set on every connection).
+    static func date(_ text: String?) throws(StoreError) -> CivilDate {
+        let parts = (text ?? "").split(separator: "-").compactMap { Int64($0) }
+        guard parts.count == 3 else { throw .invariant("a stored date does not parse") }
+        return CivilDate(year: parts[0], month: parts[1], day: parts[2])
+    }
+
+    static func string(_ micros: Micros?) -> String? { micros.map { String($0.value) } }
+    static func string(_ instant: UTCInstant?) -> String? { instant.map { String($0.millis) } }
+
+    /// Stored outputs: a JSON array of `[topic, value]` pairs. Values are our own UTF-8 JSON, kept as JSON
+    /// strings so that reading them back yields exactly the bytes first published.
+    static func encodeOutputs(_ outputs: [OutputRecord]) -> String {
+        JSONWriter.string(.array(outputs.map { .array([.string($0.topic), .string($0.valueText)]) }))
+    }
+
+    static func decodeOutputs(_ text: String, key: String) throws(StoreError) -> [OutputRecord] {
+        guard case let .array(pairs)? = try? JSONParser.parse(Array(text.utf8)) else {
+            throw .invariant("stored outputs are not a JSON array")
+        }
+        var outputs: [OutputRecord] = []
+        for pair in pairs {
+            guard case let .array(fields) = pair, fields.count == 2, let topic = fields[0].stringValue,
+                  let value = fields[1].stringValue
+            else { throw .invariant("a stored output is not a [topic, value] pair") }
+            outputs.append(OutputRecord(topic: topic, key: key, value: Array(value.utf8)))
+        }
+        return outputs
+    }
+}

@@ -1,0 +1,76 @@
+/// SQL of the migrations. The `CHECK` constraints repeat the core's rules on purpose: they are the last
+/// line of defence if a bug ever lets a wrong value reach the database.
+enum Schema {
+    static let v1 = """
+        CREATE TABLE tenants (
+            tenant_id text PRIMARY KEY CHECK (length(tenant_id) BETWEEN 1 AND 128),
+            state text NOT NULL DEFAULT 'sandbox_only' CHECK (state IN ('sandbox_only', 'declaration_pending',
+                'production_approved', 'production_denied', 'production_suspended')),
+            per_tx_micros bigint CHECK (per_tx_micros BETWEEN 1 AND 1000000000000000),
+            daily_micros bigint CHECK (daily_micros BETWEEN 1 AND 1000000000000000),
+            monthly_micros bigint CHECK (monthly_micros BETWEEN 1 AND 1000000000000000),
+            ceiling_disabled boolean NOT NULL DEFAULT false,
+            declared_at timestamptz,
+            reviewed_at timestamptz,
+            review_notes text,
+            owner_user_id text,
+            owner_email text,
+            owner_name text,
+            version bigint NOT NULL DEFAULT 0 CHECK (version >= 0),
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+
+        CREATE TABLE tenant_transitions (
+            id bigserial PRIMARY KEY,
+            tenant_id text NOT NULL REFERENCES tenants (tenant_id),
+            event_id text NOT NULL UNIQUE,
+            action text NOT NULL CHECK (action IN ('declare', 'approve', 'deny', 'suspend', 'set_ceiling')),
+            actor_id text,
+            from_state text NOT NULL,
+            to_state text NOT NULL,
+            notes text,
+            ceiling text,
+            occurred_at timestamptz NOT NULL,
+            recorded_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX tenant_transitions_by_tenant ON tenant_transitions (tenant_id, id);
+
+        CREATE FUNCTION livegate_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+        END $$;
+        CREATE TRIGGER tenant_transitions_append_only BEFORE UPDATE OR DELETE ON tenant_transitions
+            FOR EACH ROW EXECUTE FUNCTION livegate_append_only();
+        CREATE TRIGGER tenant_transitions_no_truncate BEFORE TRUNCATE ON tenant_transitions
+            FOR EACH STATEMENT EXECUTE FUNCTION livegate_append_only();
+
+        CREATE TABLE processed_events (
+            event_id text PRIMARY KEY CHECK (length(event_id) BETWEEN 1 AND 128),
+            tenant_id text NOT NULL REFERENCES tenants (tenant_id),
+            event_type text NOT NULL CHECK (event_type IN ('declaration.submitted', 'decision.recorded',
+                'transaction.attempted')),
+            fingerprint text NOT NULL,
+            outputs text NOT NULL,
+            changed_tenant boolean NOT NULL,
+            booked_micros bigint CHECK (booked_micros > 0),
+            booked_day date,
+            processed_at timestamptz NOT NULL DEFAULT now(),
+            CHECK ((booked_micros IS NULL) = (booked_day IS NULL)),
+            CHECK (booked_micros IS NULL OR event_type = 'transaction.attempted')
+        );
+        CREATE INDEX processed_events_bookings ON processed_events (tenant_id, booked_day)
+            WHERE booked_micros IS NOT NULL;
+
+        CREATE TABLE usage_windows (
+            tenant_id text NOT NULL REFERENCES tenants (tenant_id),
+            window_kind text NOT NULL CHECK (window_kind IN ('day', 'month')),
+            window_start date NOT NULL,
+            used_micros bigint NOT NULL CHECK (used_micros >= 0),
+            limit_micros bigint NOT NULL CHECK (limit_micros > 0),
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (tenant_id, window_kind, window_start),
+            CHECK (used_micros <= limit_micros),
+            CHECK (window_kind = 'day' OR extract(day FROM window_start) = 1)
+        );
+        """
+}

@@ -1,0 +1,80 @@
+import CLibPQ
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One libpq connection. Not thread-safe: use it from one thread at a time (each worker owns its own).
+/// Every statement with input goes through `query(_:_:)`, which sends parameters out of band: SQL is never
+/// assembled from values.
+public final class PostgresConnection {
+    private let handle: OpaquePointer
+
+    /// Connects with a libpq connection string or URL (`postgresql://user@host:port/db?options=...`).
+    public init(url: String) throws(PostgresError) {
+        guard let handle = PQconnectdb(url) else {
+            throw PostgresError(kind: .connection, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.firstLine(PQerrorMessage(handle))
+            PQfinish(handle)
+            throw PostgresError(kind: .connection, message: message)
+        }
+        self.handle = handle
+        // Notices (e.g. "relation already exists, skipping") are not errors; keep them off stderr.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// Whether the connection is still usable.
+    public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// Runs one parameterized statement (`$1`, `$2`, … in `sql`) and returns its rows as text.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> PostgresRows {
+        // PostgreSQL text cannot hold NUL; refusing here beats libpq silently truncating the value.
+        guard !parameters.contains(where: { $0?.utf8.contains(0) == true }) else {
+            throw PostgresError(kind: .protocolViolation, message: "a parameter contains a NUL character")
+        }
+        let result = withCStrings(parameters) { values in
+            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        }
+        return try consume(result)
+    }
+
+    /// Runs a script of statements without parameters (migrations only: no input ever reaches this).
+    public func execute(script: String) throws(PostgresError) {
+        _ = try consume(PQexec(handle, script))
+    }
+
+    private func consume(_ result: OpaquePointer?) throws(PostgresError) -> PostgresRows {
+        guard let result else {
+            throw PostgresError(kind: .connection, message: Self.firstLine(PQerrorMessage(handle)))
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return PostgresRows(copying: result)
+        default:
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+            let kind: PostgresError.Kind = PQstatus(handle) == CONNECTION_OK ? .server : .connection
+            throw PostgresError(kind: kind, sqlState: state,
+                                message: primary ?? Self.firstLine(PQerrorMessage(handle)))
+        }
+    }
+
+    static func firstLine(_ text: UnsafePointer<CChar>?) -> String {
+        guard let text else { return "unknown error" }
+        return String(cString: text).split(separator: "\n").first.map(String.init) ?? "unknown error"
+    }
+}
+
+/// Calls `body` with a C array of NUL-terminated copies of `strings` (NULL for `nil`), freed afterwards.
+private func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let copies: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0)! } }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { $0.map { UnsafePointer($0) } })
+}

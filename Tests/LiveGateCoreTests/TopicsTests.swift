@@ -1,0 +1,98 @@
+import Foundation
+import LiveGateCore
+import LiveGateTestSupport
+import Testing
+
+/// `topics/` is the contract in machine-readable form. These tests keep it and the code from drifting apart.
+@Suite("topics/ definitions and examples")
+struct TopicsTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("topics")
+
+    static func load(_ name: String) throws -> JSONValue {
+        let data = try Data(contentsOf: directory.appendingPathComponent("\(name).json"))
+        return try JSONParser.parse(Array(data), depthLimit: 256)  // examples nest deeper than events may
+    }
+
+    static func examples(_ topic: JSONValue) -> [JSONValue] {
+        if case let .array(list)? = topic["examples"] { return list }
+        return []
+    }
+
+    @Test("there is one file per contract topic, with settings", arguments: Topics.inputs + Topics.outputs)
+    func settings(name: String) throws {
+        let topic = try Self.load(name)
+        #expect(topic["name"]?.stringValue == name)
+        #expect(topic["direction"]?.stringValue == (Topics.inputs.contains(name) ? "in" : "out"))
+        let policy = topic["config"]?["cleanup.policy"]?.stringValue
+        #expect(policy == (name == Topics.tenantStatus ? "compact" : "delete"))
+        #expect(topic["partitions"] != nil)
+        #expect(Self.examples(topic).count >= 5)
+    }
+
+    @Test("input examples are accepted or rejected exactly as their file says", arguments: Topics.inputs)
+    func inputExamples(name: String) throws {
+        let topic = try Self.load(name)
+        let schema = try #require(topic["schema"])
+        for example in Self.examples(topic) {
+            let label = example["name"]?.stringValue ?? "?"
+            let expect = try #require(example["expect"])
+            let value: [UInt8]
+            if let text = example["value_text"]?.stringValue { value = Array(text.utf8) }
+            else { value = JSONWriter.bytes(try #require(example["value"])) }
+            let time = example["record_timestamp"]?.stringValue ?? example["value"]?["occurred_at"]?.stringValue
+            let record = InputRecord(topic: name, key: example["key"]?.stringValue.map { Array($0.utf8) },
+                                     value: value,
+                                     timestamp: time.flatMap(RFC3339.parse) ?? RFC3339.parse(Fixtures.noon)!)
+            let actual = Self.observed(InputDecoder.decode(record))
+            #expect(actual == Self.expected(expect), "\(name): \(label)")
+            if expect["outcome"]?.stringValue == "valid", let v = example["value"] {
+                #expect(SchemaSubset.violation(v, schema) == nil, "\(name): \(label)")
+            }
+        }
+    }
+
+    @Test("output examples match their schema exactly as their file says", arguments: Topics.outputs)
+    func outputExamples(name: String) throws {
+        let topic = try Self.load(name)
+        let schema = try #require(topic["schema"])
+        for example in Self.examples(topic) {
+            let conforms = SchemaSubset.violation(try #require(example["value"]), schema) == nil
+            #expect(conforms == (example["valid"] == .bool(true)), "\(name): \(example["name"]?.stringValue ?? "?")")
+        }
+    }
+
+    /// The outcome in the shape of an `expect` object.
+    static func observed(_ result: InputDecoder.Result) -> JSONValue {
+        let rejection: Rejection?
+        switch result {
+        case let .deadLetter(reason):
+            return .object([("outcome", .string("dead_letter")), ("error", .string(reason.error.rawValue))])
+        case let .event(event):
+            switch event.body {
+            case let .declaration(.rejected(r)), let .decision(.rejected(r)): rejection = r
+            case .declaration(.valid), .decision(.valid): rejection = nil
+            case let .attempt(a): rejection = a.rejection
+            }
+        }
+        guard let r = rejection else { return .object([("outcome", .string("valid"))]) }
+        return .object([
+            ("outcome", .string("rejected")), ("status", .number(String(r.status))),
+            ("code", r.code.map(JSONValue.string) ?? .null), ("reason", .string(r.reason)),
+            ("fields", .array(Set(r.errors.map(\.field)).sorted().map(JSONValue.string))),
+        ])
+    }
+
+    static func expected(_ expect: JSONValue) -> JSONValue {
+        switch expect["outcome"]?.stringValue {
+        case "dead_letter": return .object([("outcome", .string("dead_letter")), ("error", expect["error"] ?? .null)])
+        case "rejected":
+            let fields = SchemaSubset.arrayStrings(expect["fields"] ?? .array([]))
+            return .object([
+                ("outcome", .string("rejected")), ("status", expect["status"] ?? .null), ("code", expect["code"] ?? .null),
+                ("reason", expect["reason"] ?? .null), ("fields", .array(Set(fields).sorted().map(JSONValue.string))),
+            ])
+        default: return .object([("outcome", .string("valid"))])
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import LiveGateCore
+import LiveGateStore
+import LiveGateTestSupport
+import Testing
+
+@Suite("Exactly once in effect")
+struct IdempotencyTests {
+    static func story() -> [String] {
+        [
+            Fixtures.declaration("d1", tenant: "t"),
+            Fixtures.decision("a1", tenant: "t", action: "approve"),
+            Fixtures.attempt("x1", tenant: "t", amount: "100"),
+            Fixtures.attempt("x2", tenant: "t", amount: "100.5"),
+            Fixtures.attempt("x3", tenant: "t", amount: "7", environment: "test"),
+            Fixtures.declaration("d9", tenant: "u", role: "member"),
+        ]
+    }
+
+    @Test("the same batch twice changes nothing and returns the same bytes")
+    func batchTwice() throws {
+        let h = try StoreHarness()
+        let first = try h.apply(Self.story())
+        let usage = try h.scalar("SELECT string_agg(used_micros::text, ',' ORDER BY window_kind) FROM usage_windows")
+        let second = try h.apply(Self.story())
+        for (a, b) in zip(first, second) {
+            guard case .applied = a, case .duplicate = b else { Issue.record("expected applied then duplicate"); continue }
+            // Verdict and notifications byte for byte; the status (if any) is the tenant's current one.
+            let stored = a.outputs.filter { $0.topic != Topics.tenantStatus }
+            #expect(Array(b.outputs.prefix(stored.count)) == stored)
+        }
+        #expect(try h.scalar("SELECT string_agg(used_micros::text, ',' ORDER BY window_kind) FROM usage_windows") == usage)
+        #expect(try h.scalar("SELECT count(*) FROM processed_events") == "6")
+        #expect(try h.scalar("SELECT count(*) FROM tenant_transitions") == "2")
+        h.database.drop()
+    }
+
+    @Test("the same event in another spelling is the same event")
+    func respelled() throws {
+        let h = try StoreHarness()
+        let original = Fixtures.attempt("x1", tenant: "t", amount: "1")
+        let first = try h.apply(original)
+        let respelled = try JSONParser.parse(Array(original.utf8))
+        guard case let .object(members) = respelled else { return }
+        let reordered = JSONWriter.string(.object(members.reversed()))
+        let again = try h.apply(reordered)
+        guard case .duplicate = again else { Issue.record("not a duplicate: \(again)"); return }
+        #expect(again.outputs == first.outputs)
+        h.database.drop()
+    }
+
+    @Test("the same event id with other content is a conflict and changes nothing")
+    func conflict() throws {
+        let h = try StoreHarness()
+        try h.apply([Fixtures.declaration("d1", tenant: "t"), Fixtures.decision("a1", tenant: "t", action: "approve")])
+        let first = try h.apply(Fixtures.attempt("x1", tenant: "t", amount: "10"))
+        let other = try h.apply(Fixtures.attempt("x1", tenant: "t", amount: "20"))
+        guard case let .conflict(reason) = other else { Issue.record("not a conflict"); return }
+        #expect(reason.error == .idempotencyConflict)
+        #expect(try h.scalar("SELECT used_micros FROM usage_windows WHERE window_kind = 'day'") == "10000000")
+        // The original verdict stands and is what a redelivery of the original gets.
+        #expect(try h.apply(Fixtures.attempt("x1", tenant: "t", amount: "10")).outputs == first.outputs)
+        // Even across tenants an event id names one event.
+        guard case .conflict = try h.apply(Fixtures.attempt("x1", tenant: "elsewhere", amount: "10")) else {
+            Issue.record("cross-tenant reuse was not a conflict"); return
+        }
+        h.database.drop()
+    }
+
+    @Test("a repeat inside one batch is a duplicate of the first")
+    func withinBatch() throws {
+        let h = try StoreHarness()
+        let a = Fixtures.attempt("x1", tenant: "t", amount: "10", environment: "test")
+        let outcomes = try h.apply([a, a])
+        guard case .applied = outcomes[0], case .duplicate = outcomes[1] else { Issue.record("\(outcomes)"); return }
+        #expect(outcomes[0].outputs == outcomes[1].outputs)
+        h.database.drop()
+    }
+}
