@@ -27,6 +27,7 @@ public final class LedgerStore {
     static func connect(_ url: String) throws(StoreError) -> PostgresConnection {
         do {
             let connection = try PostgresConnection(url: url)
+            try connection.query("SET client_encoding = 'UTF8'")
             try connection.query("SET DateStyle = ISO")
             try connection.query("SET TIME ZONE 'UTC'")
             return connection

@@ -17,6 +17,13 @@ public enum Migrations {
     /// Applies every migration not yet recorded; returns the versions it applied.
     @discardableResult
     public static func apply(on connection: PostgresConnection) throws(PostgresError) -> [Int] {
+        // Tenant ids, notes and outputs are Unicode: a database that cannot hold every character would
+        // refuse some inputs forever and stall their partitions.
+        let encoding = try connection.query("SHOW server_encoding").rows.first?.first ?? nil
+        guard encoding == "UTF8" else {
+            throw PostgresError(kind: .protocolViolation,
+                                message: "the database encoding is \(encoding ?? "unknown"); LiveGate needs UTF8")
+        }
         try connection.query("""
             CREATE TABLE IF NOT EXISTS livegate_schema_migrations (
                 version integer PRIMARY KEY,

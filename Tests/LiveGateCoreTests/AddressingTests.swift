@@ -68,3 +68,58 @@ struct AddressingTests {
         #expect(Base64.encode(Array(plain.utf8)) == encoded)
     }
 }
+
+@Suite("Hostile values that must neither crash nor stall")
+struct HostileValueTests {
+    @Test("a record timestamp at the edge of Int64 is a skew denial, not an overflow")
+    func extremeTimestamps() {
+        let json = Fixtures.attempt("x", tenant: "t", amount: "1", at: "1969-12-31T23:59:59Z")
+        for millis in [Int64.max, Int64.min] {
+            let record = InputRecord(topic: Topics.transactionAttempt, key: nil, value: Array(json.utf8),
+                                     timestamp: UTCInstant(millis: millis))
+            guard case let .event(event) = InputDecoder.decode(record), case let .attempt(a) = event.body else {
+                Issue.record("not addressed"); continue
+            }
+            #expect(a.rejection?.reason == "occurred_at_skew")
+        }
+        let untimed = InputRecord(topic: Topics.transactionAttempt, key: nil, value: Array(json.utf8), timestamp: nil)
+        guard case let .event(event) = InputDecoder.decode(untimed), case let .attempt(a) = event.body else { return }
+        #expect(a.rejection?.reason == "occurred_at_skew")
+    }
+
+    @Test("timestamps whose UTC year falls outside 0001–9999 are invalid", arguments: [
+        "0000-06-15T00:00:00Z", "0001-01-01T00:00:00+00:01", "9999-12-31T23:59:00-00:01",
+    ])
+    func outOfRangeYears(text: String) {
+        #expect(RFC3339.parse(text) == nil)
+    }
+
+    @Test("oversized identity and actor ids are not carried into stored state")
+    func oversizedIdentity() {
+        let longEmail = String(repeating: "a", count: 300) + "@example.com"
+        let event = Fixtures.event(Fixtures.declaration("d", tenant: "t", email: longEmail))
+        guard case let .declaration(.valid(d)) = event.body else { Issue.record("not valid"); return }
+        #expect(d.ownerEmail == nil && d.ownerUserId == "u-t")
+        let anonymous = Fixtures.decision("a", tenant: "t", action: "approve")
+            .replacingOccurrences(of: #""id":"admin-1""#, with: #""id":"\#(String(repeating: "x", count: 129))""#)
+        guard case let .decision(.rejected(r)) = Fixtures.event(anonymous).body else { Issue.record("accepted"); return }
+        #expect(r.status == 400 && r.errors.map(\.field) == ["actor.id"])
+    }
+
+    @Test("numbers with exponents beyond any real value never make two different events equal")
+    func hugeExponents() throws {
+        let a = try JSONParser.parse(Array("1e9223372036854775808".utf8)).canonicalText
+        let b = try JSONParser.parse(Array("1e9223372036854775809".utf8)).canonicalText
+        #expect(a != b)
+        #expect(try JSONParser.parse(Array("1e9223372036854775808".utf8)).canonicalText == a)
+    }
+
+    @Test("a keyless dead letter stays keyless")
+    func keyless() {
+        let record = InputRecord(topic: Topics.decision, key: nil, value: Array("x".utf8), timestamp: nil)
+        guard case let .deadLetter(reason) = InputDecoder.decode(record) else { return }
+        let out = DeadLetter.record(for: record, reason: reason)
+        #expect(out.keyBytes == nil)
+        #expect((try? JSONParser.parse(out.value))?["source"]?["timestamp"] == .null)
+    }
+}

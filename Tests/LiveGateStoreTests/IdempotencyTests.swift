@@ -76,3 +76,21 @@ struct IdempotencyTests {
         h.database.drop()
     }
 }
+
+@Suite("Inputs the store must answer, not choke on")
+struct StoreHostileInputTests {
+    @Test("a live attempt dated outside any sane window is denied, and its batch still commits")
+    func ancientAttempt() throws {
+        let h = try StoreHarness()
+        try h.apply([Fixtures.declaration("d1", tenant: "t"), Fixtures.decision("a1", tenant: "t", action: "approve")])
+        let events = [
+            Fixtures.event(Fixtures.attempt("old", tenant: "t", amount: "1", at: "0001-01-01T00:00:00Z"),
+                           timestamp: Fixtures.noon),
+            Fixtures.event(Fixtures.attempt("ok", tenant: "t", amount: "1")),
+        ]
+        let outcomes = try h.store.apply(events)
+        #expect(outcomes[0].verdict["reason"]?.stringValue == "occurred_at_skew")
+        #expect(outcomes[1].verdict["outcome"]?.stringValue == "allowed")
+        h.database.drop()
+    }
+}

@@ -27,7 +27,9 @@ public struct Ledger: Sendable {
     public static func requirements(for events: [InputEvent]) -> LedgerRequirements {
         var usageKeys = Set<UsageKey>()
         for event in events {
-            guard case let .attempt(attempt) = event.body, attempt.environment == .live,
+            // Only attempts that passed validation can book: their time is within the skew bound of a
+            // record timestamp, so their windows are dates PostgreSQL can hold.
+            guard case let .attempt(attempt) = event.body, attempt.rejection == nil, attempt.environment == .live,
                   let occurredAt = attempt.occurredAt else { continue }
             usageKeys.insert(UsageKey(tenantId: event.tenantId, window: .day(containing: occurredAt)))
             usageKeys.insert(UsageKey(tenantId: event.tenantId, window: .month(containing: occurredAt)))

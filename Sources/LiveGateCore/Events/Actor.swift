@@ -1,6 +1,8 @@
 /// Who caused an event, as the input states it. Validation decides what each event type accepts.
 public struct Actor: Sendable, Equatable {
     public static let kinds: Set<String> = ["user", "api_key", "agent_token", "platform_admin"]
+    /// Ids longer than this are treated as missing: they end up in stored rows and notifications.
+    static let maxIdScalars = 128
 
     public let kind: String?
     public let id: String?
@@ -13,7 +15,8 @@ public struct Actor: Sendable, Equatable {
     /// `nil` when the input has no actor object at all.
     init?(_ json: JSONValue?) {
         guard let json, case .object = json else { return nil }
-        self.init(kind: json["kind"]?.stringValue, id: json["id"]?.storableString, role: json["role"]?.stringValue)
+        self.init(kind: json["kind"]?.stringValue, id: json["id"]?.boundedString(Actor.maxIdScalars),
+                  role: json["role"]?.stringValue)
     }
 
     var isOwner: Bool { kind == "user" && role == "owner" }

@@ -19,7 +19,7 @@ public struct Attempt: Sendable, Equatable {
 extension Attempt {
     /// Field rules in the contract's order; the first failure names the verdict's `reason`. When every field
     /// is valid, the clock-skew rule compares `occurred_at` with the record timestamp.
-    static func check(_ json: JSONValue, recordTimestamp: UTCInstant, rules: Rules) -> Attempt {
+    static func check(_ json: JSONValue, recordTimestamp: UTCInstant?, rules: Rules) -> Attempt {
         var errors: [FieldError] = []
         let (occurredAt, timeError) = FieldError.occurredAt(json)
         if let timeError { errors.append(timeError) }
@@ -48,12 +48,19 @@ extension Attempt {
         if let agent, !agent.isNull, agent.stringValue == nil {
             errors.append(FieldError("agent_id", "must be a string", reason: "invalid_agent_id"))
         }
-        if errors.isEmpty, let occurredAt, abs(occurredAt.millis - recordTimestamp.millis) > rules.skewToleranceMillis {
+        if errors.isEmpty, let occurredAt, !Attempt.withinSkew(occurredAt, recordTimestamp, rules) {
             errors.append(FieldError("occurred_at", "is more than \(rules.skewToleranceMillis / 1000) s from the "
                                      + "record timestamp", reason: "occurred_at_skew"))
         }
         return Attempt(occurredAt: occurredAt, environment: environment, rail: rail, amount: amount,
                        currency: currency, agentId: agent?.stringValue,
                        rejection: errors.isEmpty ? nil : .invalid(errors))
+    }
+
+    /// `|occurredAt − record timestamp| <= tolerance`; a missing or absurd record timestamp is never within it.
+    static func withinSkew(_ occurredAt: UTCInstant, _ record: UTCInstant?, _ rules: Rules) -> Bool {
+        guard let record else { return false }
+        let (difference, overflow) = occurredAt.millis.subtractingReportingOverflow(record.millis)
+        return !overflow && difference.magnitude <= UInt64(rules.skewToleranceMillis)
     }
 }

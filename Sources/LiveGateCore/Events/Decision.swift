@@ -27,6 +27,7 @@ extension Decision {
         var errors: [FieldError] = []
         let (occurredAt, timeError) = FieldError.occurredAt(json)
         if let timeError { errors.append(timeError) }
+        if actor.id == nil || actor.id!.isEmpty { errors.append(.actorId) }
         let action = json["action"]?.stringValue.flatMap(DecisionAction.init(rawValue:))
         if action == nil {
             errors.append(FieldError("action", "must be one of approve, deny, suspend, set_ceiling"))

@@ -17,6 +17,7 @@ extension Declaration {
         var errors: [FieldError] = []
         let (occurredAt, timeError) = FieldError.occurredAt(json)
         if let timeError { errors.append(timeError) }
+        if actor.id == nil || actor.id!.isEmpty { errors.append(.actorId) }
         let declaration = json["declaration"]
         var useCase = ""
         if let declaration, case .object = declaration {
@@ -27,9 +28,11 @@ extension Declaration {
         }
         guard errors.isEmpty, let occurredAt else { return .rejected(.invalid(errors, reason: "invalid_request")) }
         let identity = json["identity"]
+        // Identity is informational and optional; oversized values are dropped rather than carried into
+        // every later notification (an email address is at most 254 characters).
         return .valid(Declaration(
-            occurredAt: occurredAt, ownerUserId: actor.id, ownerEmail: identity?["email"]?.storableString,
-            ownerName: identity?["name"]?.storableString, intendedUseCase: useCase))
+            occurredAt: occurredAt, ownerUserId: actor.id, ownerEmail: identity?["email"]?.boundedString(254),
+            ownerName: identity?["name"]?.boundedString(200), intendedUseCase: useCase))
     }
 
     private static func bodyErrors(_ d: JSONValue) -> [FieldError] {

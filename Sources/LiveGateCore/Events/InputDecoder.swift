@@ -43,11 +43,12 @@ public enum InputDecoder {
                                                 eventId: eventId, tenantId: tenantId))
         }
         return .event(InputEvent(
-            eventId: eventId, tenantId: tenantId, type: type, recordTimestamp: record.timestamp,
+            eventId: eventId, tenantId: tenantId, type: type,
+            recordTimestamp: record.timestamp ?? UTCInstant(millis: 0),
             fingerprint: json.canonicalText, body: body(of: type, json, record.timestamp, rules)))
     }
 
-    private static func body(of type: EventType, _ json: JSONValue, _ timestamp: UTCInstant,
+    private static func body(of type: EventType, _ json: JSONValue, _ timestamp: UTCInstant?,
                              _ rules: Rules) -> InputEvent.Body {
         switch type {
         case .declarationSubmitted: return .declaration(Declaration.check(json))

@@ -4,7 +4,8 @@ public struct InputEvent: Sendable {
     public let eventId: String
     public let tenantId: String
     public let type: EventType
-    /// The Kafka record timestamp. Verdicts are dated with it, so a replay of the record yields the same bytes.
+    /// The Kafka record timestamp (the epoch when the record has none). Verdicts are dated with it, so a
+    /// replay of the record yields the same bytes.
     public let recordTimestamp: UTCInstant
     /// Canonical text of the whole event: the idempotency comparison key.
     public let fingerprint: String
@@ -28,6 +29,9 @@ public struct InputEvent: Sendable {
 }
 
 extension FieldError {
+    /// The history records who decided or declared: an actor without a usable id is refused.
+    static let actorId = FieldError("actor.id", "must be a string of 1 to 128 characters")
+
     static func occurredAt(_ json: JSONValue) -> (UTCInstant?, FieldError?) {
         if let text = json["occurred_at"]?.stringValue, let instant = RFC3339.parse(text) {
             return (instant, nil)
@@ -42,6 +46,11 @@ extension JSONValue {
     var storableString: String? {
         guard let s = stringValue, !s.utf8.contains(0) else { return nil }
         return s
+    }
+
+    /// A storable string of at most `maxScalars` characters; anything else reads as absent.
+    func boundedString(_ maxScalars: Int) -> String? {
+        storableString.flatMap { $0.unicodeScalars.count <= maxScalars ? $0 : nil }
     }
 }
 

@@ -5,10 +5,11 @@ public struct InputRecord: Sendable {
     public let offset: Int64
     public let key: [UInt8]?
     public let value: [UInt8]?
-    public let timestamp: UTCInstant
+    /// The Kafka record timestamp; `nil` when the record has none (pre-0.10 message format).
+    public let timestamp: UTCInstant?
 
     public init(topic: String, partition: Int32 = 0, offset: Int64 = 0, key: [UInt8]?, value: [UInt8]?,
-                timestamp: UTCInstant) {
+                timestamp: UTCInstant?) {
         self.topic = topic
         self.partition = partition
         self.offset = offset

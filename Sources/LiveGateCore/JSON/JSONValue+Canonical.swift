@@ -29,11 +29,15 @@ extension JSONValue {
             if byte == UInt8(ascii: ".") { pointPosition = digits.count } else { digits.append(byte) }
             bytes = bytes.dropFirst()
         }
+        var hugeExponent: String? = nil
         if !bytes.isEmpty {
             bytes = bytes.dropFirst()
             let exponentText = String(decoding: bytes, as: UTF8.self)
-            // Exponents beyond Int range are clamped; such numbers are never meaningful in an event.
-            exponent = Int(exponentText) ?? (exponentText.hasPrefix("-") ? Int.min / 2 : Int.max / 2)
+            if let small = Int(exponentText), small.magnitude < 1 << 53 { exponent = small } else {
+                // Beyond any real value: kept verbatim, so two such spellings differ unless they are identical
+                // (a possible false conflict, never a false duplicate).
+                hugeExponent = exponentText
+            }
         }
         let integerCount = pointPosition ?? digits.count
         guard let firstNonZero = digits.firstIndex(where: { $0 != UInt8(ascii: "0") }) else { return "0" }
@@ -43,6 +47,7 @@ extension JSONValue {
         var text = negative ? "-" : ""
         text += String(decoding: significant.prefix(1), as: UTF8.self)
         if significant.count > 1 { text += "." + String(decoding: significant.dropFirst(), as: UTF8.self) }
+        if let hugeExponent { return text + "e\(hugeExponent)+\(scientificExponent)" }
         return text + "e\(scientificExponent)"
     }
 }

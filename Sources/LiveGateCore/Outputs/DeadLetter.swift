@@ -15,11 +15,9 @@ public enum DeadLetter {
             ("value", value), ("value_encoding", valueEncoding),
             ("event_id", .string(reason.eventId)),
             ("tenant_id", .string(reason.tenantId)),
-            ("dead_lettered_at", .instant(input.timestamp)),
+            ("dead_lettered_at", .instant(input.timestamp ?? UTCInstant(millis: 0))),
         ])
-        // The dead-letter record keeps the original key; a keyless input stays keyless (empty key).
-        return OutputRecord(topic: Topics.deadLetter, key: input.key.map { String(decoding: $0, as: UTF8.self) } ?? "",
-                            json: json)
+        return OutputRecord(topic: Topics.deadLetter, keyBytes: input.key, value: JSONWriter.bytes(json))
     }
 
     /// UTF-8 text as it is, anything else as base64.

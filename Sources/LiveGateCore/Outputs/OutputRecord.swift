@@ -1,14 +1,22 @@
-/// A record to publish: its topic, key (always the tenant id) and exact value bytes.
+/// A record to publish: its topic, key and exact value bytes. The key is the tenant id, except on a dead
+/// letter, which keeps the original record's key bytes (or none).
 public struct OutputRecord: Sendable, Equatable {
     public let topic: String
-    public let key: String
+    public let keyBytes: [UInt8]?
     public let value: [UInt8]
 
-    public init(topic: String, key: String, value: [UInt8]) {
+    public init(topic: String, keyBytes: [UInt8]?, value: [UInt8]) {
         self.topic = topic
-        self.key = key
+        self.keyBytes = keyBytes
         self.value = value
     }
+
+    public init(topic: String, key: String, value: [UInt8]) {
+        self.init(topic: topic, keyBytes: Array(key.utf8), value: value)
+    }
+
+    /// The key as text (tenant ids are UTF-8).
+    public var key: String? { keyBytes.map { String(decoding: $0, as: UTF8.self) } }
 
     init(topic: String, key: String, json: JSONValue) {
         self.init(topic: topic, key: key, value: JSONWriter.bytes(json))

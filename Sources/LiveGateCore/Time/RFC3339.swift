@@ -47,6 +47,8 @@ public enum RFC3339 {
         guard i == b.count else { return nil }
         let local = CivilDate(year: year, month: month, day: day).epochDay * UTCInstant.millisPerDay
             + ((hour * 60 + minute) * 60 + second) * 1000 + millis
-        return UTCInstant(millis: local - offsetMinutes * 60_000)
+        let instant = UTCInstant(millis: local - offsetMinutes * 60_000)
+        // Years 0001–9999 in UTC too: an offset must not push an instant outside what every store can hold.
+        return (1...9999).contains(instant.date.year) ? instant : nil
     }
 }
