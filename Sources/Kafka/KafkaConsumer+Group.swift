@@ -1,0 +1,53 @@
+import CRdKafka
+import Synchronization
+
+/// Receives librdkafka's log lines. `level` is syslog's (0 emergency … 7 debug).
+public protocol KafkaLogSink: AnyObject, Sendable {
+    func log(level: Int, _ message: String)
+}
+
+/// What the rebalance callback knows about the group, reachable from C through the client's opaque pointer.
+final class GroupState: Sendable {
+    let logger: KafkaLogSink?
+    private let state = Mutex<(assigned: Set<TopicPartition>, revocations: Int)>(([], 0))
+
+    init(logger: KafkaLogSink?) { self.logger = logger }
+
+    var assigned: Set<TopicPartition> { state.withLock { $0.assigned } }
+    var revocations: Int { state.withLock { $0.revocations } }
+
+    func assign(_ partitions: [TopicPartition]) { state.withLock { $0.assigned = Set(partitions) } }
+
+    func revokeAll() {
+        state.withLock {
+            $0.assigned = []
+            $0.revocations += 1
+        }
+    }
+}
+
+/// Eager rebalancing: take the whole new assignment, or drop the whole old one.
+let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t,
+                                       UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+                                       UnsafeMutableRawPointer?) -> Void = { handle, err, list, opaque in
+    guard let opaque else { return }
+    let group = Unmanaged<GroupState>.fromOpaque(opaque).takeUnretainedValue()
+    if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, let list {
+        rd_kafka_assign(handle, list)
+        group.assign((0..<Int(list.pointee.cnt)).map {
+            TopicPartition(topic: String(cString: list.pointee.elems[$0].topic), partition: list.pointee.elems[$0].partition)
+        })
+        group.logger?.log(level: 6, "assigned \(list.pointee.cnt) partitions")
+    } else {
+        rd_kafka_assign(handle, nil)
+        group.revokeAll()
+        group.logger?.log(level: 6, "partitions revoked (\(String(cString: rd_kafka_err2name(err))))")
+    }
+}
+
+let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
+    handle, level, facility, message in
+    guard let handle, let opaque = rd_kafka_opaque(handle), let message else { return }
+    let group = Unmanaged<GroupState>.fromOpaque(opaque).takeUnretainedValue()
+    group.logger?.log(level: Int(level), "\(facility.map { String(cString: $0) } ?? "-"): \(String(cString: message))")
+}

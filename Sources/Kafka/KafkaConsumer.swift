@@ -1,0 +1,133 @@
+import CRdKafka
+
+/// A consumer in a consumer group with manual offset commits.
+///
+/// Not thread-safe: one thread owns it and calls `poll`, `commit` and `close` (the worker's dedicated poll
+/// thread; blocking librdkafka calls never run on the Swift concurrency pool). Rebalance callbacks run inside
+/// `poll`, on that same thread, so a batch the worker is applying can never lose its partitions mid-way.
+public final class KafkaConsumer {
+    private let handle: OpaquePointer
+    private let group: GroupState
+
+    /// LiveGate's consumer defaults; `settings` override them. Eager `range` assignment (cooperative-sticky is
+    /// unreliable in librdkafka 2.0.2), no auto commit, offsets stored only by `commit`, a bounded prefetch.
+    public static let defaults = KafkaSettings([
+        ("enable.auto.commit", "false"),
+        ("enable.auto.offset.store", "false"),
+        ("auto.offset.reset", "earliest"),
+        ("partition.assignment.strategy", "range"),
+        ("queued.max.messages.kbytes", "4096"),
+        ("session.timeout.ms", "10000"),
+        ("heartbeat.interval.ms", "1000"),
+        ("max.poll.interval.ms", "300000"),
+        ("allow.auto.create.topics", "false"),
+    ])
+
+    public init(brokers: String, group groupId: String, topics: [String], instanceId: String? = nil,
+                settings: KafkaSettings = KafkaSettings(), logger: KafkaLogSink? = nil) throws(KafkaError) {
+        var all = Self.defaults.merging(settings)
+        all["bootstrap.servers"] = brokers
+        all["group.id"] = groupId
+        if let instanceId { all["group.instance.id"] = instanceId }
+        let conf = try all.makeConf()
+        let group = GroupState(logger: logger)
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(group).toOpaque())
+        rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
+        rd_kafka_conf_set_log_cb(conf, logCallback)
+        handle = try makeClient(RD_KAFKA_CONSUMER, conf)
+        self.group = group
+        rd_kafka_poll_set_consumer(handle)
+        let list = rd_kafka_topic_partition_list_new(Int32(topics.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for topic in topics { rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA) }
+        let err = rd_kafka_subscribe(handle, list)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            rd_kafka_destroy(handle)
+            throw KafkaError(err, "subscribe")
+        }
+    }
+
+    deinit { rd_kafka_destroy(handle) }
+
+    /// Partitions currently assigned to this member.
+    public var assignment: Set<TopicPartition> { group.assigned }
+
+    /// Waits up to `maxWaitMillis` for a first record, then takes whatever else is already fetched, up to
+    /// `maxRecords`. So a quiet topic is answered at once and a busy one in large batches. Records of
+    /// partitions revoked during the call are dropped: their new owner reads them from the committed offset.
+    public func poll(maxRecords: Int, maxWaitMillis: Int) throws(KafkaError) -> [ConsumedRecord] {
+        var records: [ConsumedRecord] = []
+        var wait = Int32(clamping: maxWaitMillis)
+        let revocationsBefore = group.revocations
+        while records.count < maxRecords {
+            guard let message = rd_kafka_consumer_poll(handle, wait) else { break }
+            defer { rd_kafka_message_destroy(message) }
+            wait = 0
+            let m = message.pointee
+            if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                if m.err == RD_KAFKA_RESP_ERR__FATAL { throw fatalError("consumer") }
+                group.logger?.log(level: 4, "consumer: \(String(cString: rd_kafka_err2str(m.err)))")
+                continue
+            }
+            records.append(Self.copy(message))
+        }
+        if group.revocations != revocationsBefore {
+            let owned = group.assigned
+            records.removeAll { !owned.contains(TopicPartition(topic: $0.topic, partition: $0.partition)) }
+        }
+        return records
+    }
+
+    /// Commits, synchronously, `next` as the offset to resume from for each partition.
+    public func commit(_ next: [TopicPartition: Int64]) throws(KafkaError) {
+        guard !next.isEmpty else { return }
+        let list = rd_kafka_topic_partition_list_new(Int32(next.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (tp, offset) in next {
+            rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition).pointee.offset = offset
+        }
+        let err = rd_kafka_commit(handle, list, 0)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "commit") }
+        for i in 0..<Int(list.pointee.cnt) where list.pointee.elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(list.pointee.elems[i].err, "commit of partition \(list.pointee.elems[i].partition)")
+        }
+    }
+
+    /// Leaves the group (revoking partitions, so others take over at once), waiting at most `timeoutMillis`:
+    /// in librdkafka 2.0.2 a lost partition can make an unbounded close hang.
+    public func close(timeoutMillis: Int = 10_000) {
+        guard let queue = rd_kafka_queue_new(handle) else { return }
+        defer { rd_kafka_queue_destroy(queue) }
+        if let error = rd_kafka_consumer_close_queue(handle, queue) { rd_kafka_error_destroy(error); return }
+        var remaining = timeoutMillis
+        while rd_kafka_consumer_closed(handle) == 0, remaining > 0 {
+            if let event = rd_kafka_queue_poll(queue, 100) {
+                if rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE {
+                    rd_kafka_assign(handle, nil)
+                    group.revokeAll()
+                }
+                rd_kafka_event_destroy(event)
+            }
+            remaining -= 100
+        }
+    }
+
+    private func fatalError(_ context: String) -> KafkaError {
+        var errstr = [CChar](repeating: 0, count: 512)
+        let code = rd_kafka_fatal_error(handle, &errstr, errstr.count)
+        return KafkaError(code: code.rawValue, message: "\(context): \(text(of: errstr))", isFatal: true)
+    }
+
+    static func copy(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> ConsumedRecord {
+        let m = message.pointee
+        func bytes(_ pointer: UnsafeMutableRawPointer?, _ count: Int) -> [UInt8]? {
+            guard let pointer else { return nil }
+            return Array(UnsafeRawBufferPointer(start: pointer, count: count))
+        }
+        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        return ConsumedRecord(
+            topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
+            key: bytes(m.key, m.key_len), value: bytes(m.payload, m.len),
+            timestampMillis: rd_kafka_message_timestamp(message, &type))
+    }
+}

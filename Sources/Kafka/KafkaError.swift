@@ -1,0 +1,35 @@
+import CRdKafka
+
+/// A librdkafka failure: the C error code, its symbolic name, and whether trying again can help.
+public struct KafkaError: Error, Sendable, CustomStringConvertible {
+    /// The `rd_kafka_resp_err_t` value (negative for client-side errors, positive for broker errors).
+    public let code: Int32
+    public let name: String
+    public let message: String
+    /// True for errors that end the client instance (for example a fenced idempotent producer).
+    public let isFatal: Bool
+
+    public init(code: Int32, message: String, isFatal: Bool = false) {
+        self.code = code
+        self.name = String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(code)))
+        self.message = message
+        self.isFatal = isFatal
+    }
+
+    init(_ err: rd_kafka_resp_err_t, _ context: String) {
+        self.init(code: err.rawValue, message: "\(context): \(String(cString: rd_kafka_err2str(err)))")
+    }
+
+    /// A configuration or usage error detected before anything reached a broker.
+    static func invalid(_ message: String) -> KafkaError {
+        KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG.rawValue, message: message)
+    }
+
+    public var description: String { "Kafka \(name) (\(code)): \(message)" + (isFatal ? " [fatal]" : "") }
+}
+
+/// The NUL-terminated text librdkafka wrote into an `errstr` buffer.
+func text(of buffer: [CChar]) -> String {
+    let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    return String(decoding: bytes, as: UTF8.self)
+}

@@ -1,0 +1,34 @@
+/// A record read from a topic, copied out of librdkafka's buffers.
+public struct ConsumedRecord: Sendable {
+    public let topic: String
+    public let partition: Int32
+    public let offset: Int64
+    public let key: [UInt8]?
+    public let value: [UInt8]?
+    /// Milliseconds since the epoch (create or log-append time), or -1 when the record has none.
+    public let timestampMillis: Int64
+}
+
+/// A record to publish. The key decides the partition (murmur2, as Java clients do).
+public struct ProducerRecord: Sendable {
+    public let topic: String
+    public let key: [UInt8]?
+    public let value: [UInt8]
+
+    public init(topic: String, key: [UInt8]?, value: [UInt8]) {
+        self.topic = topic
+        self.key = key
+        self.value = value
+    }
+}
+
+/// A topic partition, with the next offset to read when committing.
+public struct TopicPartition: Sendable, Hashable {
+    public let topic: String
+    public let partition: Int32
+
+    public init(topic: String, partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
+}

@@ -1,0 +1,59 @@
+import CRdKafka
+
+/// librdkafka configuration properties (`key=value`), applied in order on top of LiveGate's defaults.
+public struct KafkaSettings: Sendable {
+    public var properties: [(key: String, value: String)]
+
+    public init(_ properties: [(key: String, value: String)] = []) { self.properties = properties }
+
+    public subscript(key: String) -> String? {
+        get { properties.last(where: { $0.key == key })?.value }
+        set {
+            properties.removeAll { $0.key == key }
+            if let newValue { properties.append((key, newValue)) }
+        }
+    }
+
+    /// Parses `key=value` strings such as the `--kafka-config` options of the tool.
+    public static func parse(_ pairs: [String]) throws(KafkaError) -> KafkaSettings {
+        var settings = KafkaSettings()
+        for pair in pairs {
+            guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
+                throw .invalid("Kafka property \"\(pair)\" is not key=value")
+            }
+            settings[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+        }
+        return settings
+    }
+
+    /// `self` with `overrides` applied on top.
+    public func merging(_ overrides: KafkaSettings) -> KafkaSettings {
+        var merged = self
+        for (key, value) in overrides.properties { merged[key] = value }
+        return merged
+    }
+
+    /// A new `rd_kafka_conf_t` holding these properties. The caller owns it until `rd_kafka_new` takes it.
+    func makeConf() throws(KafkaError) -> OpaquePointer {
+        let conf = rd_kafka_conf_new()!
+        var errstr = [CChar](repeating: 0, count: 512)
+        for (key, value) in properties {
+            if rd_kafka_conf_set(conf, key, value, &errstr, errstr.count) != RD_KAFKA_CONF_OK {
+                rd_kafka_conf_destroy(conf)
+                // The value may be a secret (sasl.password): name the key only.
+                throw .invalid("Kafka property \(key): \(text(of: errstr))")
+            }
+        }
+        return conf
+    }
+}
+
+/// Creates a client handle; on failure librdkafka has not taken `conf`, so it is destroyed here.
+func makeClient(_ type: rd_kafka_type_t, _ conf: OpaquePointer) throws(KafkaError) -> OpaquePointer {
+    var errstr = [CChar](repeating: 0, count: 512)
+    guard let handle = rd_kafka_new(type, conf, &errstr, errstr.count) else {
+        rd_kafka_conf_destroy(conf)
+        throw .invalid("could not create a Kafka client: \(text(of: errstr))")
+    }
+    return handle
+}

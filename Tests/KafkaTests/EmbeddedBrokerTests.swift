@@ -1,0 +1,58 @@
+import Kafka
+import Testing
+
+@Suite("Consumer, producer and the embedded broker over real TCP")
+struct EmbeddedBrokerTests {
+    func consumeAll(_ consumer: KafkaConsumer, expecting count: Int) throws -> [ConsumedRecord] {
+        var records: [ConsumedRecord] = []
+        for _ in 0..<100 where records.count < count {
+            records += try consumer.poll(maxRecords: 100, maxWaitMillis: 200)
+        }
+        return records
+    }
+
+    @Test("records survive the round trip, keyed records keep one partition, commits resume a group")
+    func roundTrip() throws {
+        let broker = try EmbeddedBroker(brokers: 3)
+        try broker.createTopic("t.in", partitions: 4, replicationFactor: 3)
+        let producer = try KafkaProducer(brokers: broker.bootstrapServers)
+        let records = (0..<40).map {
+            ProducerRecord(topic: "t.in", key: Array("tenant-\($0 % 5)".utf8), value: Array("value-\($0)".utf8))
+        }
+        try producer.send(records)
+
+        let consumer = try KafkaConsumer(brokers: broker.bootstrapServers, group: "g", topics: ["t.in"])
+        let first = try consumeAll(consumer, expecting: 40)
+        #expect(first.count == 40)
+        #expect(Set(first.compactMap { $0.value.map { String(decoding: $0, as: UTF8.self) } }).count == 40)
+        var partitionOfKey: [String: Set<Int32>] = [:]
+        for r in first { partitionOfKey[String(decoding: r.key ?? [], as: UTF8.self), default: []].insert(r.partition) }
+        #expect(partitionOfKey.values.allSatisfy { $0.count == 1 })
+        #expect(first.allSatisfy { $0.timestampMillis > 0 })
+
+        // Commit only the first half of each partition, then resume in a new member of the group.
+        var next: [TopicPartition: Int64] = [:]
+        var half: [TopicPartition: [Int64]] = [:]
+        for r in first { half[TopicPartition(topic: r.topic, partition: r.partition), default: []].append(r.offset) }
+        for (tp, offsets) in half { next[tp] = offsets.sorted()[offsets.count / 2] }
+        try consumer.commit(next)
+        consumer.close()
+        let resumed = try KafkaConsumer(brokers: broker.bootstrapServers, group: "g", topics: ["t.in"])
+        let rest = try consumeAll(resumed, expecting: 40 - next.values.reduce(0) { $0 + Int($1) })
+        #expect(rest.count == 40 - next.values.reduce(0) { $0 + Int($1) })
+        #expect(rest.allSatisfy { $0.offset >= next[TopicPartition(topic: $0.topic, partition: $0.partition)]! })
+        resumed.close()
+    }
+
+    @Test("bad settings are refused with the key named and the value kept out")
+    func badSettings() throws {
+        #expect(throws: KafkaError.self) { try KafkaSettings.parse(["novalue"]) }
+        let settings = try KafkaSettings.parse(["sasl.password=hunter2", "no.such.property=x"])
+        do {
+            _ = try KafkaProducer(brokers: "127.0.0.1:1", settings: settings)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.contains("no.such.property") && !error.description.contains("hunter2"))
+        }
+    }
+}
