@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // C libraries: each is imported by exactly one Swift module below.
@@ -25,15 +27,25 @@ let package = Package(
         // The pure domain: no I/O, no C.
         .target(name: "LiveGateCore"),
         .target(name: "LiveGateStore", dependencies: ["LiveGateCore", "Postgres"]),
+        // Workers as Services: consume, decode, apply, publish, commit.
+        .target(
+            name: "LiveGatePipeline",
+            dependencies: [
+                "LiveGateCore", "LiveGateStore", "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .executableTarget(
             name: "livegate",
             dependencies: [
-                "LiveGateCore", "LiveGateStore", "Postgres", "Kafka",
+                "LiveGateCore", "LiveGateStore", "LiveGatePipeline", "Postgres", "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Fixtures and a private PostgreSQL for the test targets; never linked into the tool.
-        .target(name: "LiveGateTestSupport", dependencies: ["LiveGateCore", "Postgres"]),
+        .target(name: "LiveGateTestSupport", dependencies: ["LiveGateCore", "Postgres", "Kafka"]),
         .testTarget(
             name: "LiveGateCoreTests",
             dependencies: [
@@ -42,6 +54,9 @@ let package = Package(
             ]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "LiveGateTestSupport"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(
+            name: "LiveGatePipelineTests",
+            dependencies: ["LiveGatePipeline", "LiveGateStore", "LiveGateCore", "Kafka", "Postgres", "LiveGateTestSupport"]),
         .testTarget(
             name: "LiveGateStoreTests",
             dependencies: [

@@ -57,7 +57,7 @@ public final class LedgerStore {
                     throw StoreError(kind: .retriesExhausted, message: "gave up after \(attempt) attempts",
                                      underlying: error)
                 }
-                usleep(UInt32(retry.delayMillis(afterAttempt: attempt) * 1000))
+                usleep(UInt32(retry.backoff.delayMillis(afterAttempt: attempt) * 1000))
                 attempt += 1
             } catch let error as StoreError {
                 _ = try? connection.query("ROLLBACK")

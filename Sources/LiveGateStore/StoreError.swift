@@ -1,3 +1,4 @@
+import LiveGateCore
 import Postgres
 
 /// Why a batch could not be applied. Nothing of the batch was written when this is thrown.
@@ -33,25 +34,16 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Bounded exponential backoff for transactions that lose a race (serialization failure, deadlock, or a
-/// concurrent insert of the same event id).
+/// How often a transaction that loses a race (serialization failure, deadlock, or a concurrent insert of the
+/// same event id) is run again, and how long to wait in between.
 public struct RetryPolicy: Sendable {
     /// Attempts in all, the first included. Default 8.
     public var maxAttempts: Int
-    /// Delay before the first retry, doubled each time. Default 2 ms.
-    public var baseDelayMillis: Int
-    /// Upper bound of one delay. Default 200 ms.
-    public var maxDelayMillis: Int
+    /// Default: 2 ms doubling up to 200 ms.
+    public var backoff: Backoff
 
-    public init(maxAttempts: Int = 8, baseDelayMillis: Int = 2, maxDelayMillis: Int = 200) {
+    public init(maxAttempts: Int = 8, backoff: Backoff = Backoff(baseMillis: 2, maxMillis: 200)) {
         self.maxAttempts = maxAttempts
-        self.baseDelayMillis = baseDelayMillis
-        self.maxDelayMillis = maxDelayMillis
-    }
-
-    /// Full jitter: a random delay up to the exponential bound, so racing workers spread out.
-    func delayMillis(afterAttempt attempt: Int) -> Int {
-        let bound = min(maxDelayMillis, baseDelayMillis << min(attempt - 1, 16))
-        return Int.random(in: 0...max(bound, 1))
+        self.backoff = backoff
     }
 }

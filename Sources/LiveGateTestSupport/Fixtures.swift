@@ -1,9 +1,16 @@
+import Foundation
 import LiveGateCore
 
 /// Builders for input records as upstream services would publish them. Each returns JSON text so tests
 /// exercise the real decoder; `decode` turns one into an `InputEvent`.
 public enum Fixtures {
     public static let noon = "2026-11-29T12:00:00Z"
+
+    /// The current time as RFC 3339, for events that travel through Kafka: their record timestamp is the
+    /// time of publishing, and attempts must be within 5 minutes of it.
+    public static func now() -> String {
+        UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000)).description
+    }
 
     public static func declaration(_ id: String, tenant: String, at: String = noon, role: String = "owner",
                                    useCase: String = "Agents paying x402 APIs for our research product",

@@ -1,9 +1,9 @@
 import ArgumentParser
 
 @main
-struct LiveGate: ParsableCommand {
+struct LiveGate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "livegate",
         abstract: "Gates live money movement: production access and beta ceilings for Sly tenants.",
-        subcommands: [Migrate.self])
+        subcommands: [Migrate.self, Run.self])
 }

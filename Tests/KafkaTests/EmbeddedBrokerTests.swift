@@ -3,6 +3,10 @@ import Testing
 
 @Suite("Consumer, producer and the embedded broker over real TCP")
 struct EmbeddedBrokerTests {
+    /// The mock cluster holds a rebalance for session.timeout.ms − 1 s after a member leaves: keep it short
+    /// (but above its 3 s initial rebalance delay, or first joins time out).
+    static let quickGroup = KafkaSettings([("session.timeout.ms", "4000"), ("heartbeat.interval.ms", "500")])
+
     func consumeAll(_ consumer: KafkaConsumer, expecting count: Int) throws -> [ConsumedRecord] {
         var records: [ConsumedRecord] = []
         for _ in 0..<100 where records.count < count {
@@ -21,7 +25,8 @@ struct EmbeddedBrokerTests {
         }
         try producer.send(records)
 
-        let consumer = try KafkaConsumer(brokers: broker.bootstrapServers, group: "g", topics: ["t.in"])
+        let consumer = try KafkaConsumer(brokers: broker.bootstrapServers, group: "g", topics: ["t.in"],
+                                         settings: Self.quickGroup)
         let first = try consumeAll(consumer, expecting: 40)
         #expect(first.count == 40)
         #expect(Set(first.compactMap { $0.value.map { String(decoding: $0, as: UTF8.self) } }).count == 40)
@@ -37,7 +42,8 @@ struct EmbeddedBrokerTests {
         for (tp, offsets) in half { next[tp] = offsets.sorted()[offsets.count / 2] }
         try consumer.commit(next)
         consumer.close()
-        let resumed = try KafkaConsumer(brokers: broker.bootstrapServers, group: "g", topics: ["t.in"])
+        let resumed = try KafkaConsumer(brokers: broker.bootstrapServers, group: "g", topics: ["t.in"],
+                                         settings: Self.quickGroup)
         let rest = try consumeAll(resumed, expecting: 40 - next.values.reduce(0) { $0 + Int($1) })
         #expect(rest.count == 40 - next.values.reduce(0) { $0 + Int($1) })
         #expect(rest.allSatisfy { $0.offset >= next[TopicPartition(topic: $0.topic, partition: $0.partition)]! })

@@ -96,3 +96,20 @@ struct TopicsTests {
         }
     }
 }
+
+@Suite("The compiled-in topic catalog")
+struct TopicCatalogTests {
+    @Test("matches topics/ exactly", arguments: TopicCatalog.all)
+    func matches(definition: TopicDefinition) throws {
+        let file = try TopicsTests.load(definition.name)
+        #expect(file["partitions"] == .number(String(definition.partitions)))
+        #expect(file["replication_factor"] == .number(String(definition.replicationFactor)))
+        guard case let .object(config)? = file["config"] else { Issue.record("no config"); return }
+        #expect(Dictionary(uniqueKeysWithValues: config.map { ($0.key, $0.value.stringValue ?? "") }) == definition.config)
+    }
+
+    @Test("covers every contract topic once")
+    func complete() {
+        #expect(TopicCatalog.all.map(\.name).sorted() == (Topics.inputs + Topics.outputs).sorted())
+    }
+}

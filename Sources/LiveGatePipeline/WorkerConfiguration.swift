@@ -1,0 +1,40 @@
+import Kafka
+import LiveGateCore
+
+/// Everything a worker needs. Any number of workers may run with the same `group`.
+public struct WorkerConfiguration: Sendable {
+    /// `host:port,…` of the Kafka brokers.
+    public var brokers: String
+    /// libpq URL of the PostgreSQL database (migrated with `livegate migrate`).
+    public var databaseURL: String
+    /// Consumer group of the workers. Default `livegate`.
+    public var group: String
+    /// Static group membership (`group.instance.id`): a restarted worker keeps its partitions without a
+    /// rebalance. Default: none (dynamic membership).
+    public var instanceId: String?
+    /// librdkafka properties for the consumer and the producer, on top of LiveGate's defaults.
+    public var kafka: KafkaSettings
+    /// Most records applied in one PostgreSQL transaction. Default 500.
+    public var maxBatchRecords: Int
+    /// Longest wait for the first record of a batch; later records of a batch are taken only if already
+    /// fetched. Default 100 ms.
+    public var maxBatchWaitMillis: Int
+    /// The contract's rules (ceilings, skew tolerance, size limits). Default: the contract's values.
+    public var rules: Rules
+    /// Wait between tries while PostgreSQL or the brokers refuse work. Default: 50 ms doubling up to 5 s.
+    public var backoff: Backoff
+
+    public init(brokers: String, databaseURL: String, group: String = "livegate", instanceId: String? = nil,
+                kafka: KafkaSettings = KafkaSettings(), maxBatchRecords: Int = 500, maxBatchWaitMillis: Int = 100,
+                rules: Rules = .standard, backoff: Backoff = Backoff(baseMillis: 50, maxMillis: 5000)) {
+        self.brokers = brokers
+        self.databaseURL = databaseURL
+        self.group = group
+        self.instanceId = instanceId
+        self.kafka = kafka
+        self.maxBatchRecords = maxBatchRecords
+        self.maxBatchWaitMillis = maxBatchWaitMillis
+        self.rules = rules
+        self.backoff = backoff
+    }
+}

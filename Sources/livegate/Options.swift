@@ -1,0 +1,40 @@
+import ArgumentParser
+import Kafka
+
+/// Where the database is. Every option also reads an environment variable, so containers need no flags.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "PostgreSQL URL, e.g. postgresql://user@127.0.0.1:5432/livegate (env: LIVEGATE_DATABASE_URL).",
+        valueName: "url"))
+    var databaseURL: String?
+
+    func url() throws -> String {
+        guard let url = databaseURL ?? Env.get("LIVEGATE_DATABASE_URL") else {
+            throw ValidationError("Give --database-url or set LIVEGATE_DATABASE_URL.")
+        }
+        return url
+    }
+}
+
+struct BrokerOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Kafka bootstrap servers, HOST:PORT[,HOST:PORT…] (env: LIVEGATE_BROKERS).", valueName: "brokers"))
+    var brokers: String?
+
+    @Option(name: .customLong("kafka-config"), help: ArgumentHelp(
+        "A librdkafka property key=value, repeatable, e.g. security.protocol=SASL_SSL "
+            + "(env: LIVEGATE_KAFKA_CONFIG, comma-separated).", valueName: "key=value"))
+    var kafkaConfig: [String] = []
+
+    func servers() throws -> String {
+        guard let brokers = brokers ?? Env.get("LIVEGATE_BROKERS") else {
+            throw ValidationError("Give --brokers or set LIVEGATE_BROKERS.")
+        }
+        return brokers
+    }
+
+    func settings() throws -> KafkaSettings {
+        let fromEnv = Env.get("LIVEGATE_KAFKA_CONFIG").map { $0.split(separator: ",").map(String.init) } ?? []
+        return try KafkaSettings.parse(fromEnv + kafkaConfig)
+    }
+}
