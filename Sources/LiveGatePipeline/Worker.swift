@@ -27,8 +27,19 @@ public final class Worker: Service {
         } onGracefulShutdown: { self.stop.request() }
     }
 
-    /// Asks the loop to stop after its current batch (for embedding without a `ServiceGroup`).
-    public func requestStop() { stop.request() }
+    /// Starts the loop on its own thread without a `ServiceGroup` or the concurrency pool (for embedding,
+    /// e.g. `livegate dev` and tests). Stop it with `stop()` on the returned handle.
+    public func start() -> WorkerHandle {
+        let loop = WorkerLoop(configuration: configuration, logger: logger, stop: stop)
+        let handle = WorkerHandle(stop: stop)
+        let thread = Thread {
+            do { try loop.run() } catch { handle.finish(with: error) }
+            handle.finish(with: nil)
+        }
+        thread.name = "livegate-worker"
+        thread.start()
+        return handle
+    }
 
     static func onDedicatedThread(_ body: @escaping @Sendable () throws -> Void) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
@@ -51,4 +62,30 @@ final class StopSignal: Sendable {
     private let flag = Atomic<Bool>(false)
     func request() { flag.store(true, ordering: .relaxed) }
     var isRequested: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// A worker started with `Worker.start()`.
+public final class WorkerHandle: Sendable {
+    private let stopSignal: StopSignal
+    private let done = DispatchSemaphore(value: 0)
+    private let failure = Mutex<(finished: Bool, error: Error?)>((false, nil))
+
+    init(stop: StopSignal) { stopSignal = stop }
+
+    func finish(with error: Error?) {
+        let first = failure.withLock { state -> Bool in
+            guard !state.finished else { return false }
+            state = (true, error)
+            return true
+        }
+        if first { done.signal() }
+    }
+
+    /// Asks the worker to finish its batch, commit and leave the group; waits for it and rethrows its failure.
+    public func stop() throws {
+        stopSignal.request()
+        done.wait()
+        done.signal()
+        if let error = failure.withLock({ $0.error }) { throw error }
+    }
 }

@@ -5,12 +5,13 @@ import LiveGateTestSupport
 import Testing
 
 /// The contract through Kafka: a real broker protocol, a real PostgreSQL, a worker in between.
-@Suite("The contract end to end through Kafka", .serialized)
+extension PipelineTests {
+@Suite("The contract end to end through Kafka")
 struct ContractEndToEndTests {
     func status(_ v: JSONValue?) -> String? { v.flatMap { $0["status"] }.flatMap { if case let .number(n) = $0 { n } else { nil } } }
 
     @Test("declaration, approval, ceilings, suspension, reinstatement, override, test environment")
-    func lifecycle() async throws {
+    func lifecycle() throws {
         let h = try PipelineHarness(partitions: 3)
         try h.migrate()
         let worker = h.startWorker()
@@ -23,22 +24,22 @@ struct ContractEndToEndTests {
             Fixtures.declaration("d-member", tenant: t, role: "member"),
             Fixtures.declaration("d-short", tenant: t, useCase: "too short"),
         ])
-        try out.awaitAnswers(["d-member", "d-short"])
+        try #require(try out.awaitAnswers(["d-member", "d-short"]))
         #expect(out.verdict("d-member")?["code"]?.stringValue == "FORBIDDEN")
         #expect(status(out.verdict("d-short")) == "400")
         try h.publish([Fixtures.declaration("d-ok", tenant: t)])
-        try out.awaitAnswers(["d-ok"])
+        try #require(try out.awaitAnswers(["d-ok"]))
         #expect(status(out.verdict("d-ok")) == "202")
         try h.publish([Fixtures.declaration("d-again", tenant: t)])
-        try out.awaitAnswers(["d-again"])
+        try #require(try out.awaitAnswers(["d-again"]))
         #expect(out.verdict("d-again")?["reason"]?.stringValue == "state_does_not_allow_declaration")
 
         // Approval by a non-admin is refused; by an admin it notifies the owner and updates the status.
         try h.publish([Fixtures.decision("a-user", tenant: t, action: "approve", actorKind: "user")])
-        try out.awaitAnswers(["a-user"])
+        try #require(try out.awaitAnswers(["a-user"]))
         #expect(out.verdict("a-user")?["code"]?.stringValue == "FORBIDDEN")
         try h.publish([Fixtures.decision("a-ok", tenant: t, action: "approve", notes: "Looks good")])
-        try out.awaitAnswers(["a-ok"])
+        try #require(try out.awaitAnswers(["a-ok"]))
         #expect(out.verdict("a-ok")?["state"]?.stringValue == "production_approved")
 
         // Live attempts up to the day's ceiling, one over each limit, and unthrottled test spend.
@@ -48,7 +49,7 @@ struct ContractEndToEndTests {
             Fixtures.attempt("x-test", tenant: t, amount: "5000", at: now, environment: "test"),
         ]
         try h.publish(attempts)
-        try out.awaitAnswers((0..<5).map { "x-\($0)" } + ["x-pertx", "x-day", "x-test"])
+        try #require(try out.awaitAnswers((0..<5).map { "x-\($0)" } + ["x-pertx", "x-day", "x-test"]))
         #expect((0..<5).allSatisfy { out.verdict("x-\($0)")?["outcome"]?.stringValue == "allowed" })
         #expect(out.verdict("x-4")?["remaining"]?.stringValue == "0.00")
         #expect(out.verdict("x-pertx")?["reason"]?.stringValue == "exceeds_tenant_beta_ceiling_per_tx")
@@ -60,22 +61,22 @@ struct ContractEndToEndTests {
 
         // Suspension, a refused live attempt, reinstatement, an override.
         try h.publish([Fixtures.decision("s-1", tenant: t, action: "suspend", notes: "Chargebacks")])
-        try out.awaitAnswers(["s-1"])
+        try #require(try out.awaitAnswers(["s-1"]))
         try h.publish([Fixtures.attempt("x-susp", tenant: t, amount: "1", at: now)])
-        try out.awaitAnswers(["x-susp"])
+        try #require(try out.awaitAnswers(["x-susp"]))
         #expect(out.verdict("x-susp")?["reason"]?.stringValue == "live_access_not_approved")
         try h.publish([Fixtures.decision("r-1", tenant: t, action: "approve", notes: nil)])
-        try out.awaitAnswers(["r-1"])
+        try #require(try out.awaitAnswers(["r-1"]))
         try h.publish([Fixtures.decision("c-1", tenant: t, action: "set_ceiling", notes: nil,
                                          ceiling: #"{"per_tx":"250.00","daily":"1000.00"}"#)])
-        try out.awaitAnswers(["c-1"])
+        try #require(try out.awaitAnswers(["c-1"]))
         try h.publish([Fixtures.attempt("x-big", tenant: t, amount: "250", at: now)])
-        try out.awaitAnswers(["x-big"])
+        try #require(try out.awaitAnswers(["x-big"]))
         #expect(out.verdict("x-big")?["outcome"]?.stringValue == "allowed")
         #expect(out.verdict("x-big")?["ceiling"]?["source"]?.stringValue == "override")
 
         // Notifications: review queue, approval, suspension, reinstatement; ids derived from event ids.
-        try out.read(timeoutSeconds: 10) { _ in out.on(Topics.notification).count >= 7 }
+        #expect(try out.read(timeoutSeconds: 30) { _ in out.on(Topics.notification).count >= 7 })
         let ids = Set(out.on(Topics.notification).compactMap { $0["notification_id"]?.stringValue })
         #expect(ids == ["d-ok/in_app/platform_admins", "a-ok/email/tenant_owner", "a-ok/in_app/tenant_owner",
                         "s-1/email/tenant_owner", "s-1/in_app/tenant_owner", "r-1/email/tenant_owner",
@@ -83,10 +84,11 @@ struct ContractEndToEndTests {
         #expect(out.on(Topics.notification).first { $0["notification_id"]?.stringValue == "r-1/email/tenant_owner" }?["template"]?.stringValue
                 == "production_access_reinstated")
         // Tenant status after every change, versions 1 to 5, keyed by the tenant.
-        try out.read(timeoutSeconds: 10) { _ in out.on(Topics.tenantStatus).count >= 5 }
+        #expect(try out.read(timeoutSeconds: 30) { _ in out.on(Topics.tenantStatus).count >= 5 })
         #expect(out.on(Topics.tenantStatus).compactMap { $0["version"] } == (1...5).map { .number(String($0)) })
         #expect(out.records.filter { $0.topic == Topics.tenantStatus }.allSatisfy { $0.key == Array(t.utf8) })
-        try await worker.stop()
+        try worker.stop()
         h.database.drop()
     }
+}
 }

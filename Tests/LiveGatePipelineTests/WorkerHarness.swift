@@ -6,6 +6,7 @@ import LiveGateStore
 import LiveGateTestSupport
 import Logging
 import Postgres
+import Testing
 
 /// In-process workers for a `PipelineHarness`.
 extension PipelineHarness {
@@ -18,22 +19,13 @@ extension PipelineHarness {
                             kafka: Self.quickGroup, maxBatchRecords: batch, maxBatchWaitMillis: 50)
     }
 
-    /// Starts a worker; stop it with `stop()` on the returned handle.
-    func startWorker(group: String = "livegate-test", batch: Int = 500) -> RunningWorker {
+    /// Starts a worker on its own thread; stop it with `stop()` on the returned handle.
+    func startWorker(group: String = "livegate-test", batch: Int = 500) -> WorkerHandle {
         var logger = Logger(label: "test.worker")
-        logger.logLevel = .warning
-        let worker = Worker(configuration: configuration(group: group, batch: batch), logger: logger)
-        let task = Task { try await worker.run() }
-        return RunningWorker(worker: worker, task: task)
+        logger.logLevel = .critical
+        return Worker(configuration: configuration(group: group, batch: batch), logger: logger).start()
     }
 }
 
-struct RunningWorker {
-    let worker: Worker
-    let task: Task<Void, Error>
-
-    func stop() async throws {
-        worker.requestStop()
-        try await task.value
-    }
-}
+/// Every test of this target builds a broker, a database and workers: on 2 cores they run one at a time.
+@Suite("Pipeline", .serialized) struct PipelineTests {}

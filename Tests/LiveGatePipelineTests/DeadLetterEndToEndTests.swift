@@ -1,0 +1,53 @@
+import Foundation
+import Kafka
+import LiveGateCore
+import LiveGateTestSupport
+import Testing
+
+extension PipelineTests {
+@Suite("Bad input through Kafka")
+struct DeadLetterEndToEndTests {
+    @Test("every kind of dead letter keeps its origin, and the partition keeps moving")
+    func deadLetters() throws {
+        let h = try PipelineHarness(partitions: 1)  // one partition: every record below shares it
+        try h.migrate()
+        let worker = h.startWorker()
+        let out = try h.reader()
+        let now = Fixtures.now()
+        let good = Fixtures.attempt("x-before", tenant: "t-9", amount: "1", at: now, environment: "test")
+        try h.publish([good])
+        try out.awaitAnswers(["x-before"])
+
+        let attemptTopic = Topics.transactionAttempt
+        let bad: [(String, [UInt8])] = [
+            ("not json", Array("this is not json".utf8)),
+            ("invalid utf8", [0x7B, 0xFF, 0xFE, 0x7D]),
+            ("key mismatch", Array(Fixtures.attempt("x-km", tenant: "someone-else", amount: "1", at: now).utf8)),
+            ("wrong topic", Array(Fixtures.declaration("d-wrong", tenant: "t-9").utf8)),
+            ("no event id", Array(#"{"type":"transaction.attempted","tenant_id":"t-9"}"#.utf8)),
+            ("conflict", Array(Fixtures.attempt("x-before", tenant: "t-9", amount: "2", at: now, environment: "test").utf8)),
+        ]
+        try h.publish(attemptTopic, key: "t-9", values: bad.map(\.1))
+        try h.publish([Fixtures.attempt("x-after", tenant: "t-9", amount: "1", at: now, environment: "test")])
+        try out.awaitAnswers(["x-after"])
+        #expect(try out.read(timeoutSeconds: 30) { _ in out.on(Topics.deadLetter).count >= bad.count })
+        let letters = out.on(Topics.deadLetter)
+        try #require(letters.count == bad.count)
+        #expect(letters.compactMap { $0["error"]?.stringValue } == [
+            "invalid_json", "invalid_json", "key_mismatch", "type_not_on_topic", "invalid_event_id", "idempotency_conflict",
+        ])
+        #expect(letters.allSatisfy { $0["source"]?["topic"]?.stringValue == attemptTopic })
+        let offsets = letters.compactMap { $0["source"]?["offset"] }
+        #expect(offsets == (1...6).map { .number(String($0)) })
+        #expect(letters[0]["value"]?.stringValue == "this is not json" && letters[0]["value_encoding"]?.stringValue == "utf8")
+        #expect(letters[1]["value"]?.stringValue == "e//+fQ==" && letters[1]["value_encoding"]?.stringValue == "base64")
+        #expect(letters.allSatisfy { $0["key"]?.stringValue == "t-9" })
+        #expect(out.records.filter { $0.topic == Topics.deadLetter }.allSatisfy { $0.key == Array("t-9".utf8) })
+        // The conflicting copy changed nothing: the original verdict stands, once.
+        #expect(out.verdicts("x-before").count == 1)
+        #expect(out.verdict("x-after")?["outcome"]?.stringValue == "allowed")
+        try worker.stop()
+        h.database.drop()
+    }
+}
+}
