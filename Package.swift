@@ -45,7 +45,7 @@ let package = Package(
             ]),
 
         // Fixtures and a private PostgreSQL for the test targets; never linked into the tool.
-        .target(name: "LiveGateTestSupport", dependencies: ["LiveGateCore", "Postgres", "Kafka"]),
+        .target(name: "LiveGateTestSupport", dependencies: ["LiveGateCore", "LiveGatePipeline", "Postgres", "Kafka"]),
         .testTarget(
             name: "LiveGateCoreTests",
             dependencies: [

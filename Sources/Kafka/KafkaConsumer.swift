@@ -20,7 +20,6 @@ public final class KafkaConsumer {
         ("session.timeout.ms", "10000"),
         ("heartbeat.interval.ms", "1000"),
         ("max.poll.interval.ms", "300000"),
-        ("allow.auto.create.topics", "false"),
     ])
 
     public init(brokers: String, group groupId: String, topics: [String], instanceId: String? = nil,

@@ -22,7 +22,7 @@ public final class KafkaProducer {
     ])
 
     public init(brokers: String, settings: KafkaSettings = KafkaSettings()) throws(KafkaError) {
-        var all = Self.defaults.merging(settings)
+        var all = Self.defaults.merging(settings.forProducer)
         all["bootstrap.servers"] = brokers
         let conf = try all.makeConf()
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(deliveries).toOpaque())

@@ -26,6 +26,21 @@ public struct KafkaSettings: Sendable {
         return settings
     }
 
+    /// Properties only a consumer understands. One `--kafka-config` list serves both clients of a worker;
+    /// the producer gets it without these, so librdkafka has no reason to warn.
+    static let consumerOnly: Set<String> = [
+        "group.id", "group.instance.id", "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms",
+        "auto.offset.reset", "enable.auto.commit", "auto.commit.interval.ms", "enable.auto.offset.store",
+        "partition.assignment.strategy", "queued.min.messages", "queued.max.messages.kbytes", "fetch.wait.max.ms",
+        "fetch.message.max.bytes", "fetch.max.bytes", "fetch.min.bytes", "isolation.level", "check.crcs",
+        "enable.partition.eof", "allow.auto.create.topics", "group.protocol.type", "coordinator.query.interval.ms",
+    ]
+
+    /// These settings without consumer-only properties.
+    public var forProducer: KafkaSettings {
+        KafkaSettings(properties.filter { !Self.consumerOnly.contains($0.key) })
+    }
+
     /// `self` with `overrides` applied on top.
     public func merging(_ overrides: KafkaSettings) -> KafkaSettings {
         var merged = self

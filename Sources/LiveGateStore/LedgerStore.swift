@@ -24,6 +24,7 @@ public final class LedgerStore {
         self.connection = try Self.connect(url)
     }
 
+    /// A connection with the session settings every LiveGate query relies on (UTF-8, ISO dates, UTC).
     static func connect(_ url: String) throws(StoreError) -> PostgresConnection {
         do {
             let connection = try PostgresConnection(url: url)

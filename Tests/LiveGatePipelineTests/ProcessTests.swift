@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import LiveGateCore
+import LiveGatePipeline
 import LiveGateTestSupport
 import Postgres
 import Testing
@@ -9,7 +10,7 @@ extension PipelineTests {
 @Suite("Worker processes: failover and graceful shutdown")
 struct ProcessTests {
     /// Approves `tenants` and returns a stream of $10 live attempts, `perTenant` each (ceiling: 50 a day).
-    func prepare(_ h: PipelineHarness, tenants: [String], perTenant: Int, out: OutputReader) throws -> [(String, String)] {
+    func prepare(_ h: PipelineHarness, tenants: [String], perTenant: Int, out: OutputWatcher) throws -> [(String, String)] {
         try h.publish(tenants.map { Fixtures.declaration("d-\($0)", tenant: $0) })
         try #require(try out.awaitAnswers(tenants.map { "d-\($0)" }, timeoutSeconds: 90))
         try h.publish(tenants.map { Fixtures.decision("a-\($0)", tenant: $0, action: "approve") })
@@ -21,7 +22,7 @@ struct ProcessTests {
     }
 
     /// Every attempt answered, every repeat byte-identical, no tenant past $500, usage = allowed verdicts.
-    func checkInvariants(_ h: PipelineHarness, out: OutputReader, attempts: [(String, String)], tenants: [String]) throws {
+    func checkInvariants(_ h: PipelineHarness, out: OutputWatcher, attempts: [(String, String)], tenants: [String]) throws {
         var allowedByTenant: [String: Int] = [:]
         for (id, _) in attempts {
             let copies = out.records.filter {

@@ -45,7 +45,7 @@ public struct EffectiveCeiling: Sendable, Equatable {
     public let disabled: Bool
     public let source: Source
 
-    var json: JSONValue {
+    public var json: JSONValue {
         .object([
             ("per_tx", .string(limits.perTx.description)),
             ("daily", .string(limits.daily.description)),

@@ -1,0 +1,61 @@
+import Foundation
+import Kafka
+import LiveGateCore
+import LiveGatePipeline
+
+/// Publishes the demo story through the real topics and prints what LiveGate answered, as it happens.
+struct DemoRunner {
+    let brokers: String
+
+    func run(tenant: String) throws {
+        let producer = try KafkaProducer(brokers: brokers)
+        let watcher = try OutputWatcher(brokers: brokers, settings: KafkaSettings([("session.timeout.ms", "4000")]))
+        var shown = 0
+        print("\nDemo tenant \(tenant): every verdict and notification below came back through Kafka.\n")
+        for step in DemoStory(tenant: tenant).steps {
+            print("▸ \(step.caption)")
+            try producer.send(step.events.map {
+                ProducerRecord(topic: $0.type.topic, key: Array(tenant.utf8), value: JSONWriter.bytes($0.json))
+            })
+            guard try watcher.awaitAnswers(step.events.map(\.id), timeoutSeconds: 60) else {
+                print("  (no answer within 60 s: is the worker running?)")
+                return
+            }
+            _ = try watcher.read(timeoutSeconds: 1) { _ in false }  // let the step's notifications arrive
+            // Topics are read in no particular order: show verdicts first, then what followed from them.
+            let order = [Topics.accessVerdict, Topics.transactionVerdict, Topics.notification, Topics.tenantStatus]
+            let fresh = watcher.records[shown...].sorted {
+                (order.firstIndex(of: $0.topic) ?? 9, $0.offset) < (order.firstIndex(of: $1.topic) ?? 9, $1.offset)
+            }
+            for record in fresh { if let line = Self.line(record) { print(line) } }
+            shown = watcher.records.count
+            print("")
+        }
+    }
+
+    /// One readable line per output record.
+    static func line(_ record: ConsumedRecord) -> String? {
+        guard let json = record.value.flatMap({ try? JSONParser.parse($0) }) else { return nil }
+        func s(_ key: String) -> String { json[key]?.stringValue ?? "" }
+        func n(_ key: String) -> String { if case let .number(v)? = json[key] { return v } else { return "" } }
+        func col(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
+        switch record.topic {
+        case Topics.transactionVerdict:
+            let window = json["window"]?.stringValue.map { name in
+                json["used"] == .null ? "\(name) limit \(s("limit"))" : "\(name) \(s("used"))/\(s("limit"))"
+            } ?? ""
+            return "  \(col(s("environment"), 4)) $\(col(s("amount"), 9)) \(col(s("outcome"), 8)) \(n("status"))  "
+                + "\(col(s("reason"), 38)) \(window)"
+        case Topics.accessVerdict:
+            return "  \(col(s("subject"), 11)) \(col(s("outcome"), 8)) \(n("status"))  \(s("previous_state")) → \(s("state"))"
+        case Topics.notification:
+            return "    ✉ \(col(s("channel"), 6)) to \(col(s("recipient"), 18)) \(s("template"))"
+        case Topics.tenantStatus:
+            return "    ◆ status v\(n("version")): \(s("state")), live \(json["live_allowed"] == .bool(true) ? "allowed" : "not allowed")"
+        case Topics.deadLetter:
+            return "    ✗ dead letter: \(s("error"))"
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import LiveGateCore
+import LiveGateStore
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a tenant's access state, effective ceiling, and usage and headroom for today and this month (UTC).")
+
+    @Argument(help: "The tenant id.")
+    var tenant: String
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func run() throws {
+        let now = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+        let report = try TenantReport.load(tenant, at: now, url: try database.url())
+        if json {
+            print(JSONWriter.string(report.json))
+            return
+        }
+        let c = report.ceiling
+        print("tenant       \(report.tenant.tenantId)\(report.known ? "" : "  (never seen: sandbox only)")")
+        print("state        \(report.tenant.state.rawValue)  (live \(report.tenant.state.liveAllowed ? "allowed" : "not allowed"))")
+        print("ceiling      " + (c.disabled ? "disabled" : "$\(c.limits.perTx) per tx, $\(c.limits.daily) per day, "
+                                 + "$\(c.limits.monthly) per month") + "  (\(c.source.rawValue))")
+        for (name, window, used, limit) in [("today", report.day, report.usedToday, c.limits.daily),
+                                            ("this month", report.month, report.usedThisMonth, c.limits.monthly)] {
+            let headroom = c.disabled ? "no limit" : "$\(report.remaining(limit: limit, used: used)) left of $\(limit)"
+            print("\(name.padding(toLength: 12, withPad: " ", startingAt: 0)) $\(used) used, \(headroom)  "
+                  + "(resets \(window.resetsAt))")
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Kafka
+import LiveGateCore
+import LiveGatePipeline
+import LiveGateTestSupport
+import Testing
+
+extension PipelineTests {
+@Suite("Topic provisioning against the embedded broker")
+struct TopicProvisionerTests {
+    @Test("a cluster that matches the catalog is clean")
+    func clean() throws {
+        let h = try PipelineHarness(brokers: 3)
+        let report = try TopicProvisioner.apply(brokers: h.broker.bootstrapServers)
+        #expect(report.isClean, "\(report.problems)")
+        #expect(report.matching.count == TopicCatalog.all.count)
+        h.database.drop()
+    }
+
+    @Test("wrong partition counts and replication factors are reported, one line each")
+    func differences() throws {
+        let broker = try EmbeddedBroker(brokers: 1)
+        for topic in TopicCatalog.all where topic.name != Topics.deadLetter {
+            try broker.createTopic(topic.name, partitions: topic.name == Topics.decision ? 4 : topic.partitions,
+                                   replicationFactor: 1)
+        }
+        let report = try TopicProvisioner.apply(brokers: broker.bootstrapServers, timeoutMillis: 2000)
+        #expect(!report.isClean)
+        #expect(report.problems.contains("sly.decision.v1: has 4 partitions, the contract says 12"))
+        #expect(report.problems.contains { $0.hasPrefix("sly.access-verdict.v1: replication factor 1") })
+        // The mock cluster cannot create topics (no CreateTopics API): that is reported, not hidden.
+        #expect(report.problems.contains { $0.hasPrefix("sly.dead-letter.v1:") })
+    }
+}
+}
