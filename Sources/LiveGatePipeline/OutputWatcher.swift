@@ -2,11 +2,14 @@ import Foundation
 import Kafka
 import LiveGateCore
 
-/// Reads output topics from their beginning in a group of its own and keeps every record: for tests, the
-/// demo of `livegate dev`, and anyone checking what LiveGate published.
+/// Reads output topics from their beginning in a group of its own and keeps every record, indexed by the
+/// input event each verdict or dead letter answers: for tests, the demo of `livegate dev`, and anyone
+/// checking what LiveGate published.
 public final class OutputWatcher {
     private let consumer: KafkaConsumer
     public private(set) var records: [ConsumedRecord] = []
+    /// Verdict and dead-letter values by the `event_id` they answer, in arrival order.
+    public private(set) var answers: [String: [[UInt8]]] = [:]
 
     public init(brokers: String, topics: [String] = Topics.outputs, settings: KafkaSettings = KafkaSettings()) throws {
         consumer = try KafkaConsumer(brokers: brokers, group: "watcher-\(UUID().uuidString)", topics: topics,
@@ -15,13 +18,21 @@ public final class OutputWatcher {
 
     deinit { consumer.close(timeoutMillis: 2000) }
 
+    static let answerTopics: Set<String> = [Topics.accessVerdict, Topics.transactionVerdict, Topics.deadLetter]
+
     /// Reads until `done(records)` holds or `timeoutSeconds` pass; returns whether it held.
     @discardableResult
     public func read(timeoutSeconds: Double = 60, until done: ([ConsumedRecord]) -> Bool) throws -> Bool {
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         while !done(records) {
             guard Date() < deadline else { return false }
-            records += try consumer.poll(maxRecords: 1000, maxWaitMillis: 200)
+            let batch = try consumer.poll(maxRecords: 5000, maxWaitMillis: 200)
+            for record in batch where Self.answerTopics.contains(record.topic) {
+                guard let value = record.value, let id = (try? JSONParser.parse(value))?["event_id"]?.stringValue
+                else { continue }
+                answers[id, default: []].append(value)
+            }
+            records += batch
         }
         return true
     }
@@ -29,16 +40,11 @@ public final class OutputWatcher {
     /// Reads until every one of `eventIds` has a verdict (or a dead letter naming it).
     @discardableResult
     public func awaitAnswers(_ eventIds: [String], timeoutSeconds: Double = 60) throws -> Bool {
-        try read(timeoutSeconds: timeoutSeconds) { records in
-            let answered = Set(Self.answered(records))
-            return eventIds.allSatisfy(answered.contains)
+        var pending = Set(eventIds)
+        return try read(timeoutSeconds: timeoutSeconds) { _ in
+            pending = pending.filter { answers[$0] == nil }
+            return pending.isEmpty
         }
-    }
-
-    /// Event ids that have a verdict or a dead letter.
-    public static func answered(_ records: [ConsumedRecord]) -> [String] {
-        records.filter { [Topics.accessVerdict, Topics.transactionVerdict, Topics.deadLetter].contains($0.topic) }
-            .compactMap { $0.value.flatMap { try? JSONParser.parse($0) }?["event_id"]?.stringValue }
     }
 
     public func on(_ topic: String) -> [JSONValue] {
@@ -47,7 +53,7 @@ public final class OutputWatcher {
 
     /// The verdicts published for `eventId` (more than one only if republished; then byte-identical).
     public func verdicts(_ eventId: String) -> [JSONValue] {
-        (on(Topics.accessVerdict) + on(Topics.transactionVerdict)).filter { $0["event_id"]?.stringValue == eventId }
+        (answers[eventId] ?? []).compactMap { try? JSONParser.parse($0) }.filter { $0["error"] == nil }
     }
 
     public func verdict(_ eventId: String) -> JSONValue? { verdicts(eventId).first }

@@ -13,6 +13,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
     let logger: Logger
     let stop: StopSignal
     private var stats = WorkerStats()
+    private let faults = FaultInjection.fromEnvironment
 
     init(configuration: WorkerConfiguration, logger: Logger, stop: StopSignal) {
         self.configuration = configuration
@@ -59,7 +60,9 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
             attempt += 1
             do {
                 let outcomes = try store.apply(plan.events)
+                faults.check(.afterApply, batch: stats.batches + 1)
                 try producer.send(plan.outputs(outcomes))
+                faults.check(.afterPublish, batch: stats.batches + 1)
                 return true
             } catch let error as StoreError where !error.isRetryable {
                 // A broken invariant will not mend by retrying; stopping keeps the evidence intact.

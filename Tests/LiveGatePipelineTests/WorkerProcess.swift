@@ -11,7 +11,7 @@ final class WorkerProcess {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("livegate")
     }
 
-    init(_ harness: PipelineHarness, group: String, name: String, batch: Int = 100) throws {
+    init(_ harness: PipelineHarness, group: String, name: String, batch: Int = 100, fault: String? = nil) throws {
         logURL = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-\(name)-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
@@ -21,6 +21,11 @@ final class WorkerProcess {
             "--group", group, "--batch-max", String(batch), "--batch-wait-ms", "20",
             "--kafka-config", "session.timeout.ms=4000", "--kafka-config", "heartbeat.interval.ms=500",
         ]
+        if let fault {
+            var environment = ProcessInfo.processInfo.environment
+            environment["LIVEGATE_FAULT"] = fault
+            process.environment = environment
+        }
         process.standardOutput = log
         process.standardError = log
         try process.run()

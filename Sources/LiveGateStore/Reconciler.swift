@@ -1,0 +1,86 @@
+import LiveGateCore
+import Postgres
+
+/// Recomputes every tenant's day and month usage from the recorded verdicts and compares it with the
+/// usage counters and with the limits they were booked against. Read-only; ops run it after incidents,
+/// and every reliability proof ends with it.
+public enum Reconciler {
+    public struct Report: Sendable {
+        public var tenants = 0
+        public var bookings = 0
+        public var bookedTotal = Micros.zero
+        public var windows = 0
+        /// One line per inconsistency; empty when everything agrees.
+        public var differences: [String] = []
+
+        public var isClean: Bool { differences.isEmpty }
+    }
+
+    /// Windows where the counter differs from the sum of the bookings recorded with the verdicts.
+    static let counterDrift = """
+        WITH booked AS (
+            SELECT tenant_id, 'day' AS kind, booked_day AS start, sum(booked_micros) AS used
+            FROM processed_events WHERE booked_micros IS NOT NULL GROUP BY 1, 2, 3
+            UNION ALL
+            SELECT tenant_id, 'month', date_trunc('month', booked_day)::date, sum(booked_micros)
+            FROM processed_events WHERE booked_micros IS NOT NULL GROUP BY 1, 2, 3)
+        SELECT coalesce(b.tenant_id, u.tenant_id), coalesce(b.kind, u.window_kind),
+               coalesce(b.start, u.window_start), coalesce(b.used, 0), coalesce(u.used_micros, 0)
+        FROM booked b FULL JOIN usage_windows u
+          ON u.tenant_id = b.tenant_id AND u.window_kind = b.kind AND u.window_start = b.start
+        WHERE coalesce(b.used, 0) <> coalesce(u.used_micros, 0)
+        ORDER BY 1, 2, 3
+        """
+
+    /// Verdicts and bookings that disagree: a booking without an allowed live verdict for that amount, or
+    /// an allowed, metered live verdict without a booking.
+    static let verdictDrift = """
+        WITH v AS (
+            SELECT event_id, booked_micros, ((outputs::jsonb -> 0 ->> 1)::jsonb) AS verdict
+            FROM processed_events WHERE event_type = 'transaction.attempted')
+        SELECT event_id, coalesce(booked_micros::text, 'none'), verdict ->> 'outcome', verdict ->> 'amount'
+        FROM v
+        WHERE (booked_micros IS NOT NULL AND NOT (verdict ->> 'outcome' = 'allowed'
+                   AND verdict ->> 'environment' = 'live'
+                   AND (verdict ->> 'amount')::numeric * 1000000 = booked_micros))
+           OR (booked_micros IS NULL AND verdict ->> 'outcome' = 'allowed' AND verdict ->> 'environment' = 'live'
+                   AND verdict ->> 'window' IS NOT NULL)
+        ORDER BY 1 LIMIT 1000
+        """
+
+    public static func run(url: String) throws(StoreError) -> Report {
+        let connection = try LedgerStore.connect(url)
+        do {
+            // One snapshot for every query, so a running worker cannot make the parts disagree.
+            try connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            defer { _ = try? connection.query("ROLLBACK") }
+            var report = Report()
+            let totals = try connection.query("""
+                SELECT (SELECT count(*) FROM tenants), count(*), coalesce(sum(booked_micros), 0),
+                       (SELECT count(*) FROM usage_windows)
+                FROM processed_events WHERE booked_micros IS NOT NULL
+                """).rows[0]
+            report.tenants = Int(totals[0] ?? "") ?? 0
+            report.bookings = Int(totals[1] ?? "") ?? 0
+            report.bookedTotal = Micros(Int64(totals[2] ?? "") ?? 0)
+            report.windows = Int(totals[3] ?? "") ?? 0
+            for row in try connection.query(counterDrift).rows {
+                report.differences.append("\(row[0] ?? "?") \(row[1] ?? "?") \(row[2] ?? "?"): verdicts book "
+                    + "\(Micros(Int64(row[3] ?? "") ?? 0)), the counter says \(Micros(Int64(row[4] ?? "") ?? 0))")
+            }
+            for row in try connection.query(
+                "SELECT tenant_id, window_kind, window_start, used_micros, limit_micros FROM usage_windows "
+                    + "WHERE used_micros > limit_micros ORDER BY 1, 2, 3").rows {
+                report.differences.append("\(row[0] ?? "?") \(row[1] ?? "?") \(row[2] ?? "?"): used "
+                    + "\(Micros(Int64(row[3] ?? "") ?? 0)) exceeds its limit \(Micros(Int64(row[4] ?? "") ?? 0))")
+            }
+            for row in try connection.query(verdictDrift).rows {
+                report.differences.append("\(row[0] ?? "?"): booked \(row[1] ?? "?") but the verdict is "
+                    + "\(row[2] ?? "?") for \(row[3] ?? "?")")
+            }
+            return report
+        } catch {
+            throw .database(error)
+        }
+    }
+}

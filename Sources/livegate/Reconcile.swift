@@ -1,0 +1,19 @@
+import ArgumentParser
+import LiveGateStore
+
+struct Reconcile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Recompute usage from the recorded verdicts and compare it with the counters and the ceilings.",
+        discussion: "Prints every difference and exits 1 if there is any; exits 0 when everything agrees.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let report = try Reconciler.run(url: try database.url())
+        print("reconcile: \(report.tenants) tenants, \(report.bookings) bookings totalling $\(report.bookedTotal), "
+              + "\(report.windows) usage windows")
+        for line in report.differences { print("DIFFERS  \(line)") }
+        print(report.isClean ? "reconcile: clean" : "reconcile: \(report.differences.count) differences")
+        if !report.isClean { throw ExitCode(1) }
+    }
+}

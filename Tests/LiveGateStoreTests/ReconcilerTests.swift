@@ -1,0 +1,38 @@
+import LiveGateCore
+import LiveGateStore
+import LiveGateTestSupport
+import Testing
+
+@Suite("Reconciliation")
+struct ReconcilerTests {
+    func story(_ h: StoreHarness) throws {
+        try h.apply([Fixtures.declaration("d1", tenant: "t"), Fixtures.decision("a1", tenant: "t", action: "approve")])
+        try h.apply((0..<7).map { Fixtures.attempt("x\($0)", tenant: "t", amount: "90") })
+        try h.apply([Fixtures.attempt("y", tenant: "t", amount: "10", at: "2026-11-28T10:00:00Z")])
+        try h.apply([Fixtures.attempt("z", tenant: "t", amount: "99", environment: "test")])
+    }
+
+    @Test("after real traffic, everything agrees")
+    func clean() throws {
+        let h = try StoreHarness()
+        try story(h)
+        let report = try Reconciler.run(url: h.database.url)
+        #expect(report.isClean, "\(report.differences)")
+        #expect(report.bookings == 6 && report.bookedTotal == .dollars(460))
+        h.database.drop()
+    }
+
+    @Test("a tampered counter and a tampered booking are both found")
+    func tampered() throws {
+        let h = try StoreHarness()
+        try story(h)
+        let c = try h.connection()
+        try c.query("UPDATE usage_windows SET used_micros = used_micros - 1 WHERE window_kind = 'day' AND window_start = '2026-11-28'")
+        try c.query("UPDATE processed_events SET booked_micros = 1, booked_day = '2026-11-29' WHERE event_id = 'z'")
+        let report = try Reconciler.run(url: h.database.url)
+        #expect(report.differences.contains("t day 2026-11-28: verdicts book 10.00, the counter says 9.999999"))
+        #expect(report.differences.contains { $0.hasPrefix("z: booked 1 but the verdict is allowed") })
+        #expect(report.differences.contains { $0.hasPrefix("t day 2026-11-29") })
+        h.database.drop()
+    }
+}
