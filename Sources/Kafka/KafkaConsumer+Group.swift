@@ -45,6 +45,7 @@ let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t,
     }
 }
 
+/// Runs on the consumer's polling thread (`log.queue` routes logs through the consumer queue).
 let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
     handle, level, facility, message in
     guard let handle, let opaque = rd_kafka_opaque(handle), let message else { return }

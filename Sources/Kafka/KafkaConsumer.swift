@@ -8,6 +8,7 @@ import CRdKafka
 public final class KafkaConsumer {
     private let handle: OpaquePointer
     private let group: GroupState
+    private var closed = false
 
     /// LiveGate's consumer defaults; `settings` override them. Eager `range` assignment (cooperative-sticky is
     /// unreliable in librdkafka 2.0.2), no auto commit, offsets stored only by `commit`, a bounded prefetch.
@@ -25,6 +26,8 @@ public final class KafkaConsumer {
     public init(brokers: String, group groupId: String, topics: [String], instanceId: String? = nil,
                 settings: KafkaSettings = KafkaSettings(), logger: KafkaLogSink? = nil) throws(KafkaError) {
         var all = Self.defaults.merging(settings)
+        // Logs go through the consumer queue, so the log callback runs on the polling thread.
+        all["log.queue"] = "true"
         all["bootstrap.servers"] = brokers
         all["group.id"] = groupId
         if let instanceId { all["group.instance.id"] = instanceId }
@@ -35,18 +38,20 @@ public final class KafkaConsumer {
         rd_kafka_conf_set_log_cb(conf, logCallback)
         handle = try makeClient(RD_KAFKA_CONSUMER, conf)
         self.group = group
+        rd_kafka_set_log_queue(handle, nil)
         rd_kafka_poll_set_consumer(handle)
         let list = rd_kafka_topic_partition_list_new(Int32(topics.count))!
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for topic in topics { rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA) }
         let err = rd_kafka_subscribe(handle, list)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            rd_kafka_destroy(handle)
-            throw KafkaError(err, "subscribe")
-        }
+        // Every property is set by now, so a throw here runs deinit, which destroys the handle.
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "subscribe") }
     }
 
-    deinit { rd_kafka_destroy(handle) }
+    /// A consumer that `close` could not finish is destroyed without a second, unbounded close.
+    deinit {
+        rd_kafka_destroy_flags(handle, closed ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
+    }
 
     /// Partitions currently assigned to this member.
     public var assignment: Set<TopicPartition> { group.assigned }
@@ -109,6 +114,7 @@ public final class KafkaConsumer {
             }
             remaining -= 100
         }
+        closed = rd_kafka_consumer_closed(handle) != 0
     }
 
     private func fatalError(_ context: String) -> KafkaError {

@@ -9,6 +9,7 @@ public final class KafkaProducer {
     private let handle: OpaquePointer
     private let deliveries = Deliveries()
     private var topics: [String: OpaquePointer] = [:]
+    private let messageTimeoutMillis: Int
 
     /// LiveGate's producer defaults; `settings` override them. murmur2 partitioning matches the Java
     /// clients, so a tenant's records land on the same partition whichever client wrote them.
@@ -27,6 +28,7 @@ public final class KafkaProducer {
         let conf = try all.makeConf()
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(deliveries).toOpaque())
         rd_kafka_conf_set_dr_msg_cb(conf, deliveryCallback)
+        messageTimeoutMillis = Int(all["message.timeout.ms"] ?? "") ?? 300_000
         handle = try makeClient(RD_KAFKA_PRODUCER, conf)
     }
 
@@ -36,14 +38,32 @@ public final class KafkaProducer {
         rd_kafka_destroy(handle)
     }
 
-    /// Publishes `records` and waits until the brokers acknowledged all of them, or throws the first failure
-    /// (then some may have been written: callers resend, and consumers drop duplicates by id).
-    public func send(_ records: [ProducerRecord], timeoutMillis: Int = 30_000) throws(KafkaError) {
+    /// Publishes `records` and waits until every one of them is settled: acknowledged by the brokers, or
+    /// failed. Throws the first failure (then some may have been written: callers resend, and consumers drop
+    /// duplicates by id). Nothing of a call is left queued when it returns, so no late delivery report can
+    /// be mistaken for the next call's, and no stale copy is delivered after a takeover's newer records.
+    public func send(_ records: [ProducerRecord]) throws(KafkaError) {
         deliveries.reset()
         for record in records { try enqueue(record) }
-        let err = rd_kafka_flush(handle, Int32(clamping: timeoutMillis))
+        // Every message fails by itself after message.timeout.ms, so this flush ends by then; the margin only
+        // guards against a wedged client, whose leftovers are purged below.
+        let err = rd_kafka_flush(handle, Int32(clamping: messageTimeoutMillis + 15_000))
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+            rd_kafka_flush(handle, 5_000)  // serves the purged messages' delivery reports
+        }
         if let failure = deliveries.firstFailure { throw failure }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "waiting for delivery") }
+        if let fatal = fatalError() { throw fatal }
+    }
+
+    /// The producer's fatal error, if it has one: an idempotent producer that lost its guarantees must be
+    /// replaced, not retried.
+    public func fatalError() -> KafkaError? {
+        var errstr = [CChar](repeating: 0, count: 512)
+        let code = rd_kafka_fatal_error(handle, &errstr, errstr.count)
+        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return KafkaError(code: code.rawValue, message: "producer: \(text(of: errstr))", isFatal: true)
     }
 
     private func enqueue(_ record: ProducerRecord) throws(KafkaError) {

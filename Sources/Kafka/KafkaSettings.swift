@@ -26,6 +26,19 @@ public struct KafkaSettings: Sendable {
         return settings
     }
 
+    /// Splits `a=1,b=x,y` into `a=1` and `b=x,y`: a comma (or newline) starts a new entry only when `key=`
+    /// follows it, since values such as `debug=cgrp,fetch` contain commas themselves.
+    public static func entries(_ text: String) -> [String] {
+        var entries: [String] = []
+        for piece in text.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
+            let part = String(piece.drop { $0 == " " })
+            if part.isEmpty { continue }
+            if let last = entries.last, !part.contains("=") { entries[entries.count - 1] = last + "," + part }
+            else { entries.append(part) }
+        }
+        return entries
+    }
+
     /// Properties only a consumer understands. One `--kafka-config` list serves both clients of a worker;
     /// the producer gets it without these, so librdkafka has no reason to warn.
     static let consumerOnly: Set<String> = [

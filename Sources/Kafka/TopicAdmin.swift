@@ -46,7 +46,8 @@ public final class TopicAdmin {
         var topics: [String: TopicState] = [:]
         for i in 0..<Int(metadata.pointee.topic_cnt) {
             let topic = metadata.pointee.topics[i]
-            guard topic.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
+            // A topic with an error (e.g. leader not yet elected right after creation) still exists.
+            guard topic.err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART else { continue }
             let replicas = (0..<Int(topic.partition_cnt)).map { Int(topic.partitions[$0].replica_cnt) }
             topics[String(cString: topic.topic)] = TopicState(partitions: Int(topic.partition_cnt),
                                                               replicationFactor: replicas.min() ?? 0)

@@ -23,10 +23,15 @@ public struct WorkerConfiguration: Sendable {
     public var rules: Rules
     /// Wait between tries while PostgreSQL or the brokers refuse work. Default: 50 ms doubling up to 5 s.
     public var backoff: Backoff
+    /// Longest a worker keeps retrying one batch before it leaves the group and waits for PostgreSQL.
+    /// Default 120 s: well inside librdkafka's default max.poll.interval.ms (300 s), so a rebalance never
+    /// waits on a stuck worker.
+    public var batchDeadlineSeconds: Double
 
     public init(brokers: String, databaseURL: String, group: String = "livegate", instanceId: String? = nil,
                 kafka: KafkaSettings = KafkaSettings(), maxBatchRecords: Int = 500, maxBatchWaitMillis: Int = 100,
-                rules: Rules = .standard, backoff: Backoff = Backoff(baseMillis: 50, maxMillis: 5000)) {
+                rules: Rules = .standard, backoff: Backoff = Backoff(baseMillis: 50, maxMillis: 5000),
+                batchDeadlineSeconds: Double = 120) {
         self.brokers = brokers
         self.databaseURL = databaseURL
         self.group = group
@@ -36,5 +41,6 @@ public struct WorkerConfiguration: Sendable {
         self.maxBatchWaitMillis = maxBatchWaitMillis
         self.rules = rules
         self.backoff = backoff
+        self.batchDeadlineSeconds = batchDeadlineSeconds
     }
 }

@@ -21,25 +21,35 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
         self.stop = stop
     }
 
+    /// Runs group sessions until asked to stop. A session that cannot finish a batch in time leaves the
+    /// group (its partitions move to healthy workers) and a new one starts once PostgreSQL answers again.
     func run() throws {
-        guard let store = connectStore() else { return }
-        let kafkaLog = KafkaLogBridge(logger: logger)
+        defer { logger.info("worker stopped", metadata: stats.metadata) }
+        while !stop.isRequested {
+            guard let store = connectStore() else { return }
+            try session(store)
+        }
+    }
+
+    private func session(_ store: LedgerStore) throws {
         let consumer = try KafkaConsumer(
             brokers: configuration.brokers, group: configuration.group, topics: Topics.inputs,
-            instanceId: configuration.instanceId, settings: configuration.kafka, logger: kafkaLog)
-        defer {
-            consumer.close()
-            logger.info("worker stopped", metadata: stats.metadata)
-        }
-        let producer = try KafkaProducer(brokers: configuration.brokers,
-                                         settings: Self.producerDefaults.merging(configuration.kafka))
-        logger.info("worker started", metadata: ["group": "\(configuration.group)"])
+            instanceId: configuration.instanceId, settings: configuration.kafka, logger: KafkaLogBridge(logger: logger))
+        defer { consumer.close() }
+        var producer = try makeProducer()
+        logger.info("worker joined the group", metadata: ["group": "\(configuration.group)"])
         while !stop.isRequested {
             let records = try consumer.poll(maxRecords: configuration.maxBatchRecords,
                                             maxWaitMillis: configuration.maxBatchWaitMillis)
             guard !records.isEmpty else { continue }
             let plan = BatchPlan(records, rules: configuration.rules)
-            guard publish(plan, store: store, producer: producer) else { return }
+            switch try publish(plan, store: store, producer: &producer) {
+            case .published: break
+            case .stopped: return
+            case .stalled:
+                logger.error("a batch could not be applied in time; leaving the group until it can be", metadata: ["limit_s": "\(configuration.batchDeadlineSeconds)"])
+                return
+            }
             commit(plan, consumer)
             stats.count(plan)
             if stats.shouldReport {
@@ -49,12 +59,13 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
         }
     }
 
-    /// Room for dead letters, which carry whole original values (the topic allows 16 MiB).
-    static let producerDefaults = KafkaSettings([("message.max.bytes", "17825792")])
+    enum PublishResult { case published, stopped, stalled }
 
-    /// Applies and publishes, retrying with backoff until it succeeds. Returns false when asked to stop
-    /// first: nothing is committed then, and the batch will be read again.
-    private func publish(_ plan: BatchPlan, store: LedgerStore, producer: KafkaProducer) -> Bool {
+    /// Applies and publishes, retrying with backoff while the failures may pass, for at most
+    /// `batchDeadlineSeconds` (well inside max.poll.interval.ms, so the group never waits on this worker).
+    /// Nothing is committed unless it returns `.published`; the batch is then read again by whoever owns it.
+    private func publish(_ plan: BatchPlan, store: LedgerStore, producer: inout KafkaProducer) throws -> PublishResult {
+        let deadline = Date().addingTimeInterval(configuration.batchDeadlineSeconds)
         var attempt = 0
         while true {
             attempt += 1
@@ -63,20 +74,35 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
                 faults.check(.afterApply, batch: stats.batches + 1)
                 try producer.send(plan.outputs(outcomes))
                 faults.check(.afterPublish, batch: stats.batches + 1)
-                return true
+                return .published
             } catch let error as StoreError where !error.isRetryable {
-                // A broken invariant will not mend by retrying; stopping keeps the evidence intact.
+                // A broken invariant or a refused statement will not mend by retrying: stop with an error,
+                // so the process exits non-zero and the evidence stays as it is.
                 logger.critical("store refused a batch", metadata: ["error": "\(error)"])
-                stop.request()
-                return false
+                throw error
             } catch {
                 logger.warning("batch failed; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
-                if case let storeError as StoreError = error, storeError.underlying?.isConnectionFailure == true {
-                    try? store.reconnect()
-                }
+                recover(from: error, store: store, producer: &producer)
             }
-            guard pause(attempt) else { return false }
+            guard Date() < deadline else { return .stalled }
+            guard pause(attempt) else { return .stopped }
         }
+    }
+
+    private func recover(from error: Error, store: LedgerStore, producer: inout KafkaProducer) {
+        if let storeError = error as? StoreError, storeError.underlying?.isConnectionFailure == true {
+            try? store.reconnect()
+        }
+        if let kafkaError = error as? KafkaError, kafkaError.isFatal, let fresh = try? makeProducer() {
+            producer = fresh  // an idempotent producer that lost its guarantees is replaced, not retried
+        }
+    }
+
+    /// Room for dead letters, which carry up to 1 MiB of the original value, base64 when not UTF-8.
+    static let producerDefaults = KafkaSettings([("message.max.bytes", "4194304")])
+
+    private func makeProducer() throws -> KafkaProducer {
+        try KafkaProducer(brokers: configuration.brokers, settings: Self.producerDefaults.merging(configuration.kafka))
     }
 
     /// A failed commit is not fatal: the outputs are already published, so the records' next reader gets
@@ -89,6 +115,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
         }
     }
 
+    /// Waits for PostgreSQL before joining the group: a worker that cannot apply holds no partitions.
     private func connectStore() -> LedgerStore? {
         var attempt = 0
         while true {

@@ -51,6 +51,7 @@ public enum Reconciler {
     public static func run(url: String) throws(StoreError) -> Report {
         let connection = try LedgerStore.connect(url)
         do {
+            try connection.query("SET statement_timeout = 0")  // a full scan of a large history may take a while
             // One snapshot for every query, so a running worker cannot make the parts disagree.
             try connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             defer { _ = try? connection.query("ROLLBACK") }

@@ -16,9 +16,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public let message: String
     public let underlying: PostgresError?
 
-    /// Whether running the same batch again later may succeed (connection trouble, lost races).
+    /// Whether running the same batch again later may succeed (connection trouble, lost races, timeouts,
+    /// a server out of resources or read-only after a failover).
     public var isRetryable: Bool {
-        kind == .retriesExhausted || underlying?.isConnectionFailure == true
+        kind == .retriesExhausted || underlying?.isTransient == true
     }
 
     public var description: String {

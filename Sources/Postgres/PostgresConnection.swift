@@ -11,9 +11,21 @@ import Darwin
 public final class PostgresConnection {
     private let handle: OpaquePointer
 
+    /// Bounds on connecting and on a silent network, applied unless `url` sets them itself: a vanished
+    /// database host must surface as an error within seconds, not block a worker for the OS's two hours.
+    public static let defaultParameters: [(String, String)] = [
+        ("connect_timeout", "10"), ("keepalives", "1"), ("keepalives_idle", "10"), ("keepalives_interval", "5"),
+        ("keepalives_count", "3"), ("tcp_user_timeout", "30000"), ("application_name", "livegate"),
+    ]
+
     /// Connects with a libpq connection string or URL (`postgresql://user@host:port/db?options=...`).
     public init(url: String) throws(PostgresError) {
-        guard let handle = PQconnectdb(url) else {
+        // Defaults first, then the URL expanded in place of dbname: what the URL says wins.
+        let parameters = Self.defaultParameters + [("dbname", url)]
+        let connection = withCStrings(parameters.map(\.0) + [nil]) { keys in
+            withCStrings(parameters.map(\.1) + [nil]) { values in PQconnectdbParams(keys, values, 1) }
+        }
+        guard let handle = connection else {
             throw PostgresError(kind: .connection, message: "libpq could not allocate a connection")
         }
         guard PQstatus(handle) == CONNECTION_OK else {

@@ -32,6 +32,16 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
             || ["57P01", "57P02", "57P03"].contains(sqlState ?? "")
     }
 
+    /// Failures that say nothing about the statement and may pass: lost races, broken or refused
+    /// connections, a server shutting down, out of resources, a read-only standby after failover, a statement
+    /// or lock timeout. Anything else (a constraint, a type error) will fail the same way again.
+    public var isTransient: Bool {
+        guard let state = sqlState else { return kind == .connection }
+        if isTransactionConflict || isConnectionFailure { return true }
+        return ["53", "58"].contains(String(state.prefix(2)))
+            || ["25006", "57014", "55P03", "57P04", "40003"].contains(state)
+    }
+
     public var description: String {
         "PostgreSQL \(kind)" + (sqlState.map { " [\($0)]" } ?? "") + ": \(message)"
     }

@@ -23,7 +23,7 @@ struct BrokerOptions: ParsableArguments {
 
     @Option(name: .customLong("kafka-config"), help: ArgumentHelp(
         "A librdkafka property key=value, repeatable, e.g. security.protocol=SASL_SSL "
-            + "(env: LIVEGATE_KAFKA_CONFIG, comma-separated).", valueName: "key=value"))
+            + "(env: LIVEGATE_KAFKA_CONFIG, entries separated by commas or newlines).", valueName: "key=value"))
     var kafkaConfig: [String] = []
 
     func servers() throws -> String {
@@ -34,7 +34,6 @@ struct BrokerOptions: ParsableArguments {
     }
 
     func settings() throws -> KafkaSettings {
-        let fromEnv = Env.get("LIVEGATE_KAFKA_CONFIG").map { $0.split(separator: ",").map(String.init) } ?? []
-        return try KafkaSettings.parse(fromEnv + kafkaConfig)
+        try KafkaSettings.parse(KafkaSettings.entries(Env.get("LIVEGATE_KAFKA_CONFIG") ?? "") + kafkaConfig)
     }
 }

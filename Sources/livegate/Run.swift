@@ -23,22 +23,34 @@ struct Run: AsyncParsableCommand {
         valueName: "id"))
     var instanceId: String?
 
-    @Option(name: .customLong("batch-max"), help: "Most records applied in one transaction.")
-    var batchMax = 500
+    @Option(name: .customLong("batch-max"), help: "Most records applied in one transaction, 1–100000 (env: LIVEGATE_BATCH_MAX; default 500).")
+    var batchMax: Int?
 
-    @Option(name: .customLong("batch-wait-ms"), help: "Longest wait for the first record of a batch, in ms.")
-    var batchWaitMillis = 100
+    @Option(name: .customLong("batch-wait-ms"), help: "Longest wait for the first record of a batch, 0–60000 ms (env: LIVEGATE_BATCH_WAIT_MS; default 100).")
+    var batchWaitMillis: Int?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel = "info"
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env: LIVEGATE_LOG_LEVEL; default info).")
+    var logLevel: String?
+
+    var resolvedBatchMax: Int { batchMax ?? Env.get("LIVEGATE_BATCH_MAX").flatMap(Int.init) ?? 500 }
+    var resolvedBatchWait: Int { batchWaitMillis ?? Env.get("LIVEGATE_BATCH_WAIT_MS").flatMap(Int.init) ?? 100 }
+    var resolvedLogLevel: String { logLevel ?? Env.get("LIVEGATE_LOG_LEVEL") ?? "info" }
+
+    func validate() throws {
+        guard (1...100_000).contains(resolvedBatchMax) else { throw ValidationError("--batch-max must be 1 to 100000.") }
+        guard (0...60_000).contains(resolvedBatchWait) else { throw ValidationError("--batch-wait-ms must be 0 to 60000.") }
+        guard Logger.Level(rawValue: resolvedLogLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
+        }
+    }
 
     func run() async throws {
-        let logger = makeLogger(label: "livegate.worker", level: logLevel)
+        let logger = makeLogger(label: "livegate.worker", level: resolvedLogLevel)
         let configuration = WorkerConfiguration(
             brokers: try broker.servers(), databaseURL: try database.url(),
             group: group ?? Env.get("LIVEGATE_GROUP") ?? "livegate",
             instanceId: instanceId ?? Env.get("LIVEGATE_INSTANCE_ID"), kafka: try broker.settings(),
-            maxBatchRecords: batchMax, maxBatchWaitMillis: batchWaitMillis)
+            maxBatchRecords: resolvedBatchMax, maxBatchWaitMillis: resolvedBatchWait)
         let worker = Worker(configuration: configuration, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,

@@ -50,6 +50,12 @@ struct EmbeddedBrokerTests {
         resumed.close()
     }
 
+    @Test("a list of settings splits at commas that start a new key=value")
+    func settingsList() {
+        #expect(KafkaSettings.entries("debug=cgrp,fetch,acks=all\nlinger.ms=5") == ["debug=cgrp,fetch", "acks=all", "linger.ms=5"])
+        #expect(KafkaSettings.entries("") == [])
+    }
+
     @Test("bad settings are refused with the key named and the value kept out")
     func badSettings() throws {
         #expect(throws: KafkaError.self) { try KafkaSettings.parse(["novalue"]) }

@@ -1,9 +1,15 @@
 /// `sly.dead-letter.v1`: an input that cannot be addressed, with its original bytes and origin so ops can
 /// inspect and re-publish it. Keyed by the original key.
 public enum DeadLetter {
+    /// The most of an original value a dead letter embeds: 1 MiB, the largest input LiveGate accepts.
+    /// Larger values (`record_too_large`, possibly compressed on the wire) are cut there, and
+    /// `value_truncated` says so, so a dead letter always fits its topic and can never stall a partition.
+    public static let maxEmbeddedValueBytes = 1 << 20
+
     public static func record(for input: InputRecord, reason: DeadLetterReason) -> OutputRecord {
         let (key, keyEncoding) = encode(input.key)
-        let (value, valueEncoding) = encode(input.value)
+        let truncated = (input.value?.count ?? 0) > maxEmbeddedValueBytes
+        let (value, valueEncoding) = encode(input.value.map { Array($0.prefix(maxEmbeddedValueBytes)) })
         let json: JSONValue = .object([
             ("error", .string(reason.error.rawValue)),
             ("message", .string(reason.message)),
@@ -13,6 +19,7 @@ public enum DeadLetter {
             ])),
             ("key", key), ("key_encoding", keyEncoding),
             ("value", value), ("value_encoding", valueEncoding),
+            ("value_bytes", input.value.map { .int($0.count) } ?? .null), ("value_truncated", .bool(truncated)),
             ("event_id", .string(reason.eventId)),
             ("tenant_id", .string(reason.tenantId)),
             ("dead_lettered_at", .instant(input.timestamp ?? UTCInstant(millis: 0))),
