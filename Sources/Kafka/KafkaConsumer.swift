@@ -48,6 +48,50 @@ public final class KafkaConsumer {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "subscribe") }
     }
 
+    /// A consumer outside any group that reads exactly `partitions`, each from the given offset: for
+    /// replays, which must not disturb the live group and commit nothing.
+    public init(brokers: String, reading partitions: [TopicPartition: Int64],
+                settings: KafkaSettings = KafkaSettings()) throws(KafkaError) {
+        var all = Self.defaults.merging(settings)
+        all["bootstrap.servers"] = brokers
+        all["group.id"] = "livegate-reader"  // required by librdkafka; never joined, never committed to
+        let conf = try all.makeConf()
+        group = GroupState(logger: nil)
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(group).toOpaque())
+        handle = try makeClient(RD_KAFKA_CONSUMER, conf)
+        rd_kafka_poll_set_consumer(handle)
+        closed = true  // no group to leave
+        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (tp, offset) in partitions {
+            rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition).pointee.offset = offset
+        }
+        let err = rd_kafka_assign(handle, list)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "assign") }
+        group.assign(Array(partitions.keys))
+    }
+
+    /// The first offset and the offset after the last record of a partition, asked of the broker.
+    public func watermarks(_ tp: TopicPartition, timeoutMillis: Int32 = 10_000) throws(KafkaError) -> (low: Int64, high: Int64) {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let err = rd_kafka_query_watermark_offsets(handle, tp.topic, tp.partition, &low, &high, timeoutMillis)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "watermarks of \(tp.topic)/\(tp.partition)") }
+        return (low, high)
+    }
+
+    /// The first offset whose timestamp is at or after `millis`; the embedded broker cannot answer this.
+    public func offset(_ tp: TopicPartition, atOrAfter millis: Int64, timeoutMillis: Int32 = 10_000) throws(KafkaError) -> Int64 {
+        let list = rd_kafka_topic_partition_list_new(1)!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition).pointee.offset = millis
+        let err = rd_kafka_offsets_for_times(handle, list, timeoutMillis)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, list.pointee.elems[0].err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(err != RD_KAFKA_RESP_ERR_NO_ERROR ? err : list.pointee.elems[0].err, "offsets for times")
+        }
+        return list.pointee.elems[0].offset
+    }
+
     /// A consumer that `close` could not finish is destroyed without a second, unbounded close.
     deinit {
         rd_kafka_destroy_flags(handle, closed ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)

@@ -14,11 +14,18 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
     let stop: StopSignal
     private var stats = WorkerStats()
     private let faults = FaultInjection.fromEnvironment
+    /// How this worker names itself in `worker_heartbeats`.
+    private let member: String
+    private let startedAt = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+    private var lastHeartbeat = Date.distantPast
+    /// Seconds between heartbeats.
+    static let heartbeatSeconds = 5.0
 
     init(configuration: WorkerConfiguration, logger: Logger, stop: StopSignal) {
         self.configuration = configuration
         self.logger = logger
         self.stop = stop
+        member = configuration.instanceId ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
     }
 
     /// Runs group sessions until asked to stop. A session that cannot finish a batch in time leaves the
@@ -39,6 +46,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
         var producer = try makeProducer()
         logger.info("worker joined the group", metadata: ["group": "\(configuration.group)"])
         while !stop.isRequested {
+            beat(store)
             let records = try consumer.poll(maxRecords: configuration.maxBatchRecords,
                                             maxWaitMillis: configuration.maxBatchWaitMillis)
             guard !records.isEmpty else { continue }
@@ -103,6 +111,17 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
 
     private func makeProducer() throws -> KafkaProducer {
         try KafkaProducer(brokers: configuration.brokers, settings: Self.producerDefaults.merging(configuration.kafka))
+    }
+
+    /// Tells ops tools this worker is alive. Best effort: a failure here never holds up a batch.
+    private func beat(_ store: LedgerStore) {
+        guard Date().timeIntervalSince(lastHeartbeat) >= Self.heartbeatSeconds else { return }
+        lastHeartbeat = Date()
+        do {
+            try store.heartbeat(group: configuration.group, member: member, startedAt: startedAt)
+        } catch {
+            logger.debug("heartbeat failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// A failed commit is not fatal: the outputs are already published, so the records' next reader gets

@@ -42,6 +42,19 @@ public final class LedgerStore {
         }
     }
 
+    /// Records that worker `member` of `group` is alive (ops tools read it to see whether a group is live).
+    public func heartbeat(group: String, member: String, startedAt: UTCInstant) throws(StoreError) {
+        do {
+            try connection.query("""
+                INSERT INTO worker_heartbeats (group_id, member, started_at, seen_at)
+                VALUES ($1, $2, timestamptz 'epoch' + $3::bigint * interval '1 millisecond', now())
+                ON CONFLICT (group_id, member) DO UPDATE SET seen_at = now()
+                """, [group, member, String(startedAt.millis)])
+        } catch {
+            throw .database(error)
+        }
+    }
+
     /// Replaces a broken connection. The pipeline calls this before retrying a batch after a connection failure.
     public func reconnect() throws(StoreError) {
         connection = try Self.connect(url)
@@ -50,11 +63,21 @@ public final class LedgerStore {
     /// Applies `events` in order, atomically: either every outcome is durable when this returns, or nothing
     /// of the batch was written and it throws. Outcomes align with `events`.
     public func apply(_ events: [InputEvent]) throws(StoreError) -> [EventOutcome] {
+        try run(events, commit: true)
+    }
+
+    /// What `apply` would answer, without keeping any of it: the same transaction, rolled back. Outcomes
+    /// `.applied` are the events that would change something.
+    public func evaluate(_ events: [InputEvent]) throws(StoreError) -> [EventOutcome] {
+        try run(events, commit: false)
+    }
+
+    private func run(_ events: [InputEvent], commit: Bool) throws(StoreError) -> [EventOutcome] {
         guard !events.isEmpty else { return [] }
         var attempt = 1
         while true {
             do {
-                return try applyOnce(events)
+                return try applyOnce(events, commit: commit)
             } catch let error as PostgresError {
                 _ = try? connection.query("ROLLBACK")
                 let lostRace = error.isTransactionConflict || error.isUniqueViolation
@@ -75,7 +98,7 @@ public final class LedgerStore {
         }
     }
 
-    private func applyOnce(_ events: [InputEvent]) throws -> [EventOutcome] {
+    private func applyOnce(_ events: [InputEvent], commit: Bool) throws -> [EventOutcome] {
         let needs = Ledger.requirements(for: events)
         try connection.query("BEGIN")
         let tenants = try lockTenants(needs.tenantIds)
@@ -84,7 +107,7 @@ public final class LedgerStore {
         var ledger = Ledger(rules: rules, tenants: tenants, usage: usage, processed: processed)
         let outcomes = events.map { ledger.apply($0) }
         try write(ledger)
-        try connection.query("COMMIT")
+        try connection.query(commit ? "COMMIT" : "ROLLBACK")
         return outcomes
     }
 }

@@ -12,6 +12,7 @@ public enum Migrations {
 
     public static let all: [Migration] = [
         Migration(version: 1, name: "tenants, history, processed events, usage", sql: Schema.v1),
+        Migration(version: 2, name: "worker heartbeats and replay audit", sql: Schema.v2),
     ]
 
     /// Applies every migration not yet recorded; returns the versions it applied.

@@ -73,4 +73,34 @@ enum Schema {
             CHECK (window_kind = 'day' OR extract(day FROM window_start) = 1)
         );
         """
+
+    /// Workers report themselves here so that ops tools (replay) can tell whether a group is live.
+    static let v2 = """
+        CREATE TABLE worker_heartbeats (
+            group_id text NOT NULL,
+            member text NOT NULL,
+            started_at timestamptz NOT NULL,
+            seen_at timestamptz NOT NULL,
+            PRIMARY KEY (group_id, member)
+        );
+
+        CREATE TABLE replay_audit (
+            id bigserial PRIMARY KEY,
+            operator text NOT NULL,
+            started_at timestamptz NOT NULL DEFAULT now(),
+            finished_at timestamptz,
+            topic text NOT NULL,
+            partition integer NOT NULL CHECK (partition >= 0),
+            from_offset bigint NOT NULL CHECK (from_offset >= 0),
+            to_offset bigint NOT NULL CHECK (to_offset >= from_offset),
+            dry_run boolean NOT NULL,
+            forced boolean NOT NULL,
+            records bigint NOT NULL DEFAULT 0,
+            applied bigint NOT NULL DEFAULT 0,
+            duplicates bigint NOT NULL DEFAULT 0,
+            conflicts bigint NOT NULL DEFAULT 0,
+            dead_letters bigint NOT NULL DEFAULT 0,
+            result text NOT NULL DEFAULT 'running' CHECK (result IN ('running', 'completed', 'failed', 'interrupted'))
+        );
+        """
 }

@@ -1,0 +1,142 @@
+import Foundation
+import Kafka
+import LiveGateCore
+import LiveGateStore
+
+/// Re-applies a range of one input partition through the normal path (decode, store, publish), outside the
+/// live consumer group and without committing offsets. Inputs already processed change nothing and get
+/// their stored verdicts republished; `dryRun` only reports what would change. Every run leaves a row in
+/// `replay_audit`.
+public struct Replayer {
+    public struct Request: Sendable {
+        public var brokers: String
+        public var databaseURL: String
+        public var topic: String
+        public var partition: Int32
+        /// First offset to replay; default: the partition's first retained record.
+        public var fromOffset: Int64?
+        /// Alternatively, the first record at or after this time (brokers that support offset lookup only).
+        public var fromMillis: Int64?
+        /// Last offset to replay, inclusive; default: the last record present when the replay starts.
+        public var toOffset: Int64?
+        public var dryRun: Bool
+        /// Replay even though workers of `liveGroup` reported in the last `liveWindowSeconds`.
+        public var force: Bool
+        public var liveGroup: String
+        public var operatorName: String
+        public var kafka: KafkaSettings
+        public var rules: Rules
+
+        public init(brokers: String, databaseURL: String, topic: String, partition: Int32, fromOffset: Int64? = nil,
+                    fromMillis: Int64? = nil, toOffset: Int64? = nil, dryRun: Bool = false, force: Bool = false,
+                    liveGroup: String = "livegate", operatorName: String, kafka: KafkaSettings = KafkaSettings(),
+                    rules: Rules = .standard) {
+            self.brokers = brokers
+            self.databaseURL = databaseURL
+            self.topic = topic
+            self.partition = partition
+            self.fromOffset = fromOffset
+            self.fromMillis = fromMillis
+            self.toOffset = toOffset
+            self.dryRun = dryRun
+            self.force = force
+            self.liveGroup = liveGroup
+            self.operatorName = operatorName
+            self.kafka = kafka
+            self.rules = rules
+        }
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case groupActive(group: String, members: [String])
+        case notAnInputTopic(String)
+        case stalled(at: Int64)
+
+        public var description: String {
+            switch self {
+            case let .groupActive(group, members):
+                return "workers of group \(group) are live (\(members.joined(separator: ", "))); stop them or pass --force"
+            case let .notAnInputTopic(topic): return "\(topic) is not an input topic"
+            case let .stalled(offset): return "no record arrived for 30 s before offset \(offset)"
+            }
+        }
+    }
+
+    /// Seconds within which a heartbeat makes a group count as live.
+    public static let liveWindowSeconds = 30
+
+    public let request: Request
+
+    public init(_ request: Request) { self.request = request }
+
+    /// The offsets to replay, `first...last`, or nil when the range is empty.
+    public func range(_ consumer: KafkaConsumer) throws -> ClosedRange<Int64>? {
+        let tp = TopicPartition(topic: request.topic, partition: request.partition)
+        let (low, high) = try consumer.watermarks(tp)
+        var first = request.fromOffset ?? low
+        if let millis = request.fromMillis { first = try consumer.offset(tp, atOrAfter: millis) }
+        let last = min(request.toOffset ?? (high - 1), high - 1)
+        first = max(first, low)
+        return first <= last ? first...last : nil
+    }
+
+    public func run(progress: (Int64, Int64) -> Void = { _, _ in }) throws -> ReplayAudit.Counts {
+        guard Topics.inputs.contains(request.topic) else { throw Failure.notAnInputTopic(request.topic) }
+        let live = try ReplayAudit.liveMembers(url: request.databaseURL, group: request.liveGroup,
+                                               seconds: Self.liveWindowSeconds)
+        if !live.isEmpty, !request.force { throw Failure.groupActive(group: request.liveGroup, members: live) }
+        let tp = TopicPartition(topic: request.topic, partition: request.partition)
+        let probe = try KafkaConsumer(brokers: request.brokers, reading: [:], settings: request.kafka)
+        guard let range = try range(probe) else { return ReplayAudit.Counts() }
+        let audit = try ReplayAudit(url: request.databaseURL, operator: request.operatorName, topic: request.topic,
+                                    partition: request.partition, fromOffset: range.lowerBound,
+                                    toOffset: range.upperBound, dryRun: request.dryRun, forced: request.force)
+        do {
+            let counts = try replay(range, of: tp, progress: progress)
+            try audit.finish(counts, result: "completed")
+            return counts
+        } catch {
+            try? audit.finish(ReplayAudit.Counts(), result: "failed")
+            throw error
+        }
+    }
+
+    private func replay(_ range: ClosedRange<Int64>, of tp: TopicPartition,
+                        progress: (Int64, Int64) -> Void) throws -> ReplayAudit.Counts {
+        let consumer = try KafkaConsumer(brokers: request.brokers, reading: [tp: range.lowerBound], settings: request.kafka)
+        let store = try LedgerStore(url: request.databaseURL, rules: request.rules)
+        let producer = request.dryRun ? nil : try KafkaProducer(brokers: request.brokers, settings: request.kafka)
+        var counts = ReplayAudit.Counts()
+        var next = range.lowerBound
+        var lastProgress = Date()
+        while next <= range.upperBound {
+            let records = try consumer.poll(maxRecords: 500, maxWaitMillis: 200).filter { $0.offset <= range.upperBound }
+            guard !records.isEmpty else {
+                if Date().timeIntervalSince(lastProgress) > 30 { throw Failure.stalled(at: next) }
+                continue
+            }
+            lastProgress = Date()
+            let plan = BatchPlan(records, rules: request.rules)
+            let outcomes = request.dryRun ? try store.evaluate(plan.events) : try store.apply(plan.events)
+            try producer?.send(plan.outputs(outcomes))
+            counts.add(plan, outcomes)
+            next = (records.map(\.offset).max() ?? next) + 1
+            progress(next - range.lowerBound, Int64(range.count))
+        }
+        return counts
+    }
+}
+
+extension ReplayAudit.Counts {
+    mutating func add(_ plan: BatchPlan, _ outcomes: [EventOutcome]) {
+        records += plan.records.count
+        deadLetters += plan.deadLetterCount
+        for outcome in outcomes {
+            switch outcome {
+            case .applied: applied += 1
+            case .duplicate: duplicates += 1
+            case .conflict: conflicts += 1
+            }
+        }
+    }
+}
