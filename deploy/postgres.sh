@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A private PostgreSQL server for development and tests.
 #   deploy/postgres.sh start   start it (initialising it on first use) and print its URL
-#   deploy/postgres.sh stop    stop it
+#   deploy/postgres.sh stop [fast|immediate]   stop it (immediate: as a crash would, recovery on next start)
 #   deploy/postgres.sh url     print its URL
 # PostgreSQL refuses to run as root, so under root the server runs as the `postgres` user.
 # Settings (environment): LIVEGATE_PG_PORT (default 54329), LIVEGATE_PG_DIR (default /tmp/livegate-pg-$PORT).
@@ -42,13 +42,13 @@ CONF
 
 stop() {
   if [[ -f $dir/PG_VERSION ]] && as_owner "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
-    as_owner "$bin/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
+    as_owner "$bin/pg_ctl" -D "$dir" -m "${2:-fast}" -w stop >/dev/null
   fi
 }
 
 case ${1:-} in
   start) start ;;
-  stop) stop ;;
+  stop) stop "$@" ;;
   url) echo "$url" ;;
   *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
 esac

@@ -21,7 +21,8 @@ public struct WorkerConfiguration: Sendable {
     public var maxBatchWaitMillis: Int
     /// The contract's rules (ceilings, skew tolerance, size limits). Default: the contract's values.
     public var rules: Rules
-    /// Wait between tries while PostgreSQL or the brokers refuse work. Default: 50 ms doubling up to 5 s.
+    /// Wait between tries while PostgreSQL or the brokers refuse work. Default: 50 ms doubling up to 2 s, so
+    /// a worker is back within about 2 s of the database.
     public var backoff: Backoff
     /// Longest a worker keeps retrying one batch before it leaves the group and waits for PostgreSQL.
     /// Default 120 s: well inside librdkafka's default max.poll.interval.ms (300 s), so a rebalance never
@@ -30,7 +31,7 @@ public struct WorkerConfiguration: Sendable {
 
     public init(brokers: String, databaseURL: String, group: String = "livegate", instanceId: String? = nil,
                 kafka: KafkaSettings = KafkaSettings(), maxBatchRecords: Int = 500, maxBatchWaitMillis: Int = 100,
-                rules: Rules = .standard, backoff: Backoff = Backoff(baseMillis: 50, maxMillis: 5000),
+                rules: Rules = .standard, backoff: Backoff = Backoff(baseMillis: 50, maxMillis: 2000),
                 batchDeadlineSeconds: Double = 120) {
         self.brokers = brokers
         self.databaseURL = databaseURL

@@ -32,10 +32,11 @@ public final class LedgerStore {
             try connection.query("SET DateStyle = ISO")
             try connection.query("SET TIME ZONE 'UTC'")
             // A batch must never hang: waits end as errors the worker retries (55P03, 57014), and a session
-            // left idle inside a transaction (a frozen worker) gives its row locks back.
+            // left idle inside a transaction (a frozen worker) gives its row locks back, sooner than a
+            // waiting worker's lock timeout gives up.
             try connection.query("SET statement_timeout = '60s'")
             try connection.query("SET lock_timeout = '20s'")
-            try connection.query("SET idle_in_transaction_session_timeout = '60s'")
+            try connection.query("SET idle_in_transaction_session_timeout = '15s'")
             return connection
         } catch {
             throw .database(error)

@@ -15,13 +15,13 @@ public final class PipelineHarness: @unchecked Sendable {  // used from one test
     public static let quickGroup = KafkaSettings([("session.timeout.ms", "4000"), ("heartbeat.interval.ms", "500")])
 
     /// `partitions` per topic (the catalog's 12 unless a test wants fewer).
-    public init(brokers: Int = 1, partitions: Int? = nil) throws {
+    public init(brokers: Int = 1, partitions: Int? = nil, databaseServer: String? = nil) throws {
         broker = try EmbeddedBroker(brokers: brokers)
         for topic in TopicCatalog.all {
             try broker.createTopic(topic.name, partitions: partitions ?? topic.partitions,
                                    replicationFactor: min(brokers, topic.replicationFactor))
         }
-        database = try TestDatabase.create()
+        database = try TestDatabase.create(server: databaseServer)
         producer = try KafkaProducer(brokers: broker.bootstrapServers)
     }
 

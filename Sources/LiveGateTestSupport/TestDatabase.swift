@@ -7,19 +7,22 @@ public struct TestDatabase: Sendable {
     /// A URL whose connections use only this test's schema.
     public let url: String
     public let schema: String
+    /// The server's own URL (without the schema option).
+    public let server: String
 
-    public static func create() throws -> TestDatabase {
-        let server = try serverURL()
+    /// A schema on `server`, or on the shared test server when nil.
+    public static func create(server given: String? = nil) throws -> TestDatabase {
+        let server = try given ?? serverURL()
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let admin = try PostgresConnection(url: server)
         try admin.query("CREATE SCHEMA \(schema)")  // generated name, not input
         let separator = server.contains("?") ? "&" : "?"
-        return TestDatabase(url: server + separator + "options=-csearch_path%3D\(schema)", schema: schema)
+        return TestDatabase(url: server + separator + "options=-csearch_path%3D\(schema)", schema: schema, server: server)
     }
 
     /// Drops the schema. Tests call it when they pass; a failed test leaves its schema for inspection.
     public func drop() {
-        guard let admin = try? PostgresConnection(url: try TestDatabase.serverURL()) else { return }
+        guard let admin = try? PostgresConnection(url: server) else { return }
         _ = try? admin.query("DROP SCHEMA \(schema) CASCADE")
     }
 
@@ -31,20 +34,11 @@ public struct TestDatabase: Sendable {
         startLock.lock()
         defer { startLock.unlock() }
         if let startedURL { return startedURL }
-        let script = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("deploy/postgres.sh")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path, "start"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        process.waitUntilExit()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard process.terminationStatus == 0, let url = output.split(separator: "\n").last.map(String.init) else {
+        let port = Int(ProcessInfo.processInfo.environment["LIVEGATE_PG_PORT"] ?? "") ?? 54329
+        guard try Subprocess.run("/bin/bash", [Subprocess.deployScript("postgres.sh"), "start"]) == 0 else {
             throw PostgresError(kind: .connection, message: "deploy/postgres.sh start failed")
         }
+        let url = "postgresql://postgres@127.0.0.1:\(port)/postgres"
         startedURL = url
         return url
     }

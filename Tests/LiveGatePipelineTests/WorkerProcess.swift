@@ -3,46 +3,42 @@ import LiveGateTestSupport
 
 /// A `livegate run` child process, as operators run it: separate address space, real signals.
 final class WorkerProcess {
-    let process = Process()
-    let logURL: URL
+    let pid: pid_t
+    let logPath: String
+    private var exitStatus: Int32?
 
     /// The `livegate` executable built next to this test bundle.
-    static var executable: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("livegate")
+    static var executable: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("livegate").path
     }
 
-    init(_ harness: PipelineHarness, group: String, name: String, batch: Int = 100, fault: String? = nil) throws {
-        logURL = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-\(name)-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logURL)
-        process.executableURL = Self.executable
-        process.arguments = [
+    init(_ harness: PipelineHarness, group: String, name: String, batch: Int = 100, fault: String? = nil,
+         kafka: [String] = []) throws {
+        logPath = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-\(name)-\(UUID().uuidString).log").path
+        let arguments = [
             "run", "--brokers", harness.broker.bootstrapServers, "--database-url", harness.database.url,
             "--group", group, "--batch-max", String(batch), "--batch-wait-ms", "20",
             "--kafka-config", "session.timeout.ms=4000", "--kafka-config", "heartbeat.interval.ms=500",
-        ]
-        if let fault {
-            var environment = ProcessInfo.processInfo.environment
-            environment["LIVEGATE_FAULT"] = fault
-            process.environment = environment
-        }
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        ] + kafka.flatMap { ["--kafka-config", $0] }
+        pid = try Subprocess.spawn(Self.executable, arguments, environment: fault.map { ["LIVEGATE_FAULT": $0] } ?? [:],
+                                   removing: fault == nil ? ["LIVEGATE_FAULT"] : [], output: logPath)
     }
 
-    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    func signal(_ signal: Int32) { kill(pid, signal) }
 
-    /// Waits up to `seconds` for the process to exit; returns its exit status, or nil if it is still running.
+    /// Waits up to `seconds` for the process to exit; its exit status (137 after SIGKILL), or nil if still running.
     func waitForExit(seconds: Double) -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { usleep(50_000) }
-        return process.isRunning ? nil : process.terminationStatus
+        if let exitStatus { return exitStatus }
+        exitStatus = Subprocess.wait(pid, seconds: seconds)
+        return exitStatus
     }
 
-    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if exitStatus == nil {
+            kill(pid, SIGKILL)
+            _ = Subprocess.wait(pid, seconds: 10)
+        }
     }
 }

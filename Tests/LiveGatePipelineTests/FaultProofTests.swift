@@ -1,0 +1,101 @@
+import Foundation
+import Kafka
+import LiveGateCore
+import LiveGatePipeline
+import LiveGateTestSupport
+import Postgres
+import Testing
+
+/// One stream of attempts through a `livegate run` process while a fault hits it; afterwards every proof
+/// invariant must hold, and the time from the fault's end to the next verdict is reported.
+struct FaultRun {
+    let h: PipelineHarness
+    let out: OutputWatcher
+    let work: ProofWorkload
+    var worker: WorkerProcess
+
+    init(databaseServer: String? = nil, brokers: Int = 1, attempts: Int = 3000, kafka: [String] = []) throws {
+        h = try PipelineHarness(brokers: brokers, partitions: 4, databaseServer: databaseServer)
+        try h.migrate()
+        work = ProofWorkload(scale: ProofScale(attempts: attempts, tenants: 10, kills: 0), seed: 11)
+        out = try h.reader([Topics.accessVerdict, Topics.transactionVerdict, Topics.deadLetter])
+        worker = try WorkerProcess(h, group: "faults", name: "fault", batch: 100, kafka: kafka)
+        try h.publish(work.setup.filter { $0.id.hasPrefix("d-") }.map(\.json))
+        try #require(try out.awaitAnswers(work.setup.filter { $0.id.hasPrefix("d-") }.map(\.id), timeoutSeconds: 90))
+        try h.publish(work.setup.filter { $0.id.hasPrefix("a-") }.map(\.json))
+        try #require(try out.awaitAnswers(work.setup.map(\.id), timeoutSeconds: 90))
+    }
+
+    /// Publishes the first half, applies `fault` once some of it is answered, publishes the rest while the
+    /// fault lasts (unless the fault is the brokers themselves), `restore`s after `seconds`, and checks.
+    /// Reports the seconds from `restore` to the next new answer.
+    func run(_ name: String, seconds: Double = 3, publishDuringFault: Bool = true, fault: () throws -> Void,
+             restore: () throws -> Void) throws {
+        let half = work.attempts.count / 2
+        let rest = work.attempts[half...].map(\.json) + work.decisions.map(\.json)
+        try h.publish(work.attempts[..<half].map(\.json) + (publishDuringFault ? [] : rest))
+        try #require(try out.awaitAnswers(work.attempts[..<(half / 4)].map(\.id), timeoutSeconds: 90))
+        try fault()
+        if publishDuringFault { try h.publish(rest) }
+        usleep(UInt32(seconds * 1_000_000))
+        let answeredBefore = out.answers.count
+        try restore()
+        let restored = Date()
+        try out.read(timeoutSeconds: 120) { _ in out.answers.count > answeredBefore }
+        let recovery = Date().timeIntervalSince(restored)
+        let answered = try out.awaitAnswers(work.allIds, timeoutSeconds: 180)
+        let result = try ProofInvariants.check(ids: work.allIds, watcher: out, databaseURL: h.database.url)
+        print(result.report("fault proof: \(name)", figures: [
+            "inputs: \(work.allIds.count)", "fault lasted: \(seconds) s",
+            "recovery (restore → next verdict): \(String(format: "%.2f", recovery)) s",
+        ]))
+        #expect(answered, "log:\n\(worker.log.suffix(3000))")
+        #expect(result.holds, "\(result.missing.prefix(5)) \(result.contradicting.prefix(5)) \(result.reconcile.differences.prefix(5))")
+        worker.signal(SIGTERM)
+        #expect(worker.waitForExit(seconds: 60) == 0)
+    }
+}
+
+extension PipelineTests {
+@Suite("Fault proofs")
+struct FaultProofTests {
+    @Test("PostgreSQL stopped mid-stream (fast, then immediate) and restarted", arguments: ["fast", "immediate"])
+    func postgresDown(mode: String) throws {
+        let server = try PrivatePostgres.start(port: mode == "fast" ? 54341 : 54342)
+        let run = try FaultRun(databaseServer: server.url)
+        try run.run("PostgreSQL \(mode) shutdown", fault: { try server.stop(mode) }, restore: { try server.restart() })
+        run.h.database.drop()
+    }
+
+    @Test("every broker down, then up")
+    func brokersDown() throws {
+        let run = try FaultRun(brokers: 3)
+        try run.run("all brokers down", publishDuringFault: false, fault: { for id in Int32(1)...3 { run.h.broker.setBroker(id, up: false) } },
+                    restore: { for id in Int32(1)...3 { run.h.broker.setBroker(id, up: true) } })
+        run.h.database.drop()
+    }
+
+    @Test("produce and offset-commit requests failing")
+    func requestsFailing() throws {
+        let run = try FaultRun()
+        // Produce (API 0): not enough replicas, 20 times; OffsetCommit (API 8): coordinator not available, 20 times.
+        try run.run("produce and commit requests failing", seconds: 1, fault: {
+            run.h.broker.failNextRequests(apiKey: 0, errors: Array(repeating: 19, count: 20))
+            run.h.broker.failNextRequests(apiKey: 8, errors: Array(repeating: 15, count: 20))
+        }, restore: {})
+        run.h.database.drop()
+    }
+
+    @Test("a database call blocking longer than max.poll.interval.ms")
+    func blockedLongerThanPollInterval() throws {
+        let run = try FaultRun(kafka: ["max.poll.interval.ms=6000"])
+        let blocker = try PostgresConnection(url: run.h.database.url)
+        try run.run("a row lock held for 10 s (max.poll.interval.ms 6 s)", seconds: 10, fault: {
+            try blocker.query("BEGIN")
+            try blocker.query("SELECT * FROM tenants FOR UPDATE")
+        }, restore: { try blocker.query("COMMIT") })
+        #expect(run.worker.log.contains("maximum poll interval"), "the worker never exceeded max.poll.interval.ms")
+        run.h.database.drop()
+    }
+}
+}
