@@ -13,10 +13,10 @@ final class WorkerProcess {
     }
 
     init(_ harness: PipelineHarness, group: String, name: String, batch: Int = 100, fault: String? = nil,
-         kafka: [String] = []) throws {
+         kafka: [String] = [], databaseURL: String? = nil) throws {
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-\(name)-\(UUID().uuidString).log").path
         let arguments = [
-            "run", "--brokers", harness.broker.bootstrapServers, "--database-url", harness.database.url,
+            "run", "--brokers", harness.broker.bootstrapServers, "--database-url", databaseURL ?? harness.database.url,
             "--group", group, "--batch-max", String(batch), "--batch-wait-ms", "20",
             "--kafka-config", "session.timeout.ms=4000", "--kafka-config", "heartbeat.interval.ms=500",
         ] + kafka.flatMap { ["--kafka-config", $0] }

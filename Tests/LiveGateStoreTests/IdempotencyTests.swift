@@ -94,3 +94,20 @@ struct StoreHostileInputTests {
         h.database.drop()
     }
 }
+
+@Suite("Hostile text is data, never SQL")
+struct HostileTextTests {
+    @Test("SQL in tenant ids, event ids and notes is stored and echoed as text")
+    func sqlAsData() throws {
+        let h = try StoreHarness()
+        let tenant = "t'; DROP TABLE tenants; --"
+        let outcome = try h.apply([
+            Fixtures.declaration("d'); DELETE FROM processed_events; --", tenant: tenant),
+            Fixtures.decision("a1", tenant: tenant, action: "deny", notes: "'); TRUNCATE usage_windows; --"),
+        ])
+        #expect(outcome[1].verdict["state"]?.stringValue == "production_denied")
+        #expect(try h.scalar("SELECT review_notes FROM tenants WHERE tenant_id = $1", [tenant]) == "'); TRUNCATE usage_windows; --")
+        #expect(try h.scalar("SELECT count(*) FROM processed_events") == "2")
+        h.database.drop()
+    }
+}
