@@ -21,6 +21,8 @@ public final class KafkaConsumer {
         ("session.timeout.ms", "10000"),
         ("heartbeat.interval.ms", "1000"),
         ("max.poll.interval.ms", "300000"),
+        // Requests stuck on a connection to a broker that went away are given up after 10 s, not 60 s.
+        ("socket.timeout.ms", "10000"),
     ])
 
     public init(brokers: String, group groupId: String, topics: [String], instanceId: String? = nil,

@@ -1,0 +1,28 @@
+/// What `livegate bench` runs. Defaults are the realistic load.
+public struct BenchConfig: Sendable {
+    /// Attempts in the main (batched) run. Default 200,000.
+    public var attempts: Int
+    /// Tenants the attempts are spread over. Default 1,000.
+    public var tenants: Int
+    /// Offered rate of the open-loop run in attempts a second; default: half the measured maximum.
+    public var rate: Int?
+    /// PostgreSQL server; each phase gets a fresh schema in it.
+    public var databaseURL: String
+    /// Path of the `livegate` executable that runs the worker in its own process.
+    public var executable: String
+    /// Largest batch of the batched worker. Default 500.
+    public var batchMax: Int
+    /// Attempts of the batch-of-one baseline. Default: a tenth of `attempts`, at least 1,000.
+    public var batchOfOneAttempts: Int
+
+    public init(attempts: Int = 200_000, tenants: Int = 1_000, rate: Int? = nil, databaseURL: String,
+                executable: String, batchMax: Int = 500, batchOfOneAttempts: Int? = nil) {
+        self.attempts = attempts
+        self.tenants = tenants
+        self.rate = rate
+        self.databaseURL = databaseURL
+        self.executable = executable
+        self.batchMax = batchMax
+        self.batchOfOneAttempts = batchOfOneAttempts ?? max(1_000, attempts / 10)
+    }
+}
