@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // C libraries: each is imported by exactly one Swift module below.
@@ -35,10 +36,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // livegate bench: the real pipeline under load, side by side with its baselines.
+        .target(
+            name: "LiveGateBench",
+            dependencies: [
+                "LiveGateCore", "LiveGateStore", "LiveGatePipeline", "Kafka", "Postgres",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]),
         .executableTarget(
             name: "livegate",
             dependencies: [
-                "LiveGateCore", "LiveGateStore", "LiveGatePipeline", "Postgres", "Kafka",
+                "LiveGateCore", "LiveGateStore", "LiveGatePipeline", "LiveGateBench", "Postgres", "Kafka",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

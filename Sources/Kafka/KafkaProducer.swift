@@ -57,6 +57,20 @@ public final class KafkaProducer {
         if let fatal = fatalError() { throw fatal }
     }
 
+    /// Queues `records` without waiting for them (load generators); `send` or `flush` settles them.
+    public func enqueue(_ records: [ProducerRecord]) throws(KafkaError) {
+        for record in records { try enqueue(record) }
+        rd_kafka_poll(handle, 0)
+    }
+
+    /// Waits until everything queued is settled; throws the first failure since the last `send` or `flush`.
+    public func flush() throws(KafkaError) {
+        let err = rd_kafka_flush(handle, Int32(clamping: messageTimeoutMillis + 15_000))
+        defer { deliveries.reset() }
+        if let failure = deliveries.firstFailure { throw failure }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "waiting for delivery") }
+    }
+
     /// The producer's fatal error, if it has one: an idempotent producer that lost its guarantees must be
     /// replaced, not retried.
     public func fatalError() -> KafkaError? {

@@ -1,0 +1,65 @@
+import Foundation
+import LiveGateCore
+
+/// The load `livegate bench` offers: attempts over many tenants, mostly live and approved, a tenth of the
+/// tenants with a low daily ceiling (so they run into it), a tenth of the attempts in the test environment,
+/// and 2% repeats of earlier attempts (which must be answered from the store).
+struct BenchWorkload {
+    let tenants: [String]
+    /// Declarations, approvals and the low ceilings, applied before the clock starts.
+    let setup: [[UInt8]]
+    /// The attempts in publishing order, with the tenant each belongs to.
+    let attempts: [(tenant: String, value: [UInt8])]
+    /// How many of `attempts` repeat an earlier one.
+    let repeats: Int
+    /// A test-environment attempt answered before the clock starts.
+    let warmup: [UInt8]
+
+    init(attempts count: Int, tenants tenantCount: Int, prefix: String, now: UTCInstant) {
+        var rng = SystemRandomNumberGenerator()
+        let tenants = (0..<tenantCount).map { "\(prefix)t\($0)" }
+        self.tenants = tenants
+        let at = JSONValue.string(now.description)
+        func event(_ id: String, _ type: EventType, _ tenant: String, _ fields: [(String, JSONValue)]) -> [UInt8] {
+            JSONWriter.bytes(.object([("event_id", .string(id)), ("type", .string(type.rawValue)),
+                                      ("tenant_id", .string(tenant)), ("occurred_at", at)] + fields))
+        }
+        var setup: [[UInt8]] = []
+        for (i, t) in tenants.enumerated() {
+            setup.append(event("\(t)-d", .declarationSubmitted, t, [
+                ("actor", .object([("kind", .string("user")), ("id", .string("o")), ("role", .string("owner"))])),
+                ("declaration", .object([("intended_use_case", .string("Benchmark tenant paying for APIs")),
+                                         ("accepted_terms", .bool(true))])),
+            ]))
+            let admin: JSONValue = .object([("kind", .string("platform_admin")), ("id", .string("a"))])
+            let ceiling: [(String, JSONValue)] = i % 10 == 0
+                ? [("ceiling", .object([("daily", .string("20.00"))]))] : []
+            setup.append(event("\(t)-a", .decisionRecorded, t, [("actor", admin), ("action", .string("approve"))] + ceiling))
+        }
+        self.setup = setup
+        var attempts: [(String, [UInt8])] = []
+        attempts.reserveCapacity(count)
+        var repeats = 0
+        for i in 0..<count {
+            if i > 100, Int.random(in: 0..<50, using: &rng) == 0 {
+                attempts.append(attempts[Int.random(in: 0..<attempts.count, using: &rng)])
+                repeats += 1
+                continue
+            }
+            let t = tenants[Int.random(in: 0..<tenants.count, using: &rng)]
+            let cents = Int.random(in: 50...300, using: &rng)
+            attempts.append((t, event("\(prefix)x\(i)", .transactionAttempted, t, [
+                ("actor", .object([("kind", .string("api_key")), ("id", .string("k"))])),
+                ("environment", .string(Int.random(in: 0..<10, using: &rng) == 0 ? "test" : "live")),
+                ("rail", .string("x402")), ("amount", .string("\(cents / 100).\(String(format: "%02d", cents % 100))")),
+                ("currency", .string("USD")),
+            ])))
+        }
+        self.attempts = attempts
+        self.repeats = repeats
+        warmup = event("\(VerdictClock.warmupPrefix)\(prefix)", .transactionAttempted, tenants[0], [
+            ("actor", .object([("kind", .string("api_key")), ("id", .string("k"))])), ("environment", .string("test")),
+            ("rail", .string("x402")), ("amount", .string("1.00")), ("currency", .string("USD")),
+        ])
+    }
+}

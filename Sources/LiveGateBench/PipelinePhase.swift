@@ -1,0 +1,113 @@
+import Foundation
+import Histogram
+import Kafka
+import LiveGateCore
+import LiveGateStore
+import Postgres
+
+/// One measured run of the real pipeline: a fresh embedded broker and schema, the setup applied, a
+/// `livegate run` worker in its own process, the attempts published closed-loop (as fast as the broker
+/// takes them) or open-loop (at a fixed rate), and every verdict clocked on arrival.
+struct PipelinePhase {
+    struct Result {
+        let attempts: Int
+        let seconds: Double
+        let latencyMs: Histogram<UInt64>
+        let workerRSSMaxMB: Double
+
+        var throughputPerSecond: Double { Double(attempts) / seconds }
+    }
+
+    let config: BenchConfig
+    let name: String
+
+    func run(attempts count: Int, batchMax: Int, ratePerSecond: Int? = nil) throws -> Result {
+        let broker = try EmbeddedBroker(brokers: 1)
+        for topic in TopicCatalog.all { try broker.createTopic(topic.name, partitions: topic.partitions, replicationFactor: 1) }
+        let url = try BenchSchema.create(server: config.databaseURL, name: name)
+        defer { BenchSchema.drop(server: config.databaseURL, url: url) }
+        let now = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+        let work = BenchWorkload(attempts: count, tenants: config.tenants, prefix: "\(name)-", now: now)
+        try applySetup(work, url: url)
+        let worker = try WorkerChild(executable: config.executable, brokers: broker.bootstrapServers, databaseURL: url,
+                                     batchMax: batchMax)
+        defer { worker.stop() }
+        let clock = try VerdictClock(brokers: broker.bootstrapServers, expected: count - work.repeats + 1)
+        let producer = try KafkaProducer(brokers: broker.bootstrapServers, settings: KafkaSettings([("linger.ms", "5")]))
+        // The clock starts once the worker answers: its group join is not what is measured.
+        try producer.send([ProducerRecord(topic: Topics.transactionAttempt, key: Array(work.tenants[0].utf8),
+                                          value: work.warmup)])
+        guard clock.awaitWarmup(seconds: 60) else { throw BenchError.incomplete(phase: "\(name) warm-up", answered: 0, expected: 1) }
+        let started = Date()
+        try publish(work, producer: producer, ratePerSecond: ratePerSecond, started: started)
+        guard clock.wait(seconds: max(120, Double(count) / 200)) else {
+            throw BenchError.incomplete(phase: name, answered: clock.answered, expected: count - work.repeats)
+        }
+        let seconds = clock.lastArrival.timeIntervalSince(started)
+        return Result(attempts: count, seconds: seconds, latencyMs: clock.histogram, workerRSSMaxMB: worker.peakRSSMegabytes())
+    }
+
+    /// Declarations, approvals and ceilings straight through the store: setup is not what is measured.
+    private func applySetup(_ work: BenchWorkload, url: String) throws {
+        let store = try LedgerStore(url: url, rules: .standard)
+        let now = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+        var events: [InputEvent] = []
+        for value in work.setup {
+            let topic = (try? JSONParser.parse(value))?["type"]?.stringValue.flatMap(EventType.init(rawValue:))?.topic ?? ""
+            if case let .event(event) = InputDecoder.decode(InputRecord(topic: topic, key: nil, value: value, timestamp: now)) {
+                events.append(event)
+            }
+        }
+        // Declarations first, then decisions: each tenant's two events are in this order.
+        for start in stride(from: 0, to: events.count, by: 500) {
+            _ = try store.apply(Array(events[start..<min(start + 500, events.count)]))
+        }
+    }
+
+    private func publish(_ work: BenchWorkload, producer: KafkaProducer, ratePerSecond: Int?, started: Date) throws {
+        let chunk = ratePerSecond.map { max(1, $0 / 200) } ?? 5000
+        var sent = 0
+        while sent < work.attempts.count {
+            let slice = work.attempts[sent..<min(sent + chunk, work.attempts.count)]
+            try producer.enqueue(slice.map {
+                ProducerRecord(topic: Topics.transactionAttempt, key: Array($0.tenant.utf8), value: $0.value)
+            })
+            sent += slice.count
+            if let rate = ratePerSecond {  // open loop: hold the offered rate whatever the answers do
+                let due = started.addingTimeInterval(Double(sent) / Double(rate))
+                let wait = due.timeIntervalSinceNow
+                if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
+            }
+        }
+        try producer.flush()
+    }
+}
+
+enum BenchError: Error, CustomStringConvertible {
+    case incomplete(phase: String, answered: Int, expected: Int)
+
+    var description: String {
+        switch self {
+        case let .incomplete(phase, answered, expected): return "\(phase): only \(answered) of \(expected) attempts answered"
+        }
+    }
+}
+
+/// A fresh schema per phase, so no phase sees another's rows.
+enum BenchSchema {
+    static func create(server: String, name: String) throws -> String {
+        let schema = "bench_\(name.replacingOccurrences(of: "-", with: "_"))_\(Int(Date().timeIntervalSince1970))"
+        let admin = try PostgresConnection(url: server)
+        try admin.query("DROP SCHEMA IF EXISTS \(schema) CASCADE")  // generated name, not input
+        try admin.query("CREATE SCHEMA \(schema)")
+        let separator = server.contains("?") ? "&" : "?"
+        let url = server + separator + "options=-csearch_path%3D\(schema)"
+        try Migrations.apply(on: try PostgresConnection(url: url))
+        return url
+    }
+
+    static func drop(server: String, url: String) {
+        guard let schema = url.components(separatedBy: "search_path%3D").last else { return }
+        _ = try? PostgresConnection(url: server).query("DROP SCHEMA IF EXISTS \(schema) CASCADE")
+    }
+}
