@@ -47,7 +47,7 @@ public final class PostgresConnection {
     @discardableResult
     public func query(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> PostgresRows {
         // PostgreSQL text cannot hold NUL; refusing here beats libpq silently truncating the value.
-        guard !parameters.contains(where: { $0?.utf8.contains(0) == true }) else {
+        guard !parameters.contains(where: { $0.map(Self.containsNUL) == true }) else {
             throw PostgresError(kind: .protocolViolation, message: "a parameter contains a NUL character")
         }
         let result = withCStrings(parameters) { values in
@@ -75,6 +75,15 @@ public final class PostgresConnection {
             let kind: PostgresError.Kind = PQstatus(handle) == CONNECTION_OK ? .server : .connection
             throw PostgresError(kind: kind, sqlState: state,
                                 message: primary ?? Self.firstLine(PQerrorMessage(handle)))
+        }
+    }
+
+    /// Whether `text` holds U+0000, scanned with memchr over its contiguous UTF-8 (parameters can be large).
+    static func containsNUL(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            return memchr(base, 0, bytes.count) != nil
         }
     }
 
