@@ -17,10 +17,7 @@ struct CrashProofTests {
         let work = ProofWorkload(scale: scale)
         let out = try h.reader([Topics.accessVerdict, Topics.transactionVerdict, Topics.deadLetter])
         var worker = try WorkerProcess(h, group: "crash", name: "crash-0", batch: 200)
-        try h.publish(work.setup.filter { $0.id.hasPrefix("d-") }.map(\.json))
-        try #require(try out.awaitAnswers(work.setup.filter { $0.id.hasPrefix("d-") }.map(\.id), timeoutSeconds: 120))
-        try h.publish(work.setup.filter { $0.id.hasPrefix("a-") }.map(\.json))
-        try #require(try out.awaitAnswers(work.setup.map(\.id), timeoutSeconds: 120))
+        try work.approveTenants(h, out)
 
         // Publish the stream in slices while the worker is killed and restarted under it.
         let faults = ["crash-after-apply:2", "crash-after-publish:3", "crash-after-apply:5", "crash-after-publish:1"]

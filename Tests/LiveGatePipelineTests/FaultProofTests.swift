@@ -20,10 +20,7 @@ struct FaultRun {
         work = ProofWorkload(scale: ProofScale(attempts: attempts, tenants: 10, kills: 0), seed: 11)
         out = try h.reader([Topics.accessVerdict, Topics.transactionVerdict, Topics.deadLetter])
         worker = try WorkerProcess(h, group: "faults", name: "fault", batch: 100, kafka: kafka)
-        try h.publish(work.setup.filter { $0.id.hasPrefix("d-") }.map(\.json))
-        try #require(try out.awaitAnswers(work.setup.filter { $0.id.hasPrefix("d-") }.map(\.id), timeoutSeconds: 90))
-        try h.publish(work.setup.filter { $0.id.hasPrefix("a-") }.map(\.json))
-        try #require(try out.awaitAnswers(work.setup.map(\.id), timeoutSeconds: 90))
+        try work.approveTenants(h, out)
     }
 
     /// Publishes the first half, applies `fault` once some of it is answered, publishes the rest while the

@@ -53,6 +53,16 @@ struct ProofWorkload {
     }
 
     var allIds: [String] { setup.map(\.id) + attempts.map(\.id) + decisions.map(\.id) }
+
+    /// Declares every tenant, waits for the answers, then approves them all: topics are not ordered with
+    /// respect to each other, so the approvals must not overtake the declarations.
+    func approveTenants(_ h: PipelineHarness, _ out: OutputWatcher) throws {
+        for prefix in ["d-", "a-"] {
+            let phase = setup.filter { $0.id.hasPrefix(prefix) }
+            try h.publish(phase.map(\.json))
+            try #require(try out.awaitAnswers(phase.map(\.id), timeoutSeconds: 120))
+        }
+    }
 }
 
 /// What every proof checks at its end, with the figures it prints.

@@ -16,10 +16,7 @@ struct StallProofTests {
         let out = try h.reader([Topics.accessVerdict, Topics.transactionVerdict, Topics.deadLetter])
         let a = try WorkerProcess(h, group: "stall", name: "stall-a", batch: 50)
         let b = try WorkerProcess(h, group: "stall", name: "stall-b", batch: 50)
-        try h.publish(work.setup.filter { $0.id.hasPrefix("d-") }.map(\.json))
-        try #require(try out.awaitAnswers(work.setup.filter { $0.id.hasPrefix("d-") }.map(\.id), timeoutSeconds: 90))
-        try h.publish(work.setup.filter { $0.id.hasPrefix("a-") }.map(\.json))
-        try #require(try out.awaitAnswers(work.setup.map(\.id), timeoutSeconds: 90))
+        try work.approveTenants(h, out)
 
         let thirds = work.attempts.count / 3
         try h.publish(work.attempts[..<thirds].map(\.json))
