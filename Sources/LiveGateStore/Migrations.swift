@@ -13,11 +13,13 @@ public enum Migrations {
     public static let all: [Migration] = [
         Migration(version: 1, name: "tenants, history, processed events, usage", sql: Schema.v1),
         Migration(version: 2, name: "worker heartbeats and replay audit", sql: Schema.v2),
+        Migration(version: 3, name: "stored outputs as topic<TAB>value lines", sql: Schema.v3),
     ]
 
-    /// Applies every migration not yet recorded; returns the versions it applied.
+    /// Applies every migration not yet recorded (up to `through`, for tests of a migration); returns the
+    /// versions it applied.
     @discardableResult
-    public static func apply(on connection: PostgresConnection) throws(PostgresError) -> [Int] {
+    public static func apply(on connection: PostgresConnection, through: Int = .max) throws(PostgresError) -> [Int] {
         // Tenant ids, notes and outputs are Unicode: a database that cannot hold every character would
         // refuse some inputs forever and stall their partitions.
         let encoding = try connection.query("SHOW server_encoding").rows.first?.first ?? nil
@@ -32,7 +34,7 @@ public enum Migrations {
                 applied_at timestamptz NOT NULL DEFAULT now())
             """)
         var applied: [Int] = []
-        for migration in all {
+        for migration in all where migration.version <= through {
             try connection.query("BEGIN")
             do {
                 // Serializes concurrent migrators; released at COMMIT.

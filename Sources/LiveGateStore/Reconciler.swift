@@ -36,7 +36,7 @@ public enum Reconciler {
     /// an allowed, metered live verdict without a booking.
     static let verdictDrift = """
         WITH v AS (
-            SELECT event_id, booked_micros, ((outputs::jsonb -> 0 ->> 1)::jsonb) AS verdict
+            SELECT event_id, booked_micros, split_part(split_part(outputs, E'\\n', 1), E'\\t', 2)::jsonb AS verdict
             FROM processed_events WHERE event_type = 'transaction.attempted')
         SELECT event_id, coalesce(booked_micros::text, 'none'), verdict ->> 'outcome', verdict ->> 'amount'
         FROM v

@@ -44,22 +44,29 @@ enum Rows {
     static func string(_ micros: Micros?) -> String? { micros.map { String($0.value) } }
     static func string(_ instant: UTCInstant?) -> String? { instant.map { String($0.millis) } }
 
-    /// Stored outputs: a JSON array of `[topic, value]` pairs. Values are our own UTF-8 JSON, kept as JSON
-    /// strings so that reading them back yields exactly the bytes first published.
+    /// Stored outputs, one per line: `topic<TAB>value`. The values are LiveGate's own JSON, which never
+    /// contains a raw tab or newline (the writer escapes every control character), so the exact bytes first
+    /// published come back without a second round of escaping (which cost a quarter of a batch's time).
     static func encodeOutputs(_ outputs: [OutputRecord]) -> String {
-        JSONWriter.string(.array(outputs.map { .array([.string($0.topic), .string($0.valueText)]) }))
+        var text: [UInt8] = []
+        text.reserveCapacity(outputs.reduce(0) { $0 + $1.topic.utf8.count + $1.value.count + 2 })
+        for (i, output) in outputs.enumerated() {
+            if i > 0 { text.append(0x0A) }
+            text.append(contentsOf: output.topic.utf8)
+            text.append(0x09)
+            text.append(contentsOf: output.value)
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     static func decodeOutputs(_ text: String, key: String) throws(StoreError) -> [OutputRecord] {
-        guard case let .array(pairs)? = try? JSONParser.parse(Array(text.utf8)) else {
-            throw .invariant("stored outputs are not a JSON array")
-        }
         var outputs: [OutputRecord] = []
-        for pair in pairs {
-            guard case let .array(fields) = pair, fields.count == 2, let topic = fields[0].stringValue,
-                  let value = fields[1].stringValue
-            else { throw .invariant("a stored output is not a [topic, value] pair") }
-            outputs.append(OutputRecord(topic: topic, key: key, value: Array(value.utf8)))
+        for line in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            guard let tab = line.firstIndex(of: 0x09), tab != line.startIndex else {
+                throw .invariant("a stored output is not topic<TAB>value")
+            }
+            outputs.append(OutputRecord(topic: String(decoding: line[..<tab], as: UTF8.self), key: key,
+                                        value: Array(line[line.index(after: tab)...])))
         }
         return outputs
     }

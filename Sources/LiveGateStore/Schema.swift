@@ -103,4 +103,12 @@ enum Schema {
             result text NOT NULL DEFAULT 'running' CHECK (result IN ('running', 'completed', 'failed', 'interrupted'))
         );
         """
+
+    /// Outputs stored before version 3 were a JSON array of [topic, value] pairs; rewrite them in place.
+    static let v3 = """
+        UPDATE processed_events SET outputs = (
+            SELECT string_agg((e ->> 0) || E'\\t' || (e ->> 1), E'\\n' ORDER BY n)
+            FROM jsonb_array_elements(outputs::jsonb) WITH ORDINALITY AS t(e, n))
+        WHERE left(outputs, 1) = '[';
+        """
 }

@@ -1,3 +1,4 @@
+import LiveGateCore
 import LiveGateStore
 import LiveGateTestSupport
 import Postgres
@@ -43,5 +44,31 @@ struct MigrationTests {
         }
         #expect(throws: PostgresError.self) { try c.query("UPDATE tenants SET state = 'approved'") }
         h.database.drop()
+    }
+}
+
+@Suite("Migration 3: stored outputs")
+struct OutputsMigrationTests {
+    @Test("outputs stored as JSON before version 3 are rewritten and replay byte for byte")
+    func rewritesOldRows() throws {
+        let db = try TestDatabase.create()
+        let c = try PostgresConnection(url: db.url)
+        try Migrations.apply(on: c, through: 2)
+        let json = Fixtures.attempt("old-1", tenant: "t", amount: "1", environment: "test")
+        let event = Fixtures.event(json)
+        let verdict = #"{"event_id":"old-1","note":"tab\tand \"quotes\" and é"}"#
+        let stored = JSONWriter.string(.array([.array([.string(Topics.transactionVerdict), .string(verdict)])]))
+        try c.query("INSERT INTO tenants (tenant_id) VALUES ('t')")
+        try c.query("""
+            INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant)
+            VALUES ('old-1', 't', 'transaction.attempted', $1, $2, false)
+            """, [event.fingerprint, stored])
+        #expect(try Migrations.apply(on: c) == [3])
+        let store = try LedgerStore(url: db.url)
+        let again = try store.apply([event])[0]
+        guard case .duplicate = again else { Issue.record("not a duplicate: \(again)"); return }
+        #expect(again.outputs.map(\.valueText) == [verdict])
+        #expect(again.outputs.map(\.topic) == [Topics.transactionVerdict])
+        db.drop()
     }
 }
