@@ -39,7 +39,7 @@ struct PipelinePhase {
                                           value: work.warmup)])
         guard clock.awaitWarmup(seconds: 60) else { throw BenchError.incomplete(phase: "\(name) warm-up", answered: 0, expected: 1) }
         let started = Date()
-        try publish(work, producer: producer, ratePerSecond: ratePerSecond, started: started)
+        try publish(work, producer: producer, ratePerSecond: ratePerSecond, started: started, clock: clock)
         guard clock.wait(seconds: max(120, Double(count) / 200)) else {
             throw BenchError.incomplete(phase: name, answered: clock.answered, expected: count - work.repeats)
         }
@@ -64,7 +64,12 @@ struct PipelinePhase {
         }
     }
 
-    private func publish(_ work: BenchWorkload, producer: KafkaProducer, ratePerSecond: Int?, started: Date) throws {
+    /// Most attempts published but not yet answered. The embedded broker keeps only about 5 MB per partition
+    /// and drops the oldest records beyond that, so a closed loop must not run further ahead of the worker.
+    static let maxInFlight = 100_000
+
+    private func publish(_ work: BenchWorkload, producer: KafkaProducer, ratePerSecond: Int?, started: Date,
+                         clock: VerdictClock) throws {
         let chunk = ratePerSecond.map { max(1, $0 / 200) } ?? 5000
         var sent = 0
         while sent < work.attempts.count {
@@ -73,6 +78,7 @@ struct PipelinePhase {
                 ProducerRecord(topic: Topics.transactionAttempt, key: Array($0.tenant.utf8), value: $0.value)
             })
             sent += slice.count
+            while sent - clock.answered > Self.maxInFlight { usleep(10_000) }
             if let rate = ratePerSecond {  // open loop: hold the offered rate whatever the answers do
                 let due = started.addingTimeInterval(Double(sent) / Double(rate))
                 let wait = due.timeIntervalSinceNow
