@@ -37,3 +37,11 @@ struct BrokerOptions: ParsableArguments {
         try KafkaSettings.parse(KafkaSettings.entries(Env.get("LIVEGATE_KAFKA_CONFIG") ?? "") + kafkaConfig)
     }
 }
+
+/// The workers' consumer group, shared by the commands that run workers or must respect them.
+struct GroupOptions: ParsableArguments {
+    @Option(help: "Consumer group of the live workers (env: LIVEGATE_GROUP; default livegate).")
+    var group: String?
+
+    var name: String { group ?? Env.get("LIVEGATE_GROUP") ?? "livegate" }
+}

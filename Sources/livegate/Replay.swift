@@ -37,8 +37,7 @@ struct Replay: ParsableCommand {
     @Flag(help: "Replay even while the live group is active.")
     var force = false
 
-    @Option(help: "The live workers' consumer group (env: LIVEGATE_GROUP; default livegate).")
-    var group: String?
+    @OptionGroup var group: GroupOptions
 
     @Option(name: .customLong("operator"), help: "Who runs the replay, for the audit row (default: $USER).")
     var operatorName: String?
@@ -52,7 +51,7 @@ struct Replay: ParsableCommand {
         let request = Replayer.Request(
             brokers: try broker.servers(), databaseURL: try database.url(), topic: topic, partition: partition,
             fromOffset: fromOffset, fromMillis: fromTime.flatMap(RFC3339.parse)?.millis, toOffset: toOffset,
-            dryRun: dryRun, force: force, liveGroup: group ?? Env.get("LIVEGATE_GROUP") ?? "livegate",
+            dryRun: dryRun, force: force, liveGroup: group.name,
             operatorName: operatorName ?? Env.get("USER") ?? "unknown", kafka: try broker.settings())
         let bar = ProgressBar()
         let counts = try Replayer(request).run(progress: bar.update)

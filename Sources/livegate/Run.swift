@@ -15,8 +15,7 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var broker: BrokerOptions
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "Consumer group of the workers (env: LIVEGATE_GROUP).")
-    var group: String?
+    @OptionGroup var group: GroupOptions
 
     @Option(name: .customLong("instance-id"), help: ArgumentHelp(
         "Static group membership id (group.instance.id) of this worker (env: LIVEGATE_INSTANCE_ID).",
@@ -48,15 +47,15 @@ struct Run: AsyncParsableCommand {
         let logger = makeLogger(label: "livegate.worker", level: resolvedLogLevel)
         let configuration = WorkerConfiguration(
             brokers: try broker.servers(), databaseURL: try database.url(),
-            group: group ?? Env.get("LIVEGATE_GROUP") ?? "livegate",
+            group: group.name,
             instanceId: instanceId ?? Env.get("LIVEGATE_INSTANCE_ID"), kafka: try broker.settings(),
             maxBatchRecords: resolvedBatchMax, maxBatchWaitMillis: resolvedBatchWait)
         let worker = Worker(configuration: configuration, logger: logger)
-        let group = ServiceGroup(configuration: .init(
+        let services = ServiceGroup(configuration: .init(
             services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,
                              failureTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await services.run()
     }
 }
 
