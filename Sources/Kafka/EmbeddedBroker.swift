@@ -13,6 +13,10 @@ public final class EmbeddedBroker: @unchecked Sendable {  // the mock cluster lo
     public init(brokers: Int = 1) throws(KafkaError) {
         var settings = KafkaSettings()
         settings["log_level"] = "3"
+        // The mock brokers' accepted sockets take their options from this client. With Nagle on, every
+        // response after the first on a connection waited for the client's delayed ACK: a 500-record
+        // produce over 12 partitions took 44 ms instead of under 1 ms.
+        settings["socket.nagle.disable"] = "true"
         client = try makeClient(RD_KAFKA_PRODUCER, try settings.makeConf())
         guard let cluster = rd_kafka_mock_cluster_new(client, Int32(brokers)) else {
             rd_kafka_destroy(client)

@@ -23,6 +23,8 @@ public final class KafkaConsumer {
         ("max.poll.interval.ms", "300000"),
         // Requests stuck on a connection to a broker that went away are given up after 10 s, not 60 s.
         ("socket.timeout.ms", "10000"),
+        // librdkafka leaves Nagle on by default; pipelined requests then wait for delayed ACKs (40 ms on Linux).
+        ("socket.nagle.disable", "true"),
     ])
 
     public init(brokers: String, group groupId: String, topics: [String], instanceId: String? = nil,

@@ -8,6 +8,7 @@ public struct Bench {
     public struct Report: Sendable {
         public var attempts = 0
         public var tenants = 0
+        public var lanes = 0
         public var throughputPerSecond = 0.0
         public var closedLoopLatencyMs: [String: Double] = [:]
         public var openLoopRate = 0
@@ -30,7 +31,8 @@ public struct Bench {
         var report = Report()
         report.attempts = config.attempts
         report.tenants = config.tenants
-        log("closed loop: \(config.attempts) attempts over \(config.tenants) tenants, batches up to \(config.batchMax)…")
+        report.lanes = config.lanes
+        log("closed loop: \(config.attempts) attempts over \(config.tenants) tenants, batches up to \(config.batchMax), \(config.lanes) lane(s)…")
         let closed = try PipelinePhase(config: config, name: "closed").run(attempts: config.attempts, batchMax: config.batchMax)
         report.throughputPerSecond = closed.throughputPerSecond
         report.closedLoopLatencyMs = Self.percentiles(closed.latencyMs)
@@ -51,10 +53,11 @@ public struct Bench {
         report.batchOfOneAttempts = config.batchOfOneAttempts
         report.batchOfOneThroughput = one.throughputPerSecond
 
-        log("database floor: \(config.attempts) attempts of minimal SQL, 200 per transaction…")
+        log("database floor: \(config.attempts) attempts of minimal SQL, 200 per transaction, \(config.lanes) connection(s)…")
         let floorURL = try BenchSchema.create(server: config.databaseURL, name: "floor")
         defer { BenchSchema.drop(server: config.databaseURL, url: floorURL) }
-        report.dbFloorThroughput = try DatabaseFloor.measure(url: floorURL, attempts: config.attempts, tenants: config.tenants)
+        report.dbFloorThroughput = try DatabaseFloor.measure(url: floorURL, attempts: config.attempts, tenants: config.tenants,
+                                                          connections: config.lanes)
         return report
     }
 
@@ -72,13 +75,13 @@ extension Bench.Report {
             "p50 \(f(l["p50"] ?? 0)) ms, p99 \(f(l["p99"] ?? 0)) ms, p99.9 \(f(l["p999"] ?? 0)) ms, max \(f(l["max"] ?? 0)) ms"
         }
         return """
-            LiveGate bench: \(attempts) attempts over \(tenants) tenants (embedded broker, durable PostgreSQL, worker in its own process)
+            LiveGate bench: \(attempts) attempts over \(tenants) tenants (embedded broker, durable PostgreSQL, worker in its own process with \(lanes) lane(s))
 
               mode                          verdicts/s   latency publish → verdict
               batched, closed loop          \(f(throughputPerSecond).padding(toLength: 12, withPad: " ", startingAt: 0)) \(lat(closedLoopLatencyMs))
               batched, open loop at \(String(openLoopRate).padding(toLength: 7, withPad: " ", startingAt: 0))  \(f(openLoopThroughput).padding(toLength: 12, withPad: " ", startingAt: 0)) \(lat(latencyMs))
               batches of one                \(f(batchOfOneThroughput).padding(toLength: 12, withPad: " ", startingAt: 0)) (\(batchOfOneAttempts) attempts)
-              database floor (SQL only)     \(f(dbFloorThroughput))
+              database floor (SQL only)     \(f(dbFloorThroughput).padding(toLength: 12, withPad: " ", startingAt: 0)) (\(lanes) connection(s))
 
               batched / batches of one      \(String(format: "%.1f", speedupOverBatchOfOne))×
               batched / database floor      \(String(format: "%.0f", shareOfFloor * 100))%
@@ -91,7 +94,7 @@ extension Bench.Report {
         func n(_ x: Double) -> JSONValue { .number(String(format: "%.3f", x)) }
         func lat(_ l: [String: Double]) -> JSONValue { .object(["p50", "p99", "p999", "max"].map { ($0, n(l[$0] ?? 0)) }) }
         return JSONWriter.string(.object([
-            ("attempts", .number(String(attempts))), ("tenants", .number(String(tenants))),
+            ("attempts", .number(String(attempts))), ("tenants", .number(String(tenants))), ("lanes", .number(String(lanes))),
             ("throughput_per_s", n(throughputPerSecond)), ("closed_loop_latency_ms", lat(closedLoopLatencyMs)),
             ("open_loop", .object([("rate_per_s", .number(String(openLoopRate))), ("throughput_per_s", n(openLoopThroughput))])),
             ("latency_ms", lat(latencyMs)),

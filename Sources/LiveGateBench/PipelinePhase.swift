@@ -30,7 +30,7 @@ struct PipelinePhase {
         let work = BenchWorkload(attempts: count, tenants: config.tenants, prefix: "\(name)-", now: now)
         try applySetup(work, url: url)
         let worker = try WorkerChild(executable: config.executable, brokers: broker.bootstrapServers, databaseURL: url,
-                                     batchMax: batchMax)
+                                     batchMax: batchMax, lanes: config.lanes)
         defer { worker.stop() }
         let clock = try VerdictClock(brokers: broker.bootstrapServers, expected: count - work.repeats + 1)
         let producer = try KafkaProducer(brokers: broker.bootstrapServers, settings: KafkaSettings([("linger.ms", "5")]))

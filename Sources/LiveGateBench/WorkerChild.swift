@@ -7,9 +7,9 @@ import Glibc
 final class WorkerChild {
     let pid: pid_t
 
-    init(executable: String, brokers: String, databaseURL: String, batchMax: Int) throws {
+    init(executable: String, brokers: String, databaseURL: String, batchMax: Int, lanes: Int) throws {
         let arguments = [executable, "run", "--brokers", brokers, "--database-url", databaseURL, "--group", "bench",
-                         "--batch-max", String(batchMax), "--log-level", "error",
+                         "--batch-max", String(batchMax), "--lanes", String(lanes), "--log-level", Self.logLevel,
                          "--kafka-config", "session.timeout.ms=4000", "--kafka-config", "fetch.wait.max.ms=10"]
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -19,6 +19,10 @@ final class WorkerChild {
         guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
         self.pid = pid
     }
+
+    /// The worker's log level: `error` unless `LIVEGATE_BENCH_WORKER_LOG_LEVEL` says otherwise (`info` shows
+    /// its progress lines, with the time per batch spent in each stage).
+    static var logLevel: String { ProcessInfo.processInfo.environment["LIVEGATE_BENCH_WORKER_LOG_LEVEL"] ?? "error" }
 
     /// Peak resident memory so far (VmHWM), in MiB.
     func peakRSSMegabytes() -> Double {

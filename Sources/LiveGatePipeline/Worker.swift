@@ -19,10 +19,9 @@ public final class Worker: Service {
     }
 
     public func run() async throws {
-        let loop = WorkerLoop(configuration: configuration, logger: logger, stop: stop)
         try await withGracefulShutdownHandler {
             try await withTaskCancellationHandler {
-                try await Self.onDedicatedThread { try loop.run() }
+                try await Self.onDedicatedThread { try self.runLanes() }
             } onCancel: { self.stop.request() }
         } onGracefulShutdown: { self.stop.request() }
     }
@@ -30,15 +29,38 @@ public final class Worker: Service {
     /// Starts the loop on its own thread without a `ServiceGroup` or the concurrency pool (for embedding,
     /// e.g. `livegate dev` and tests). Stop it with `stop()` on the returned handle.
     public func start() -> WorkerHandle {
-        let loop = WorkerLoop(configuration: configuration, logger: logger, stop: stop)
         let handle = WorkerHandle(stop: stop)
         let thread = Thread {
-            do { try loop.run() } catch { handle.finish(with: error) }
+            do { try self.runLanes() } catch { handle.finish(with: error) }
             handle.finish(with: nil)
         }
         thread.name = "livegate-worker"
         thread.start()
         return handle
+    }
+
+    /// Runs every lane on a thread of its own and returns when all have stopped. The first lane to fail
+    /// stops the others (each finishes and commits its batch in flight), and its error is rethrown.
+    private func runLanes() throws {
+        let failure = Mutex<Error?>(nil)
+        let finished = DispatchGroup()
+        for lane in 0..<max(1, configuration.lanes) {
+            let loop = WorkerLoop(configuration: configuration, lane: lane, logger: logger, stop: stop)
+            finished.enter()
+            let thread = Thread {
+                defer { finished.leave() }
+                do {
+                    try loop.run()
+                } catch {
+                    failure.withLock { if $0 == nil { $0 = error } }
+                    self.stop.request()
+                }
+            }
+            thread.name = "livegate-lane-\(lane)"
+            thread.start()
+        }
+        finished.wait()
+        if let error = failure.withLock({ $0 }) { throw error }
     }
 
     static func onDedicatedThread(_ body: @escaping @Sendable () throws -> Void) async throws {

@@ -14,6 +14,9 @@ public struct WorkerConfiguration: Sendable {
     public var instanceId: String?
     /// librdkafka properties for the consumer and the producer, on top of LiveGate's defaults.
     public var kafka: KafkaSettings
+    /// Lanes of this worker: each has its own consumer in the group, producer and PostgreSQL connection, so
+    /// one lane's database round trips overlap another's decoding and publishing. Default 2.
+    public var lanes: Int
     /// Most records applied in one PostgreSQL transaction. Default 500.
     public var maxBatchRecords: Int
     /// Longest wait for the first record of a batch; later records of a batch are taken only if already
@@ -30,7 +33,7 @@ public struct WorkerConfiguration: Sendable {
     public var batchDeadlineSeconds: Double
 
     public init(brokers: String, databaseURL: String, group: String = "livegate", instanceId: String? = nil,
-                kafka: KafkaSettings = KafkaSettings(), maxBatchRecords: Int = 500, maxBatchWaitMillis: Int = 100,
+                kafka: KafkaSettings = KafkaSettings(), lanes: Int = 2, maxBatchRecords: Int = 500, maxBatchWaitMillis: Int = 100,
                 rules: Rules = .standard, backoff: Backoff = Backoff(baseMillis: 50, maxMillis: 2000),
                 batchDeadlineSeconds: Double = 120) {
         self.brokers = brokers
@@ -38,6 +41,7 @@ public struct WorkerConfiguration: Sendable {
         self.group = group
         self.instanceId = instanceId
         self.kafka = kafka
+        self.lanes = lanes
         self.maxBatchRecords = maxBatchRecords
         self.maxBatchWaitMillis = maxBatchWaitMillis
         self.rules = rules

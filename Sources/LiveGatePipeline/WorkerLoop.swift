@@ -4,8 +4,8 @@ import LiveGateCore
 import LiveGateStore
 import Logging
 
-/// Poll a batch, decode, apply in one transaction, publish every output, wait for the acknowledgements,
-/// then commit. Offsets are committed only after the outputs are durable, and the outputs only after the
+/// One lane of a worker: its own consumer in the group, producer and PostgreSQL connection. Poll a batch,
+/// decode, apply in one transaction, publish every output, wait for the acknowledgements, then commit. Offsets are committed only after the outputs are durable, and the outputs only after the
 /// store committed, so a crash anywhere repeats work (answered from the store, byte for byte) but never
 /// loses or double-counts it.
 final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread only
@@ -14,18 +14,26 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
     let stop: StopSignal
     private var stats = WorkerStats()
     private let faults = FaultInjection.fromEnvironment
-    /// How this worker names itself in `worker_heartbeats`.
+    /// How this lane names itself in `worker_heartbeats`.
     private let member: String
+    /// The lane's static group membership id, if the worker has one.
+    private let instanceId: String?
     private let startedAt = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
     private var lastHeartbeat = Date.distantPast
     /// Seconds between heartbeats.
     static let heartbeatSeconds = 5.0
 
-    init(configuration: WorkerConfiguration, logger: Logger, stop: StopSignal) {
+    /// `lane` numbers the lanes of one worker from 0; with more than one, each lane's member name and
+    /// static membership id get the suffix `-<lane>`, so they stay distinct in the group.
+    init(configuration: WorkerConfiguration, lane: Int = 0, logger: Logger, stop: StopSignal) {
         self.configuration = configuration
-        self.logger = logger
         self.stop = stop
-        member = configuration.instanceId ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+        let suffix = configuration.lanes > 1 ? "-\(lane)" : ""
+        var logger = logger
+        if configuration.lanes > 1 { logger[metadataKey: "lane"] = "\(lane)" }
+        self.logger = logger
+        member = (configuration.instanceId ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())") + suffix
+        instanceId = configuration.instanceId.map { $0 + suffix }
     }
 
     /// Runs group sessions until asked to stop. A session that cannot finish a batch in time leaves the
@@ -41,16 +49,17 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
     private func session(_ store: LedgerStore) throws {
         let consumer = try KafkaConsumer(
             brokers: configuration.brokers, group: configuration.group, topics: Topics.inputs,
-            instanceId: configuration.instanceId, settings: configuration.kafka, logger: KafkaLogBridge(logger: logger))
+            instanceId: instanceId, settings: configuration.kafka, logger: KafkaLogBridge(logger: logger))
         defer { consumer.close() }
         var producer = try makeProducer()
         logger.info("worker joined the group", metadata: ["group": "\(configuration.group)"])
         while !stop.isRequested {
             beat(store)
-            let records = try consumer.poll(maxRecords: configuration.maxBatchRecords,
-                                            maxWaitMillis: configuration.maxBatchWaitMillis)
+            let records = try stats.timePoll {
+                try consumer.poll(maxRecords: configuration.maxBatchRecords, maxWaitMillis: configuration.maxBatchWaitMillis)
+            }
             guard !records.isEmpty else { continue }
-            let plan = BatchPlan(records, rules: configuration.rules)
+            let plan = stats.time(.decode) { BatchPlan(records, rules: configuration.rules) }
             switch try publish(plan, store: store, producer: &producer) {
             case .published: break
             case .stopped: return
@@ -58,7 +67,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
                 logger.error("a batch could not be applied in time; leaving the group until it can be", metadata: ["limit_s": "\(configuration.batchDeadlineSeconds)"])
                 return
             }
-            commit(plan, consumer)
+            stats.time(.commit) { commit(plan, consumer) }
             stats.count(plan)
             if stats.shouldReport {
                 logger.info("progress", metadata: stats.metadata)
@@ -78,9 +87,9 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
         while true {
             attempt += 1
             do {
-                let outcomes = try store.apply(plan.events)
+                let outcomes = try stats.time(.apply) { try store.apply(plan.events) }
                 faults.check(.afterApply, batch: stats.batches + 1)
-                try producer.send(plan.outputs(outcomes))
+                try stats.time(.publish) { try producer.send(plan.outputs(outcomes)) }
                 faults.check(.afterPublish, batch: stats.batches + 1)
                 return .published
             } catch let error as StoreError where !error.isRetryable {

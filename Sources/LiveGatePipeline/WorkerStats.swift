@@ -1,12 +1,18 @@
 import Foundation
 import Logging
 
-/// Counters a worker logs periodically and on exit.
+/// Counters a worker logs periodically and on exit, with where the time of the last interval went: waiting
+/// for records, decoding, applying in PostgreSQL, publishing (until acknowledged) and committing offsets.
 struct WorkerStats {
     private(set) var batches = 0
     private(set) var records = 0
     private(set) var deadLetters = 0
     private var lastReport = Date()
+    private var stageNanos: [Stage: UInt64] = [:]
+    private var intervalBatches = 0
+    private var intervalRecords = 0
+
+    enum Stage: String, CaseIterable { case idle, poll, decode, apply, publish, commit }
 
     /// Seconds between progress lines.
     static let reportIntervalSeconds = 10.0
@@ -15,13 +21,44 @@ struct WorkerStats {
         batches += 1
         records += plan.records.count
         deadLetters += plan.deadLetterCount
+        intervalBatches += 1
+        intervalRecords += plan.records.count
+    }
+
+    /// Runs `body`, adding its duration to `stage`.
+    mutating func time<T>(_ stage: Stage, _ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { stageNanos[stage, default: 0] += DispatchTime.now().uptimeNanoseconds - start }
+        return try body()
+    }
+
+    /// Polls with `body`; the time of a poll that returned nothing counts as idle, not as a batch's.
+    mutating func timePoll<R: Collection>(_ body: () throws -> R) rethrows -> R {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let records = try body()
+        stageNanos[records.isEmpty ? .idle : .poll, default: 0] += DispatchTime.now().uptimeNanoseconds - start
+        return records
     }
 
     var shouldReport: Bool { Date().timeIntervalSince(lastReport) >= Self.reportIntervalSeconds }
 
     var metadata: Logger.Metadata {
-        ["batches": "\(batches)", "records": "\(records)", "dead_letters": "\(deadLetters)"]
+        var m: Logger.Metadata = ["batches": "\(batches)", "records": "\(records)", "dead_letters": "\(deadLetters)"]
+        guard intervalBatches > 0 else { return m }
+        m["mean_batch"] = "\(intervalRecords / intervalBatches)"
+        m["idle_ms"] = "\(stageNanos[.idle, default: 0] / 1_000_000)"
+        for stage in Stage.allCases where stage != .idle {
+            let ms = Double(stageNanos[stage, default: 0]) / 1e6 / Double(intervalBatches)
+            m["\(stage.rawValue)_ms_per_batch"] = "\((ms * 100).rounded() / 100)"
+        }
+        return m
     }
 
-    mutating func reported() { lastReport = Date() }
+    /// Starts a new interval for the per-stage figures.
+    mutating func reported() {
+        lastReport = Date()
+        stageNanos = [:]
+        intervalBatches = 0
+        intervalRecords = 0
+    }
 }

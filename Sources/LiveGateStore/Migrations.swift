@@ -14,6 +14,7 @@ public enum Migrations {
         Migration(version: 1, name: "tenants, history, processed events, usage", sql: Schema.v1),
         Migration(version: 2, name: "worker heartbeats and replay audit", sql: Schema.v2),
         Migration(version: 3, name: "stored outputs as topic<TAB>value lines", sql: Schema.v3),
+        Migration(version: 4, name: "ids compare byte for byte (COLLATE \"C\")", sql: Schema.v4),
     ]
 
     /// Applies every migration not yet recorded (up to `through`, for tests of a migration); returns the

@@ -22,6 +22,9 @@ struct Run: AsyncParsableCommand {
         valueName: "id"))
     var instanceId: String?
 
+    @Option(name: .customLong("lanes"), help: "Lanes of this worker, 1–64: each a consumer in the group with its own PostgreSQL connection (env: LIVEGATE_LANES; default 2).")
+    var lanes: Int?
+
     @Option(name: .customLong("batch-max"), help: "Most records applied in one transaction, 1–100000 (env: LIVEGATE_BATCH_MAX; default 500).")
     var batchMax: Int?
 
@@ -31,11 +34,13 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env: LIVEGATE_LOG_LEVEL; default info).")
     var logLevel: String?
 
+    var resolvedLanes: Int { lanes ?? Env.get("LIVEGATE_LANES").flatMap(Int.init) ?? 2 }
     var resolvedBatchMax: Int { batchMax ?? Env.get("LIVEGATE_BATCH_MAX").flatMap(Int.init) ?? 500 }
     var resolvedBatchWait: Int { batchWaitMillis ?? Env.get("LIVEGATE_BATCH_WAIT_MS").flatMap(Int.init) ?? 100 }
     var resolvedLogLevel: String { logLevel ?? Env.get("LIVEGATE_LOG_LEVEL") ?? "info" }
 
     func validate() throws {
+        guard (1...64).contains(resolvedLanes) else { throw ValidationError("--lanes must be 1 to 64.") }
         guard (1...100_000).contains(resolvedBatchMax) else { throw ValidationError("--batch-max must be 1 to 100000.") }
         guard (0...60_000).contains(resolvedBatchWait) else { throw ValidationError("--batch-wait-ms must be 0 to 60000.") }
         guard Logger.Level(rawValue: resolvedLogLevel) != nil else {
@@ -49,7 +54,7 @@ struct Run: AsyncParsableCommand {
             brokers: try broker.servers(), databaseURL: try database.url(),
             group: group.name,
             instanceId: instanceId ?? Env.get("LIVEGATE_INSTANCE_ID"), kafka: try broker.settings(),
-            maxBatchRecords: resolvedBatchMax, maxBatchWaitMillis: resolvedBatchWait)
+            lanes: resolvedLanes, maxBatchRecords: resolvedBatchMax, maxBatchWaitMillis: resolvedBatchWait)
         let worker = Worker(configuration: configuration, logger: logger)
         let services = ServiceGroup(configuration: .init(
             services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,

@@ -59,6 +59,7 @@ struct FaultProofTests {
     @Test("PostgreSQL stopped mid-stream (fast, then immediate) and restarted", arguments: ["fast", "immediate"])
     func postgresDown(mode: String) throws {
         let server = try PrivatePostgres.start(port: mode == "fast" ? 54341 : 54342)
+        defer { try? server.stop() }  // a test's server must not outlive it
         let run = try FaultRun(databaseServer: server.url)
         try run.run("PostgreSQL \(mode) shutdown", fault: { try server.stop(mode) }, restore: { try server.restart() })
         run.h.database.drop()

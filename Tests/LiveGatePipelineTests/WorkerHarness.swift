@@ -14,16 +14,16 @@ extension PipelineHarness {
         try Migrations.apply(on: try PostgresConnection(url: database.url))
     }
 
-    func configuration(group: String = "livegate-test", batch: Int = 500) -> WorkerConfiguration {
+    func configuration(group: String = "livegate-test", batch: Int = 500, lanes: Int = 2) -> WorkerConfiguration {
         WorkerConfiguration(brokers: broker.bootstrapServers, databaseURL: database.url, group: group,
-                            kafka: Self.quickGroup, maxBatchRecords: batch, maxBatchWaitMillis: 50)
+                            kafka: Self.quickGroup, lanes: lanes, maxBatchRecords: batch, maxBatchWaitMillis: 50)
     }
 
     /// Starts a worker on its own thread; stop it with `stop()` on the returned handle.
-    func startWorker(group: String = "livegate-test", batch: Int = 500) -> WorkerHandle {
+    func startWorker(group: String = "livegate-test", batch: Int = 500, lanes: Int = 2) -> WorkerHandle {
         var logger = Logger(label: "test.worker")
         logger.logLevel = .critical
-        return Worker(configuration: configuration(group: group, batch: batch), logger: logger).start()
+        return Worker(configuration: configuration(group: group, batch: batch, lanes: lanes), logger: logger).start()
     }
 }
 

@@ -63,12 +63,41 @@ struct OutputsMigrationTests {
             INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant)
             VALUES ('old-1', 't', 'transaction.attempted', $1, $2, false)
             """, [event.fingerprint, stored])
-        #expect(try Migrations.apply(on: c) == [3])
+        #expect(try Migrations.apply(on: c, through: 3) == [3])
+        #expect(try Migrations.apply(on: c) == Array(4...Migrations.all.count))
         let store = try LedgerStore(url: db.url)
         let again = try store.apply([event])[0]
         guard case .duplicate = again else { Issue.record("not a duplicate: \(again)"); return }
         #expect(again.outputs.map(\.valueText) == [verdict])
         #expect(again.outputs.map(\.topic) == [Topics.transactionVerdict])
+        db.drop()
+    }
+}
+
+@Suite("Migration 4: ids compare byte for byte")
+struct CollationMigrationTests {
+    @Test("id columns collate as C, rows and foreign keys survive")
+    func byteOrderIds() throws {
+        let db = try TestDatabase.create()
+        let c = try PostgresConnection(url: db.url)
+        try Migrations.apply(on: c, through: 3)
+        try c.query("INSERT INTO tenants (tenant_id) VALUES ('b'), ('a'), ('B')")
+        #expect(try Migrations.apply(on: c, through: 4) == [4])
+        let collations = try c.query("""
+            SELECT table_name || '.' || column_name, collation_name FROM information_schema.columns
+            WHERE table_schema = current_schema() AND column_name IN ('tenant_id', 'event_id', 'window_kind')
+              AND table_name IN ('tenants', 'tenant_transitions', 'processed_events', 'usage_windows')
+            ORDER BY 1
+            """)
+        #expect(collations.rows.count == 7)
+        #expect(collations.rows.allSatisfy { $0[1] == "C" })
+        #expect(try c.query("SELECT tenant_id FROM tenants ORDER BY tenant_id").rows.map { $0[0] } == ["B", "a", "b"])
+        #expect(throws: PostgresError.self) {
+            try c.query("""
+                INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant)
+                VALUES ('e', 'nobody', 'transaction.attempted', 'f', '', false)
+                """)
+        }
         db.drop()
     }
 }

@@ -53,12 +53,18 @@ public struct Micros: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// The decimal string, with at least 2 and at most 6 fraction digits: "42.50", "0.000001", "100.00".
     public var description: String {
-        let sign = value < 0 ? "-" : ""
-        let magnitude = value.magnitude
-        let whole = magnitude / UInt64(Micros.perDollar)
-        var fraction = String(magnitude % UInt64(Micros.perDollar))
-        fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
-        while fraction.count > 2, fraction.hasSuffix("0") { fraction.removeLast() }
-        return "\(sign)\(whole).\(fraction)"
+        ASCIIDigits.string(capacity: 24) { out in
+            if value < 0 { out.append(UInt8(ascii: "-")) }
+            let magnitude = value.magnitude
+            ASCIIDigits.append(magnitude / UInt64(Micros.perDollar), to: &out)
+            out.append(UInt8(ascii: "."))
+            var fraction = magnitude % UInt64(Micros.perDollar)
+            var digits = 6
+            while digits > 2, fraction % 10 == 0 {
+                fraction /= 10
+                digits -= 1
+            }
+            ASCIIDigits.append(fraction, width: digits, to: &out)
+        }
     }
 }

@@ -16,10 +16,19 @@ public struct UTCInstant: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// `YYYY-MM-DDTHH:MM:SS.sssZ`, always with milliseconds, so every timestamp LiveGate writes has one shape.
     public var description: String {
-        let date = self.date
         let msOfDay = millis - epochDay * UTCInstant.millisPerDay
-        let (h, m, s, ms) = (msOfDay / 3_600_000, msOfDay / 60_000 % 60, msOfDay / 1000 % 60, msOfDay % 1000)
-        return "\(date)T\(pad(h, 2)):\(pad(m, 2)):\(pad(s, 2)).\(pad(ms, 3))Z"
+        return ASCIIDigits.string(capacity: 24) { out in
+            date.write(to: &out)
+            out.append(UInt8(ascii: "T"))
+            ASCIIDigits.append(msOfDay / 3_600_000, width: 2, to: &out)
+            out.append(UInt8(ascii: ":"))
+            ASCIIDigits.append(msOfDay / 60_000 % 60, width: 2, to: &out)
+            out.append(UInt8(ascii: ":"))
+            ASCIIDigits.append(msOfDay / 1000 % 60, width: 2, to: &out)
+            out.append(UInt8(ascii: "."))
+            ASCIIDigits.append(msOfDay % 1000, width: 3, to: &out)
+            out.append(UInt8(ascii: "Z"))
+        }
     }
 }
 
@@ -77,15 +86,18 @@ public struct CivilDate: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// `YYYY-MM-DD`.
-    public var description: String { "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))" }
+    public var description: String { ASCIIDigits.string(capacity: 10) { write(to: &$0) } }
+
+    func write(to out: inout [UInt8]) {
+        ASCIIDigits.append(year, width: 4, to: &out)
+        out.append(UInt8(ascii: "-"))
+        ASCIIDigits.append(month, width: 2, to: &out)
+        out.append(UInt8(ascii: "-"))
+        ASCIIDigits.append(day, width: 2, to: &out)
+    }
 }
 
 func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
     let q = a / b
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-}
-
-func pad(_ n: Int64, _ width: Int) -> String {
-    let s = String(n)
-    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
 }
