@@ -4,13 +4,17 @@ import Glibc
 #endif
 
 /// The worker under test, in its own process (`livegate run`), so its memory and CPU are its own.
+///
+/// `fetch.wait.max.ms=2` here and in `VerdictClock`: the embedded broker parks a fetch that finds no data for
+/// the whole wait, even when records arrive meanwhile (a real broker answers at once), so each consumer hop
+/// would add up to the wait to the measured latency.
 final class WorkerChild {
     let pid: pid_t
 
     init(executable: String, brokers: String, databaseURL: String, batchMax: Int, lanes: Int) throws {
         let arguments = [executable, "run", "--brokers", brokers, "--database-url", databaseURL, "--group", "bench",
                          "--batch-max", String(batchMax), "--lanes", String(lanes), "--log-level", Self.logLevel,
-                         "--kafka-config", "session.timeout.ms=4000", "--kafka-config", "fetch.wait.max.ms=10"]
+                         "--kafka-config", "session.timeout.ms=4000", "--kafka-config", "fetch.wait.max.ms=2"]
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
