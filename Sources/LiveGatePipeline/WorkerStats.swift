@@ -9,6 +9,7 @@ struct WorkerStats {
     private(set) var deadLetters = 0
     private var lastReport = Date()
     private var stageNanos: [Stage: UInt64] = [:]
+    private var stageMaxNanos: [Stage: UInt64] = [:]
     private var intervalBatches = 0
     private var intervalRecords = 0
 
@@ -28,7 +29,7 @@ struct WorkerStats {
     /// Runs `body`, adding its duration to `stage`.
     mutating func time<T>(_ stage: Stage, _ body: () throws -> T) rethrows -> T {
         let start = DispatchTime.now().uptimeNanoseconds
-        defer { stageNanos[stage, default: 0] += DispatchTime.now().uptimeNanoseconds - start }
+        defer { add(DispatchTime.now().uptimeNanoseconds - start, to: stage) }
         return try body()
     }
 
@@ -36,8 +37,13 @@ struct WorkerStats {
     mutating func timePoll<R: Collection>(_ body: () throws -> R) rethrows -> R {
         let start = DispatchTime.now().uptimeNanoseconds
         let records = try body()
-        stageNanos[records.isEmpty ? .idle : .poll, default: 0] += DispatchTime.now().uptimeNanoseconds - start
+        add(DispatchTime.now().uptimeNanoseconds - start, to: records.isEmpty ? .idle : .poll)
         return records
+    }
+
+    private mutating func add(_ nanos: UInt64, to stage: Stage) {
+        stageNanos[stage, default: 0] += nanos
+        stageMaxNanos[stage] = max(stageMaxNanos[stage, default: 0], nanos)
     }
 
     var shouldReport: Bool { Date().timeIntervalSince(lastReport) >= Self.reportIntervalSeconds }
@@ -50,6 +56,7 @@ struct WorkerStats {
         for stage in Stage.allCases where stage != .idle {
             let ms = Double(stageNanos[stage, default: 0]) / 1e6 / Double(intervalBatches)
             m["\(stage.rawValue)_ms_per_batch"] = "\((ms * 100).rounded() / 100)"
+            m["\(stage.rawValue)_ms_max"] = "\((Double(stageMaxNanos[stage, default: 0]) / 1e4).rounded() / 100)"
         }
         return m
     }
@@ -58,6 +65,7 @@ struct WorkerStats {
     mutating func reported() {
         lastReport = Date()
         stageNanos = [:]
+        stageMaxNanos = [:]
         intervalBatches = 0
         intervalRecords = 0
     }

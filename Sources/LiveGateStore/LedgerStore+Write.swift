@@ -2,19 +2,28 @@ import LiveGateCore
 import Postgres
 
 extension LedgerStore {
-    /// Writes what the ledger decided. Each table gets one statement for the whole batch.
+    /// Writes what the ledger decided, each table with one statement for the whole batch (tenants one
+    /// each), all in one round trip; then checks what the statements report before the caller commits.
+    ///
+    /// A concurrent batch that stored the same event id first makes the insert fail with a unique
+    /// violation; `apply` then retries, and the retry sees the stored event as a duplicate or a conflict.
     func write(_ ledger: Ledger) throws {
-        try insertProcessed(ledger.newEvents)
-        try updateTenants(ledger.changedTenants)
-        try insertTransitions(ledger.transitions)
-        try addUsage(Array(ledger.bookings.values))
+        var statements: [PostgresStatement] = []
+        if !ledger.newEvents.isEmpty { statements.append(Self.insertProcessed(ledger.newEvents)) }
+        let tenantsAt = statements.count
+        statements += ledger.changedTenants.map(Self.updateTenant)
+        if !ledger.transitions.isEmpty { statements.append(Self.insertTransitions(ledger.transitions)) }
+        let bookings = Array(ledger.bookings.values)
+        if !bookings.isEmpty { statements.append(Self.addUsage(bookings)) }
+        let results = try connection.pipeline(statements)
+        for result in results[tenantsAt..<tenantsAt + ledger.changedTenants.count] where result.affected != 1 {
+            throw StoreError.invariant("tenant version moved under its lock")
+        }
+        if !bookings.isEmpty { try Self.checkUsage(results[results.count - 1], bookings) }
     }
 
-    /// A concurrent batch that stored the same event id first makes this fail with a unique violation;
-    /// `apply` then retries, and the retry sees the stored event as a duplicate or a conflict.
-    private func insertProcessed(_ events: [StoredEvent]) throws {
-        guard !events.isEmpty else { return }
-        try connection.query("""
+    private static func insertProcessed(_ events: [StoredEvent]) -> PostgresStatement {
+        PostgresStatement("""
             INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant,
                                           booked_micros, booked_day)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[],
@@ -32,30 +41,26 @@ extension LedgerStore {
     }
 
     /// Each update also checks the version it replaces (second line of defence behind the row lock).
-    private func updateTenants(_ tenants: [TenantRecord]) throws {
-        for tenant in tenants {
-            let result = try connection.query("""
-                UPDATE tenants SET state = $2, per_tx_micros = $3, daily_micros = $4, monthly_micros = $5,
-                    ceiling_disabled = $6,
-                    declared_at = timestamptz 'epoch' + $7::bigint * interval '1 millisecond',
-                    reviewed_at = timestamptz 'epoch' + $8::bigint * interval '1 millisecond',
-                    review_notes = $9, owner_user_id = $10, owner_email = $11, owner_name = $12, version = $13,
-                    updated_at = now()
-                WHERE tenant_id = $1 AND version < $13
-                """, [
-                    tenant.tenantId, tenant.state.rawValue, Rows.string(tenant.override.perTx),
-                    Rows.string(tenant.override.daily), Rows.string(tenant.override.monthly),
-                    tenant.override.disabled ? "t" : "f", Rows.string(tenant.declaredAt),
-                    Rows.string(tenant.reviewedAt), tenant.reviewNotes, tenant.ownerUserId, tenant.ownerEmail,
-                    tenant.ownerName, String(tenant.version),
-                ])
-            guard result.affected == 1 else { throw StoreError.invariant("tenant version moved under its lock") }
-        }
+    private static func updateTenant(_ tenant: TenantRecord) -> PostgresStatement {
+        PostgresStatement("""
+            UPDATE tenants SET state = $2, per_tx_micros = $3, daily_micros = $4, monthly_micros = $5,
+                ceiling_disabled = $6,
+                declared_at = timestamptz 'epoch' + $7::bigint * interval '1 millisecond',
+                reviewed_at = timestamptz 'epoch' + $8::bigint * interval '1 millisecond',
+                review_notes = $9, owner_user_id = $10, owner_email = $11, owner_name = $12, version = $13,
+                updated_at = now()
+            WHERE tenant_id = $1 AND version < $13
+            """, [
+                tenant.tenantId, tenant.state.rawValue, Rows.string(tenant.override.perTx),
+                Rows.string(tenant.override.daily), Rows.string(tenant.override.monthly),
+                tenant.override.disabled ? "t" : "f", Rows.string(tenant.declaredAt),
+                Rows.string(tenant.reviewedAt), tenant.reviewNotes, tenant.ownerUserId, tenant.ownerEmail,
+                tenant.ownerName, String(tenant.version),
+            ])
     }
 
-    private func insertTransitions(_ transitions: [TransitionRecord]) throws {
-        guard !transitions.isEmpty else { return }
-        try connection.query("""
+    private static func insertTransitions(_ transitions: [TransitionRecord]) -> PostgresStatement {
+        PostgresStatement("""
             INSERT INTO tenant_transitions (tenant_id, event_id, action, actor_id, from_state, to_state, notes,
                                             ceiling, occurred_at)
             SELECT t, e, a, who, f, s, notes, c, timestamptz 'epoch' + at * interval '1 millisecond'
@@ -69,16 +74,15 @@ extension LedgerStore {
                 PostgresArray.literal(transitions.map(\.fromState.rawValue)),
                 PostgresArray.literal(transitions.map(\.toState.rawValue)),
                 PostgresArray.literal(transitions.map(\.notes)),
-                PostgresArray.literal(transitions.map { $0.ceiling.map(Self.ceilingText) }),
+                PostgresArray.literal(transitions.map { $0.ceiling.map(ceilingText) }),
                 PostgresArray.literal(transitions.map { String($0.occurredAt.millis) }),
             ])
     }
 
-    /// Adds each window's delta and reads the result back: it must equal what the ledger computed, and the
+    /// Adds each window's delta and returns the result: it must equal what the ledger computed, and the
     /// `CHECK (used_micros <= limit_micros)` constraint refuses any overshoot outright.
-    private func addUsage(_ bookings: [UsageBooking]) throws {
-        guard !bookings.isEmpty else { return }
-        let rows = try connection.query("""
+    private static func addUsage(_ bookings: [UsageBooking]) -> PostgresStatement {
+        PostgresStatement("""
             INSERT INTO usage_windows AS u (tenant_id, window_kind, window_start, used_micros, limit_micros)
             SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::bigint[], $5::bigint[])
             ON CONFLICT (tenant_id, window_kind, window_start) DO UPDATE
@@ -92,8 +96,12 @@ extension LedgerStore {
                 PostgresArray.literal(bookings.map { String($0.delta.value) }),
                 PostgresArray.literal(bookings.map { String($0.limit.value) }),
             ])
+    }
+
+    private static func checkUsage(_ rows: PostgresRows, _ bookings: [UsageBooking]) throws {
         var expected: [String: Int64] = [:]
         for b in bookings { expected["\(b.key.tenantId)\u{0}\(b.key.window.kind.rawValue)\u{0}\(b.key.window.start)"] = b.usedAfter.value }
+        guard rows.count == bookings.count else { throw StoreError.invariant("usage after the batch differs from the ledger's") }
         for row in rows.rows {
             let key = "\(row[0] ?? "")\u{0}\(row[1] ?? "")\u{0}\(row[2] ?? "")"
             guard let used = row[3].flatMap(Int64.init), expected[key] == used else {

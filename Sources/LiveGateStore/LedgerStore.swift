@@ -9,7 +9,8 @@ import Glibc
 ///
 /// Within a batch's transaction: every tenant the batch touches is locked (`SELECT … FOR UPDATE`, in one
 /// fixed order, so concurrent batches cannot deadlock on each other), then the processed events and usage
-/// are read, the pure `Ledger` decides, and the results are written. Because every change of a tenant's
+/// are read, the pure `Ledger` decides, and the results are written and checked before the commit; the
+/// statements travel in libpq pipelines, three round trips a batch. Because every change of a tenant's
 /// usage happens under that tenant's row lock, no two workers can both spend the same headroom.
 public final class LedgerStore {
     public let rules: Rules
@@ -99,13 +100,10 @@ public final class LedgerStore {
         }
     }
 
+    /// Three round trips: begin, lock and read (one pipeline); write (one pipeline) and check; commit.
     private func applyOnce(_ events: [InputEvent], commit: Bool) throws -> [EventOutcome] {
-        let needs = Ledger.requirements(for: events)
-        try connection.query("BEGIN")
-        let tenants = try lockTenants(needs.tenantIds)
-        let processed = try readProcessed(needs.eventIds)
-        let usage = try readUsage(needs.usageKeys)
-        var ledger = Ledger(rules: rules, tenants: tenants, usage: usage, processed: processed)
+        let snapshot = try begin(Ledger.requirements(for: events))
+        var ledger = Ledger(rules: rules, tenants: snapshot.tenants, usage: snapshot.usage, processed: snapshot.processed)
         let outcomes = events.map { ledger.apply($0) }
         try write(ledger)
         try connection.query(commit ? "COMMIT" : "ROLLBACK")

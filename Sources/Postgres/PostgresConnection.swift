@@ -9,7 +9,7 @@ import Darwin
 /// Every statement with input goes through `query(_:_:)`, which sends parameters out of band: SQL is never
 /// assembled from values.
 public final class PostgresConnection {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
 
     /// Bounds on connecting and on a silent network, applied unless `url` sets them itself: a vanished
     /// database host must surface as an error within seconds, not block a worker for the OS's two hours.
@@ -70,12 +70,16 @@ public final class PostgresConnection {
         case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
             return PostgresRows(copying: result)
         default:
-            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
-            let kind: PostgresError.Kind = PQstatus(handle) == CONNECTION_OK ? .server : .connection
-            throw PostgresError(kind: kind, sqlState: state,
-                                message: primary ?? Self.firstLine(PQerrorMessage(handle)))
+            throw error(of: result)
         }
+    }
+
+    /// The error a failed result reports, with its SQLSTATE.
+    func error(of result: OpaquePointer) -> PostgresError {
+        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+        let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+        let kind: PostgresError.Kind = PQstatus(handle) == CONNECTION_OK ? .server : .connection
+        return PostgresError(kind: kind, sqlState: state, message: primary ?? Self.firstLine(PQerrorMessage(handle)))
     }
 
     /// Whether `text` holds U+0000, scanned with memchr over its contiguous UTF-8 (parameters can be large).
@@ -94,7 +98,7 @@ public final class PostgresConnection {
 }
 
 /// Calls `body` with a C array of NUL-terminated copies of `strings` (NULL for `nil`), freed afterwards.
-private func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+func withCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     let copies: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0)! } }
     defer { copies.forEach { free($0) } }
     return body(copies.map { $0.map { UnsafePointer($0) } })

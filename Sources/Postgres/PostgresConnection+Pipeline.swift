@@ -1,0 +1,90 @@
+import CLibPQ
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One parameterized statement of a pipeline.
+public struct PostgresStatement: Sendable {
+    public let sql: String
+    public let parameters: [String?]
+
+    public init(_ sql: String, _ parameters: [String?] = []) {
+        self.sql = sql
+        self.parameters = parameters
+    }
+}
+
+extension PostgresConnection {
+    /// Sends `statements` together and returns each one's rows, in order: one round trip instead of one per
+    /// statement (libpq pipeline mode). The server runs them one after another, exactly as if sent singly.
+    /// If one fails, the server skips the rest, and this throws the failure once every result is read, so
+    /// the connection is ready for the next statement (a `ROLLBACK` inside a transaction).
+    public func pipeline(_ statements: [PostgresStatement]) throws(PostgresError) -> [PostgresRows] {
+        guard !statements.isEmpty else { return [] }
+        // PostgreSQL text cannot hold NUL; refusing here beats libpq silently truncating the value.
+        guard !statements.contains(where: { $0.parameters.contains { $0.map(Self.containsNUL) == true } }) else {
+            throw PostgresError(kind: .protocolViolation, message: "a parameter contains a NUL character")
+        }
+        guard PQenterPipelineMode(handle) == 1 else { throw connectionError() }
+        defer { PQexitPipelineMode(handle) }
+        try send(statements)
+        var rows: [PostgresRows] = []
+        var failure: PostgresError?
+        for _ in statements {
+            // Each statement yields one result, then NULL; skipped ones yield PGRES_PIPELINE_ABORTED.
+            guard let result = PQgetResult(handle) else { throw connectionError() }
+            switch PQresultStatus(result) {
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                rows.append(PostgresRows(copying: result))
+            case PGRES_PIPELINE_ABORTED:
+                break
+            default:
+                if failure == nil { failure = error(of: result) }
+            }
+            PQclear(result)
+            while let extra = PQgetResult(handle) { PQclear(extra) }
+        }
+        guard let sync = PQgetResult(handle) else { throw connectionError() }
+        let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
+        PQclear(sync)
+        if let failure { throw failure }
+        guard synced, rows.count == statements.count else {
+            throw PostgresError(kind: .protocolViolation, message: "a pipeline ended out of step")
+        }
+        return rows
+    }
+
+    /// Queues every statement and the sync point, then flushes without blocking: while the server's answers
+    /// pile up, they are read into libpq's buffer, so neither side can stall the other on a full socket.
+    private func send(_ statements: [PostgresStatement]) throws(PostgresError) {
+        guard PQsetnonblocking(handle, 1) == 0 else { throw connectionError() }
+        defer { PQsetnonblocking(handle, 0) }
+        for statement in statements {
+            let sent = withCStrings(statement.parameters) { values in
+                PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
+            }
+            guard sent == 1 else { throw connectionError() }
+        }
+        guard PQpipelineSync(handle) == 1 else { throw connectionError() }
+        while true {
+            let pending = PQflush(handle)
+            if pending == 0 { return }
+            guard pending == 1 else { throw connectionError() }
+            var socket = pollfd(fd: PQsocket(handle), events: Int16(POLLIN | POLLOUT), revents: 0)
+            let ready = poll(&socket, 1, Self.sendTimeoutMillis)
+            guard ready != 0 else {
+                throw PostgresError(kind: .connection, message: "the server took no data for \(Self.sendTimeoutMillis / 1000) s")
+            }
+            guard ready > 0 || errno == EINTR else { throw connectionError() }
+            if socket.revents & Int16(POLLIN) != 0, PQconsumeInput(handle) == 0 { throw connectionError() }
+        }
+    }
+
+    /// Longest wait for the socket to take more of a pipeline (the server's statement timeout is shorter).
+    static let sendTimeoutMillis: Int32 = 90_000
+
+    private func connectionError() -> PostgresError {
+        PostgresError(kind: PQstatus(handle) == CONNECTION_OK ? .server : .connection,
+                      message: Self.firstLine(PQerrorMessage(handle)))
+    }
+}
