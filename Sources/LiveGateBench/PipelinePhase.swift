@@ -40,7 +40,7 @@ struct PipelinePhase {
         guard clock.awaitWarmup(seconds: 60) else { throw BenchError.incomplete(phase: "\(name) warm-up", answered: 0, expected: 1) }
         let started = Date()
         try publish(work, producer: producer, ratePerSecond: ratePerSecond, started: started, clock: clock)
-        guard clock.wait(seconds: max(120, Double(count) / 200)) else {
+        guard clock.waitWhileAnswering(stallSeconds: Self.stallSeconds) else {
             throw BenchError.incomplete(phase: name, answered: clock.answered, expected: count - work.repeats)
         }
         let seconds = clock.lastArrival.timeIntervalSince(started)
@@ -65,8 +65,12 @@ struct PipelinePhase {
     }
 
     /// Most attempts published but not yet answered. The embedded broker keeps only about 5 MB per partition
-    /// and drops the oldest records beyond that, so a closed loop must not run further ahead of the worker.
-    static let maxInFlight = 100_000
+    /// and drops the oldest records beyond that, read or not, so a closed loop must not run further ahead of
+    /// the worker. 100,000 (about 3.5 MB a partition on average) lost records on the busiest partitions once
+    /// the worker ran at 40,000/s; 50,000 is still more than a second of its work.
+    static let maxInFlight = 50_000
+    /// A phase fails when no new verdict arrived for this long, instead of waiting for records that are gone.
+    static let stallSeconds = 60.0
 
     private func publish(_ work: BenchWorkload, producer: KafkaProducer, ratePerSecond: Int?, started: Date,
                          clock: VerdictClock) throws {
@@ -78,7 +82,15 @@ struct PipelinePhase {
                 ProducerRecord(topic: Topics.transactionAttempt, key: Array($0.tenant.utf8), value: $0.value)
             })
             sent += slice.count
-            while sent - clock.answered > Self.maxInFlight { usleep(10_000) }
+            var waitedSince = Date()
+            var answered = clock.answered
+            while sent - clock.answered > Self.maxInFlight {
+                if clock.answered != answered { (answered, waitedSince) = (clock.answered, Date()) }
+                guard Date().timeIntervalSince(waitedSince) < Self.stallSeconds else {
+                    throw BenchError.incomplete(phase: "closed loop", answered: clock.answered, expected: work.attempts.count)
+                }
+                usleep(10_000)
+            }
             if let rate = ratePerSecond {  // open loop: hold the offered rate whatever the answers do
                 let due = started.addingTimeInterval(Double(sent) / Double(rate))
                 let wait = due.timeIntervalSinceNow

@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import Kafka
 import LiveGateCore
+import Synchronization
 
 /// Reads transaction verdicts on its own thread and records, for each attempt's first verdict, the time from
 /// its publication (the verdict's `decided_at` is the input's record timestamp) to its arrival here.
@@ -12,6 +13,7 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
     private(set) var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: .three)
     private(set) var lastArrival = Date()
     private let done = DispatchSemaphore(value: 0)
+    private let answeredCount = Atomic<Int>(0)
     private let warmedUp = DispatchSemaphore(value: 0)
     /// Event ids of warm-up attempts, answered before the clock starts and left out of every figure.
     static let warmupPrefix = "warmup-"
@@ -38,15 +40,27 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
                 if id.hasPrefix(Self.warmupPrefix) { warmedUp.signal(); continue }
                 histogram.record(UInt64(max(0, now - decided)))
             }
-            if !records.isEmpty { lastArrival = Date() }
+            if !records.isEmpty {
+                lastArrival = Date()
+                answeredCount.store(seen.count, ordering: .releasing)
+            }
         }
         done.signal()
     }
 
-    /// Waits until every expected attempt was answered, or `seconds` pass; returns whether all were.
-    func wait(seconds: Double) -> Bool { done.wait(timeout: .now() + seconds) == .success }
+    /// Waits until every expected attempt was answered; false once `stallSeconds` pass without a new answer.
+    func waitWhileAnswering(stallSeconds: Double) -> Bool {
+        var answered = self.answered
+        var since = Date()
+        while done.wait(timeout: .now() + 1) != .success {
+            if self.answered != answered { (answered, since) = (self.answered, Date()) }
+            if Date().timeIntervalSince(since) >= stallSeconds { return false }
+        }
+        return true
+    }
 
-    var answered: Int { seen.count }
+    /// Distinct attempts answered so far (warm-up included); safe to read from any thread.
+    var answered: Int { answeredCount.load(ordering: .acquiring) }
 
     /// `event_id` and `decided_at` (epoch ms) of a verdict, read from its fixed layout without a full parse,
     /// so the measuring process takes as little CPU from the worker as it can.
