@@ -12,13 +12,13 @@ public struct BenchConfig: Sendable {
     public var executable: String
     /// Largest batch of the batched worker. Default 500.
     public var batchMax: Int
-    /// Lanes of the worker (`livegate run --lanes`); the database floor uses as many connections. Default 2.
+    /// Lanes of the worker (`livegate run --lanes`); the database floor uses as many connections. Default 3.
     public var lanes: Int
     /// Attempts of the batch-of-one baseline. Default: a tenth of `attempts`, at least 1,000.
     public var batchOfOneAttempts: Int
 
     public init(attempts: Int = 200_000, tenants: Int = 1_000, rate: Int? = nil, databaseURL: String,
-                executable: String, batchMax: Int = 500, lanes: Int = 2, batchOfOneAttempts: Int? = nil) {
+                executable: String, batchMax: Int = 500, lanes: Int = 3, batchOfOneAttempts: Int? = nil) {
         self.attempts = attempts
         self.tenants = tenants
         self.rate = rate

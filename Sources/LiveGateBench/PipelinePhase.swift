@@ -32,12 +32,16 @@ struct PipelinePhase {
         let worker = try WorkerChild(executable: config.executable, brokers: broker.bootstrapServers, databaseURL: url,
                                      batchMax: batchMax, lanes: config.lanes)
         defer { worker.stop() }
-        let clock = try VerdictClock(brokers: broker.bootstrapServers, expected: count - work.repeats + 1)
+        try awaitLanes(url: url)
+        let clock = try VerdictClock(brokers: broker.bootstrapServers, expected: count - work.repeats + work.warmups.count)
         let producer = try KafkaProducer(brokers: broker.bootstrapServers, settings: KafkaSettings([("linger.ms", "5")]))
-        // The clock starts once the worker answers: its group join is not what is measured.
-        try producer.send([ProducerRecord(topic: Topics.transactionAttempt, key: Array(work.tenants[0].utf8),
-                                          value: work.warmup)])
-        guard clock.awaitWarmup(seconds: 60) else { throw BenchError.incomplete(phase: "\(name) warm-up", answered: 0, expected: 1) }
+        // The clock starts once the worker answers every tenant: its group join is not what is measured.
+        try producer.send(work.warmups.map {
+            ProducerRecord(topic: Topics.transactionAttempt, key: Array($0.tenant.utf8), value: $0.value)
+        })
+        guard clock.awaitWarmups(work.warmups.count, seconds: 60) else {
+            throw BenchError.incomplete(phase: "\(name) warm-up", answered: clock.answered, expected: work.warmups.count)
+        }
         let started = Date()
         try publish(work, producer: producer, ratePerSecond: ratePerSecond, started: started, clock: clock)
         guard clock.waitWhileAnswering(stallSeconds: Self.stallSeconds) else {
@@ -45,6 +49,20 @@ struct PipelinePhase {
         }
         let seconds = clock.lastArrival.timeIntervalSince(started)
         return Result(attempts: count, seconds: seconds, latencyMs: clock.histogram, workerRSSMaxMB: worker.peakRSSMegabytes())
+    }
+
+    /// Waits until every lane of the worker has subscribed (each records a heartbeat when it starts a group
+    /// session). A lane that joined after the group's first assignment would trigger a second rebalance in
+    /// the middle of the measured run: seconds without verdicts, which once made a short run look slower than
+    /// batches of one.
+    private func awaitLanes(url: String) throws {
+        let db = try PostgresConnection(url: url)
+        for _ in 0..<600 {
+            let rows = try db.query("SELECT count(*) FROM worker_heartbeats WHERE group_id = $1", [WorkerChild.group])
+            if Int(rows.rows.first?.first.flatMap { $0 } ?? "") ?? 0 >= config.lanes { return }
+            usleep(100_000)
+        }
+        throw BenchError.incomplete(phase: "\(name): the worker's lanes joining", answered: 0, expected: config.lanes)
     }
 
     /// Declarations, approvals and ceilings straight through the store: setup is not what is measured.

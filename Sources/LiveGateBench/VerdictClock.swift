@@ -18,8 +18,11 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
     /// Event ids of warm-up attempts, answered before the clock starts and left out of every figure.
     static let warmupPrefix = "warmup-"
 
-    /// Waits for the verdict of a warm-up attempt: the worker has joined its group and is answering.
-    func awaitWarmup(seconds: Double) -> Bool { warmedUp.wait(timeout: .now() + seconds) == .success }
+    /// Waits for the verdicts of `count` warm-up attempts: the worker has joined its group and is answering.
+    func awaitWarmups(_ count: Int, seconds: Double) -> Bool {
+        let deadline = DispatchTime.now() + seconds
+        return (0..<count).allSatisfy { _ in warmedUp.wait(timeout: deadline) == .success }
+    }
 
     /// `expected`: distinct event ids to wait for, warm-up attempts included.
     init(brokers: String, expected: Int) throws {

@@ -12,7 +12,7 @@ final class WorkerChild {
     let pid: pid_t
 
     init(executable: String, brokers: String, databaseURL: String, batchMax: Int, lanes: Int) throws {
-        let arguments = [executable, "run", "--brokers", brokers, "--database-url", databaseURL, "--group", "bench",
+        let arguments = [executable, "run", "--brokers", brokers, "--database-url", databaseURL, "--group", Self.group,
                          "--batch-max", String(batchMax), "--lanes", String(lanes), "--log-level", Self.logLevel,
                          "--kafka-config", "session.timeout.ms=4000", "--kafka-config", "fetch.wait.max.ms=2"]
         let argv = arguments.map { strdup($0) } + [nil]
@@ -23,6 +23,9 @@ final class WorkerChild {
         guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
         self.pid = pid
     }
+
+    /// The consumer group of the worker under test (its lanes' heartbeats carry it too).
+    static let group = "bench"
 
     /// The worker's log level: `error` unless `LIVEGATE_BENCH_WORKER_LOG_LEVEL` says otherwise (`info` shows
     /// its progress lines, with the time per batch spent in each stage).

@@ -15,7 +15,9 @@ public struct WorkerConfiguration: Sendable {
     /// librdkafka properties for the consumer and the producer, on top of LiveGate's defaults.
     public var kafka: KafkaSettings
     /// Lanes of this worker: each has its own consumer in the group, producer and PostgreSQL connection, so
-    /// one lane's database round trips overlap another's decoding and publishing. Default 2.
+    /// one lane's database round trips overlap another's decoding and publishing. Default 3: on the 2-core
+    /// bench machine 1, 2, 3 and 4 lanes gave about 22,000, 39,000, 50,000 and 49,500 verdicts a second. More
+    /// lanes than a topic's partitions per worker sit idle.
     public var lanes: Int
     /// Most records applied in one PostgreSQL transaction. Default 500.
     public var maxBatchRecords: Int
@@ -33,7 +35,7 @@ public struct WorkerConfiguration: Sendable {
     public var batchDeadlineSeconds: Double
 
     public init(brokers: String, databaseURL: String, group: String = "livegate", instanceId: String? = nil,
-                kafka: KafkaSettings = KafkaSettings(), lanes: Int = 2, maxBatchRecords: Int = 500, maxBatchWaitMillis: Int = 100,
+                kafka: KafkaSettings = KafkaSettings(), lanes: Int = 3, maxBatchRecords: Int = 500, maxBatchWaitMillis: Int = 100,
                 rules: Rules = .standard, backoff: Backoff = Backoff(baseMillis: 50, maxMillis: 2000),
                 batchDeadlineSeconds: Double = 120) {
         self.brokers = brokers

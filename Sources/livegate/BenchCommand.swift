@@ -17,20 +17,23 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Offered rate of the open-loop run, attempts/s (default: half the measured maximum).") var rate: Int?
     @Option(name: .customLong("batch-of-one-attempts"), help: "Attempts of the batch-of-one baseline (default: a tenth).")
     var batchOfOneAttempts: Int?
+    @Option(name: .customLong("batch-max"), help: "Largest batch of the batched worker (livegate run --batch-max).")
+    var batchMax = 500
     @Option(help: "Lanes of the worker under test (livegate run --lanes); the database floor uses as many connections.")
-    var lanes = 2
+    var lanes = 3
     @Option(name: .long, help: "PostgreSQL server URL (env: LIVEGATE_DATABASE_URL).") var databaseURL: String?
     @Flag(help: "Print one JSON line last, for scripts.") var json = false
 
     func validate() throws {
         guard (1...64).contains(lanes) else { throw ValidationError("--lanes must be 1 to 64.") }
+        guard (1...100_000).contains(batchMax) else { throw ValidationError("--batch-max must be 1 to 100000.") }
     }
 
     func run() throws {
         let url = try databaseURL ?? Env.get("LIVEGATE_DATABASE_URL") ?? LocalPostgres.start()
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let config = BenchConfig(attempts: attempts, tenants: tenants, rate: rate, databaseURL: url, executable: executable,
-                                 lanes: lanes, batchOfOneAttempts: batchOfOneAttempts)
+                                 batchMax: batchMax, lanes: lanes, batchOfOneAttempts: batchOfOneAttempts)
         let report = try Bench(config: config).run { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }
         print(report.table)
         if json { print(report.json) }

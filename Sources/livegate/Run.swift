@@ -22,7 +22,7 @@ struct Run: AsyncParsableCommand {
         valueName: "id"))
     var instanceId: String?
 
-    @Option(name: .customLong("lanes"), help: "Lanes of this worker, 1–64: each a consumer in the group with its own PostgreSQL connection (env: LIVEGATE_LANES; default 2).")
+    @Option(name: .customLong("lanes"), help: "Lanes of this worker, 1–64: each a consumer in the group with its own PostgreSQL connection (env: LIVEGATE_LANES; default 3).")
     var lanes: Int?
 
     @Option(name: .customLong("batch-max"), help: "Most records applied in one transaction, 1–100000 (env: LIVEGATE_BATCH_MAX; default 500).")
@@ -34,7 +34,7 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env: LIVEGATE_LOG_LEVEL; default info).")
     var logLevel: String?
 
-    var resolvedLanes: Int { lanes ?? Env.get("LIVEGATE_LANES").flatMap(Int.init) ?? 2 }
+    var resolvedLanes: Int { lanes ?? Env.get("LIVEGATE_LANES").flatMap(Int.init) ?? 3 }
     var resolvedBatchMax: Int { batchMax ?? Env.get("LIVEGATE_BATCH_MAX").flatMap(Int.init) ?? 500 }
     var resolvedBatchWait: Int { batchWaitMillis ?? Env.get("LIVEGATE_BATCH_WAIT_MS").flatMap(Int.init) ?? 100 }
     var resolvedLogLevel: String { logLevel ?? Env.get("LIVEGATE_LOG_LEVEL") ?? "info" }
