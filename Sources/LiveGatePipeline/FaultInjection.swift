@@ -5,7 +5,8 @@ import Glibc
 /// Crash points for the reliability proofs, set through `LIVEGATE_FAULT`, e.g. `crash-after-apply:5` kills
 /// the process right after the 5th batch's PostgreSQL commit (outputs not yet published, offsets not
 /// committed), `crash-after-publish:3` right after the 3rd batch's outputs were acknowledged (offsets not
-/// committed). The process dies as under `kill -9`: no cleanup, no flush. Unset in production.
+/// committed). Batches are counted per lane: the first lane to reach its 5th batch kills the whole process,
+/// siblings and all. The process dies as under `kill -9`: no cleanup, no flush. Unset in production.
 struct FaultInjection: Sendable {
     enum Point: String, Sendable {
         case afterApply = "crash-after-apply"

@@ -32,8 +32,10 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
         var logger = logger
         if configuration.lanes > 1 { logger[metadataKey: "lane"] = "\(lane)" }
         self.logger = logger
-        member = (configuration.instanceId ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())") + suffix
-        instanceId = configuration.instanceId.map { $0 + suffix }
+        // A static id given as a librdkafka property is suffixed too: lanes sharing one id would fence each other.
+        let staticId = configuration.instanceId ?? configuration.kafka["group.instance.id"]
+        member = (staticId ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())") + suffix
+        instanceId = staticId.map { $0 + suffix }
     }
 
     /// Runs group sessions until asked to stop. A session that cannot finish a batch in time leaves the

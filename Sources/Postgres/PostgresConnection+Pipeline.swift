@@ -17,21 +17,35 @@ public struct PostgresStatement: Sendable {
 extension PostgresConnection {
     /// Sends `statements` together and returns each one's rows, in order: one round trip instead of one per
     /// statement (libpq pipeline mode). The server runs them one after another, exactly as if sent singly.
-    /// If one fails, the server skips the rest, and this throws the failure once every result is read, so
-    /// the connection is ready for the next statement (a `ROLLBACK` inside a transaction).
+    /// If one fails, the server skips the rest, and this throws that failure once every result is read, so
+    /// the connection is ready for the next statement (a `ROLLBACK` inside a transaction). If the exchange
+    /// itself breaks, the connection is abandoned: this and every later call throw a connection failure.
     public func pipeline(_ statements: [PostgresStatement]) throws(PostgresError) -> [PostgresRows] {
         guard !statements.isEmpty else { return [] }
+        guard !abandoned else { throw Self.abandonedError }
         // PostgreSQL text cannot hold NUL; refusing here beats libpq silently truncating the value.
         guard !statements.contains(where: { $0.parameters.contains { $0.map(Self.containsNUL) == true } }) else {
             throw PostgresError(kind: .protocolViolation, message: "a parameter contains a NUL character")
         }
-        guard PQenterPipelineMode(handle) == 1 else { throw connectionError() }
-        defer { PQexitPipelineMode(handle) }
-        try send(statements)
+        guard PQpipelineStatus(handle) == PQ_PIPELINE_OFF, PQenterPipelineMode(handle) == 1 else { throw abandon() }
+        let outcome: (rows: [PostgresRows], failure: PostgresError?)
+        do {
+            try send(statements)
+            outcome = try readResults(count: statements.count)
+        } catch {
+            throw abandon(error)
+        }
+        guard PQexitPipelineMode(handle) == 1 else { throw abandon() }
+        if let failure = outcome.failure { throw failure }
+        return outcome.rows
+    }
+
+    /// Reads one result per statement, then the sync point. A statement's error is returned, not thrown, so
+    /// that the rest (PGRES_PIPELINE_ABORTED) and the sync are read first and the connection stays in step.
+    private func readResults(count: Int) throws(PostgresError) -> (rows: [PostgresRows], failure: PostgresError?) {
         var rows: [PostgresRows] = []
         var failure: PostgresError?
-        for _ in statements {
-            // Each statement yields one result, then NULL; skipped ones yield PGRES_PIPELINE_ABORTED.
+        for _ in 0..<count {
             guard let result = PQgetResult(handle) else { throw connectionError() }
             switch PQresultStatus(result) {
             case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
@@ -42,16 +56,17 @@ extension PostgresConnection {
                 if failure == nil { failure = error(of: result) }
             }
             PQclear(result)
-            while let extra = PQgetResult(handle) { PQclear(extra) }
+            // A statement's results end with NULL, and each of ours has exactly one result before it.
+            if let extra = PQgetResult(handle) {
+                PQclear(extra)
+                throw connectionError()
+            }
         }
         guard let sync = PQgetResult(handle) else { throw connectionError() }
-        let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
-        PQclear(sync)
-        if let failure { throw failure }
-        guard synced, rows.count == statements.count else {
-            throw PostgresError(kind: .protocolViolation, message: "a pipeline ended out of step")
-        }
-        return rows
+        defer { PQclear(sync) }
+        guard PQresultStatus(sync) == PGRES_PIPELINE_SYNC else { throw connectionError() }
+        guard failure != nil || rows.count == count else { throw connectionError() }
+        return (rows, failure)
     }
 
     /// Queues every statement and the sync point, then flushes without blocking: while the server's answers
@@ -82,6 +97,14 @@ extension PostgresConnection {
 
     /// Longest wait for the socket to take more of a pipeline (the server's statement timeout is shorter).
     static let sendTimeoutMillis: Int32 = 90_000
+
+    /// Marks the connection unusable and returns the failure to throw, always a connection failure, so the
+    /// owner reconnects instead of sending more through a link whose replies no longer match its requests.
+    private func abandon(_ cause: PostgresError? = nil) -> PostgresError {
+        abandoned = true
+        let message = cause?.message ?? Self.firstLine(PQerrorMessage(handle))
+        return PostgresError(kind: .connection, sqlState: cause?.sqlState, message: "pipeline broken: \(message)")
+    }
 
     private func connectionError() -> PostgresError {
         PostgresError(kind: PQstatus(handle) == CONNECTION_OK ? .server : .connection,

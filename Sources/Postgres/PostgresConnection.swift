@@ -10,6 +10,10 @@ import Darwin
 /// assembled from values.
 public final class PostgresConnection {
     let handle: OpaquePointer
+    /// Set when a pipeline ended out of step with the server (its results not all read, or libpq refused to
+    /// leave pipeline mode): the connection must not carry another statement, so every later call fails as
+    /// a connection failure and the owner reconnects.
+    var abandoned = false
 
     /// Bounds on connecting and on a silent network, applied unless `url` sets them itself: a vanished
     /// database host must surface as an error within seconds, not block a worker for the OS's two hours.
@@ -41,11 +45,12 @@ public final class PostgresConnection {
     deinit { PQfinish(handle) }
 
     /// Whether the connection is still usable.
-    public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
+    public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK && !abandoned }
 
     /// Runs one parameterized statement (`$1`, `$2`, … in `sql`) and returns its rows as text.
     @discardableResult
     public func query(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> PostgresRows {
+        guard !abandoned else { throw Self.abandonedError }
         // PostgreSQL text cannot hold NUL; refusing here beats libpq silently truncating the value.
         guard !parameters.contains(where: { $0.map(Self.containsNUL) == true }) else {
             throw PostgresError(kind: .protocolViolation, message: "a parameter contains a NUL character")
@@ -81,6 +86,8 @@ public final class PostgresConnection {
         let kind: PostgresError.Kind = PQstatus(handle) == CONNECTION_OK ? .server : .connection
         return PostgresError(kind: kind, sqlState: state, message: primary ?? Self.firstLine(PQerrorMessage(handle)))
     }
+
+    static let abandonedError = PostgresError(kind: .connection, message: "connection abandoned after a broken pipeline")
 
     /// Whether `text` holds U+0000, scanned with memchr over its contiguous UTF-8 (parameters can be large).
     static func containsNUL(_ text: String) -> Bool {

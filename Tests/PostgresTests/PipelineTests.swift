@@ -55,4 +55,17 @@ struct PostgresPipelineTests {
         #expect(results.allSatisfy { $0.count == 1_000 && $0.rows[999][0] == big })
         db.drop()
     }
+
+    @Test("a connection lost mid-pipeline fails as a connection failure and is not used again")
+    func lostConnection() throws {
+        let db = try TestDatabase.create()
+        let c = try PostgresConnection(url: db.url)
+        let pid = try c.query("SELECT pg_backend_pid()").rows[0][0] ?? ""
+        try PostgresConnection(url: db.url).query("SELECT pg_terminate_backend($1::int)", [pid])
+        #expect { try c.pipeline([PostgresStatement("BEGIN"), PostgresStatement("SELECT 1")]) }
+            throws: { ($0 as? PostgresError)?.isConnectionFailure == true }
+        #expect(!c.isHealthy)
+        #expect { try c.query("SELECT 1") } throws: { ($0 as? PostgresError)?.isConnectionFailure == true }
+        db.drop()
+    }
 }
