@@ -16,8 +16,8 @@ public struct WorkerConfiguration: Sendable {
     public var kafka: KafkaSettings
     /// Lanes of this worker: each has its own consumer in the group, producer and PostgreSQL connection, so
     /// one lane's database round trips overlap another's decoding and publishing. Default 3: on the 2-core
-    /// bench machine 1, 2, 3 and 4 lanes gave about 22,000, 39,000, 50,000 and 49,500 verdicts a second. More
-    /// lanes than a topic's partitions per worker sit idle.
+    /// bench machine 1, 2 and 3 lanes gave about 21,000, 40,000 and 55,000 verdicts a second, and 4 lanes no
+    /// more than 3. More lanes than a topic's partitions per worker sit idle.
     public var lanes: Int
     /// Most records applied in one PostgreSQL transaction. Default 500.
     public var maxBatchRecords: Int
