@@ -29,7 +29,7 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
     init(brokers: String, expected: Int) throws {
         consumer = try KafkaConsumer(brokers: brokers, group: "bench-\(UUID().uuidString)",
                                      topics: [Topics.transactionVerdict],
-                                     settings: KafkaSettings([("session.timeout.ms", "4000"), ("fetch.wait.max.ms", "2")]))
+                                     settings: KafkaSettings([("fetch.wait.max.ms", "2")]))
         self.expected = expected
         let thread = Thread { [self] in self.loop() }
         thread.start()

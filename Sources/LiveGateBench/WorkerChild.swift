@@ -14,7 +14,7 @@ final class WorkerChild {
     init(executable: String, brokers: String, databaseURL: String, batchMax: Int, lanes: Int) throws {
         let arguments = [executable, "run", "--brokers", brokers, "--database-url", databaseURL, "--group", Self.group,
                          "--batch-max", String(batchMax), "--lanes", String(lanes), "--log-level", Self.logLevel,
-                         "--kafka-config", "session.timeout.ms=4000", "--kafka-config", "fetch.wait.max.ms=2"]
+                         "--kafka-config", "fetch.wait.max.ms=2"]
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
