@@ -40,7 +40,8 @@ public final class Worker: Service {
     }
 
     /// Runs every lane on a thread of its own and returns when all have stopped. The first lane to fail
-    /// stops the others (each finishes and commits its batch in flight), and its error is rethrown.
+    /// stops the others (each commits the batch it finished; one still retrying leaves its batch uncommitted
+    /// for the next reader), and its error is rethrown.
     private func runLanes() throws {
         let failure = Mutex<Error?>(nil)
         let finished = DispatchGroup()
