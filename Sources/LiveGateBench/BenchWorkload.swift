@@ -12,7 +12,6 @@ struct BenchWorkload {
     let attempts: [(tenant: String, value: [UInt8])]
     /// How many of `attempts` repeat an earlier one.
     let repeats: Int
-    /// A test-environment attempt answered before the clock starts.
     /// One test-environment attempt per tenant, answered before the clock starts: every partition that the
     /// load uses has been fetched from and answered once, so no first fetch or assignment is measured.
     let warmups: [(tenant: String, value: [UInt8])]

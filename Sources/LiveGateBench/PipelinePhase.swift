@@ -40,7 +40,7 @@ struct PipelinePhase {
             ProducerRecord(topic: Topics.transactionAttempt, key: Array($0.tenant.utf8), value: $0.value)
         })
         guard clock.awaitWarmups(work.warmups.count, seconds: 60) else {
-            throw BenchError.incomplete(phase: "\(name) warm-up", answered: clock.answered, expected: work.warmups.count)
+            throw BenchError.incomplete(phase: "\(name) warm-up", answered: clock.warmupsDone, expected: work.warmups.count)
         }
         let started = Date()
         try publish(work, producer: producer, ratePerSecond: ratePerSecond, started: started, clock: clock)

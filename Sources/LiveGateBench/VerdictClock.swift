@@ -15,6 +15,7 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
     private(set) var lastArrival = Date()
     private let done = DispatchSemaphore(value: 0)
     private let answeredCount = Atomic<Int>(0)
+    private let warmupsAnswered = Atomic<Int>(0)
     private let warmedUp = DispatchSemaphore(value: 0)
     /// Event ids of warm-up attempts, answered before the clock starts and left out of every figure.
     static let warmupPrefix = "warmup-"
@@ -41,7 +42,11 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             for record in records {
                 guard let value = record.value, let (id, decided) = Self.scan(value), seen.insert(id).inserted else { continue }
-                if id.hasPrefix(Self.warmupPrefix) { warmedUp.signal(); continue }
+                if id.hasPrefix(Self.warmupPrefix) {
+                    warmupsAnswered.add(1, ordering: .relaxed)
+                    warmedUp.signal()
+                    continue
+                }
                 attemptsAnswered += 1
                 histogram.record(UInt64(max(0, now - decided)))
             }
@@ -64,6 +69,9 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
         return true
     }
 
+    /// Warm-up attempts answered so far; safe to read from any thread.
+    var warmupsDone: Int { warmupsAnswered.load(ordering: .relaxed) }
+
     /// Distinct attempts answered so far, warm-ups left out; safe to read from any thread.
     var answered: Int { answeredCount.load(ordering: .acquiring) }
 
@@ -71,8 +79,6 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
     /// parse or a copy of the whole value: the measuring process shares the cores with the worker, and a clock
     /// that falls behind holds back the closed loop (its in-flight bound) and adds to every latency.
     static func scan(_ value: [UInt8]) -> (String, Int64)? {
-        let head = Array("{\"event_id\":\"".utf8)
-        let decidedKey = Array("\"decided_at\":\"".utf8)
         guard value.starts(with: head), let idEnd = value[head.count...].firstIndex(of: UInt8(ascii: "\"")),
               let keyStart = lastIndex(of: decidedKey, in: value)
         else { return nil }
@@ -82,6 +88,9 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
         else { return nil }
         return (String(decoding: value[head.count..<idEnd], as: UTF8.self), instant.millis)
     }
+
+    private static let head = Array("{\"event_id\":\"".utf8)
+    private static let decidedKey = Array("\"decided_at\":\"".utf8)
 
     private static func lastIndex(of pattern: [UInt8], in bytes: [UInt8]) -> Int? {
         guard bytes.count >= pattern.count else { return nil }

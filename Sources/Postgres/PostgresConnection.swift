@@ -63,6 +63,7 @@ public final class PostgresConnection {
 
     /// Runs a script of statements without parameters (migrations only: no input ever reaches this).
     public func execute(script: String) throws(PostgresError) {
+        guard !abandoned else { throw Self.abandonedError }
         _ = try consume(PQexec(handle, script))
     }
 
