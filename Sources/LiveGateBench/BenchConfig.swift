@@ -1,3 +1,5 @@
+import LiveGatePipeline
+
 /// What `livegate bench` runs. Defaults are the realistic load.
 public struct BenchConfig: Sendable {
     /// Attempts in the main (batched) run. Default 200,000.
@@ -18,7 +20,8 @@ public struct BenchConfig: Sendable {
     public var batchOfOneAttempts: Int
 
     public init(attempts: Int = 200_000, tenants: Int = 1_000, rate: Int? = nil, databaseURL: String,
-                executable: String, batchMax: Int = 500, lanes: Int = 3, batchOfOneAttempts: Int? = nil) {
+                executable: String, batchMax: Int = WorkerConfiguration.defaultBatchRecords,
+                lanes: Int = WorkerConfiguration.defaultLanes, batchOfOneAttempts: Int? = nil) {
         self.attempts = attempts
         self.tenants = tenants
         self.rate = rate

@@ -19,8 +19,12 @@ public struct WorkerConfiguration: Sendable {
     /// bench machine 1, 2 and 3 lanes gave about 21,000, 40,000 and 55,000 verdicts a second, and 4 lanes no
     /// more than 3. More lanes than a topic's partitions per worker sit idle.
     public var lanes: Int
+    public static let defaultLanes = 3
+    public static let laneRange = 1...64
     /// Most records applied in one PostgreSQL transaction. Default 500.
     public var maxBatchRecords: Int
+    public static let defaultBatchRecords = 500
+    public static let batchRecordRange = 1...100_000
     /// Longest wait for the first record of a batch; later records of a batch are taken only if already
     /// fetched. Default 100 ms.
     public var maxBatchWaitMillis: Int
@@ -35,7 +39,7 @@ public struct WorkerConfiguration: Sendable {
     public var batchDeadlineSeconds: Double
 
     public init(brokers: String, databaseURL: String, group: String = "livegate", instanceId: String? = nil,
-                kafka: KafkaSettings = KafkaSettings(), lanes: Int = 3, maxBatchRecords: Int = 500, maxBatchWaitMillis: Int = 100,
+                kafka: KafkaSettings = KafkaSettings(), lanes: Int = defaultLanes, maxBatchRecords: Int = defaultBatchRecords, maxBatchWaitMillis: Int = 100,
                 rules: Rules = .standard, backoff: Backoff = Backoff(baseMillis: 50, maxMillis: 2000),
                 batchDeadlineSeconds: Double = 120) {
         self.brokers = brokers

@@ -98,15 +98,11 @@ extension LedgerStore {
             ])
     }
 
+    /// The upsert returns the read's columns, so the read's parser turns them into the ledger's keys.
     private static func checkUsage(_ rows: PostgresRows, _ bookings: [UsageBooking]) throws {
-        var expected: [String: Int64] = [:]
-        for b in bookings { expected["\(b.key.tenantId)\u{0}\(b.key.window.kind.rawValue)\u{0}\(b.key.window.start)"] = b.usedAfter.value }
-        guard rows.count == bookings.count else { throw StoreError.invariant("usage after the batch differs from the ledger's") }
-        for row in rows.rows {
-            let key = "\(row[0] ?? "")\u{0}\(row[1] ?? "")\u{0}\(row[2] ?? "")"
-            guard let used = row[3].flatMap(Int64.init), expected[key] == used else {
-                throw StoreError.invariant("usage after the batch differs from the ledger's")
-            }
+        let after = try usage(rows)
+        guard after.count == bookings.count, bookings.allSatisfy({ after[$0.key] == $0.usedAfter }) else {
+            throw StoreError.invariant("usage after the batch differs from the ledger's")
         }
     }
 

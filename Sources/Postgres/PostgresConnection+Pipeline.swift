@@ -23,10 +23,7 @@ extension PostgresConnection {
     public func pipeline(_ statements: [PostgresStatement]) throws(PostgresError) -> [PostgresRows] {
         guard !statements.isEmpty else { return [] }
         guard !abandoned else { throw Self.abandonedError }
-        // PostgreSQL text cannot hold NUL; refusing here beats libpq silently truncating the value.
-        guard !statements.contains(where: { $0.parameters.contains { $0.map(Self.containsNUL) == true } }) else {
-            throw PostgresError(kind: .protocolViolation, message: "a parameter contains a NUL character")
-        }
+        for statement in statements { try Self.refuseNUL(statement.parameters) }
         guard PQpipelineStatus(handle) == PQ_PIPELINE_OFF, PQenterPipelineMode(handle) == 1 else { throw abandon() }
         let outcome: (rows: [PostgresRows], failure: PostgresError?)
         do {

@@ -51,10 +51,7 @@ public final class PostgresConnection {
     @discardableResult
     public func query(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> PostgresRows {
         guard !abandoned else { throw Self.abandonedError }
-        // PostgreSQL text cannot hold NUL; refusing here beats libpq silently truncating the value.
-        guard !parameters.contains(where: { $0.map(Self.containsNUL) == true }) else {
-            throw PostgresError(kind: .protocolViolation, message: "a parameter contains a NUL character")
-        }
+        try Self.refuseNUL(parameters)
         let result = withCStrings(parameters) { values in
             PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
@@ -89,6 +86,13 @@ public final class PostgresConnection {
     }
 
     static let abandonedError = PostgresError(kind: .connection, message: "connection abandoned after a broken pipeline")
+
+    /// PostgreSQL text cannot hold NUL; refusing here beats libpq silently truncating the value.
+    static func refuseNUL(_ parameters: [String?]) throws(PostgresError) {
+        guard !parameters.contains(where: { $0.map(containsNUL) == true }) else {
+            throw PostgresError(kind: .protocolViolation, message: "a parameter contains a NUL character")
+        }
+    }
 
     /// Whether `text` holds U+0000, scanned with memchr over its contiguous UTF-8 (parameters can be large).
     static func containsNUL(_ text: String) -> Bool {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiveGateBench
+import LiveGatePipeline
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,15 +19,14 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("batch-of-one-attempts"), help: "Attempts of the batch-of-one baseline (default: a tenth).")
     var batchOfOneAttempts: Int?
     @Option(name: .customLong("batch-max"), help: "Largest batch of the batched worker (livegate run --batch-max).")
-    var batchMax = 500
+    var batchMax = WorkerConfiguration.defaultBatchRecords
     @Option(help: "Lanes of the worker under test (livegate run --lanes); the database floor uses as many connections.")
-    var lanes = 3
+    var lanes = WorkerConfiguration.defaultLanes
     @Option(name: .long, help: "PostgreSQL server URL (env: LIVEGATE_DATABASE_URL).") var databaseURL: String?
     @Flag(help: "Print one JSON line last, for scripts.") var json = false
 
     func validate() throws {
-        guard (1...64).contains(lanes) else { throw ValidationError("--lanes must be 1 to 64.") }
-        guard (1...100_000).contains(batchMax) else { throw ValidationError("--batch-max must be 1 to 100000.") }
+        try WorkerConfiguration.validate(lanes: lanes, batchMax: batchMax)
     }
 
     func run() throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Kafka
+import LiveGatePipeline
 
 /// Where the database is. Every option also reads an environment variable, so containers need no flags.
 struct DatabaseOptions: ParsableArguments {
@@ -44,4 +45,16 @@ struct GroupOptions: ParsableArguments {
     var group: String?
 
     var name: String { group ?? Env.get("LIVEGATE_GROUP") ?? "livegate" }
+}
+
+extension WorkerConfiguration {
+    /// The bounds `livegate run` and `livegate bench` share for a worker's lanes and batch size.
+    static func validate(lanes: Int, batchMax: Int) throws {
+        guard laneRange.contains(lanes) else {
+            throw ValidationError("--lanes must be \(laneRange.lowerBound) to \(laneRange.upperBound).")
+        }
+        guard batchRecordRange.contains(batchMax) else {
+            throw ValidationError("--batch-max must be \(batchRecordRange.lowerBound) to \(batchRecordRange.upperBound).")
+        }
+    }
 }

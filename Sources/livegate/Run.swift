@@ -34,14 +34,13 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env: LIVEGATE_LOG_LEVEL; default info).")
     var logLevel: String?
 
-    var resolvedLanes: Int { lanes ?? Env.get("LIVEGATE_LANES").flatMap(Int.init) ?? 3 }
-    var resolvedBatchMax: Int { batchMax ?? Env.get("LIVEGATE_BATCH_MAX").flatMap(Int.init) ?? 500 }
+    var resolvedLanes: Int { lanes ?? Env.get("LIVEGATE_LANES").flatMap(Int.init) ?? WorkerConfiguration.defaultLanes }
+    var resolvedBatchMax: Int { batchMax ?? Env.get("LIVEGATE_BATCH_MAX").flatMap(Int.init) ?? WorkerConfiguration.defaultBatchRecords }
     var resolvedBatchWait: Int { batchWaitMillis ?? Env.get("LIVEGATE_BATCH_WAIT_MS").flatMap(Int.init) ?? 100 }
     var resolvedLogLevel: String { logLevel ?? Env.get("LIVEGATE_LOG_LEVEL") ?? "info" }
 
     func validate() throws {
-        guard (1...64).contains(resolvedLanes) else { throw ValidationError("--lanes must be 1 to 64.") }
-        guard (1...100_000).contains(resolvedBatchMax) else { throw ValidationError("--batch-max must be 1 to 100000.") }
+        try WorkerConfiguration.validate(lanes: resolvedLanes, batchMax: resolvedBatchMax)
         guard (0...60_000).contains(resolvedBatchWait) else { throw ValidationError("--batch-wait-ms must be 0 to 60000.") }
         guard Logger.Level(rawValue: resolvedLogLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
