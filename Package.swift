@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 let package = Package(
@@ -28,6 +28,8 @@ let package = Package(
         // The pure domain: no I/O, no C.
         .target(name: "LiveGateCore"),
         .target(name: "LiveGateStore", dependencies: ["LiveGateCore", "Postgres"]),
+        // The private PostgreSQL of development, tests and the bench, and bounded child processes.
+        .target(name: "LiveGateLocal"),
         // Workers as Services: consume, decode, apply, publish, commit.
         .target(
             name: "LiveGatePipeline",
@@ -46,14 +48,14 @@ let package = Package(
         .executableTarget(
             name: "livegate",
             dependencies: [
-                "LiveGateCore", "LiveGateStore", "LiveGatePipeline", "LiveGateBench", "Postgres", "Kafka",
+                "LiveGateCore", "LiveGateStore", "LiveGatePipeline", "LiveGateBench", "LiveGateLocal", "Postgres", "Kafka",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Fixtures and a private PostgreSQL for the test targets; never linked into the tool.
-        .target(name: "LiveGateTestSupport", dependencies: ["LiveGateCore", "LiveGatePipeline", "Postgres", "Kafka"]),
+        .target(name: "LiveGateTestSupport", dependencies: ["LiveGateCore", "LiveGatePipeline", "LiveGateLocal", "Postgres", "Kafka"]),
         .testTarget(
             name: "LiveGateCoreTests",
             dependencies: [
@@ -62,9 +64,12 @@ let package = Package(
             ]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "LiveGateTestSupport"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "LiveGateLocalTests", dependencies: ["LiveGateLocal"]),
         .testTarget(
             name: "LiveGatePipelineTests",
-            dependencies: ["LiveGatePipeline", "LiveGateStore", "LiveGateCore", "Kafka", "Postgres", "LiveGateTestSupport"]),
+            dependencies: [
+                "LiveGatePipeline", "LiveGateStore", "LiveGateCore", "LiveGateLocal", "Kafka", "Postgres", "LiveGateTestSupport",
+            ]),
         .testTarget(
             name: "LiveGateStoreTests",
             dependencies: [

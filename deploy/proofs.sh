@@ -11,10 +11,6 @@ export LIVEGATE_PROOF_ATTEMPTS=${LIVEGATE_PROOF_ATTEMPTS:-100000}
 export LIVEGATE_PROOF_TENANTS=${LIVEGATE_PROOF_TENANTS:-200}
 export LIVEGATE_PROOF_KILLS=${LIVEGATE_PROOF_KILLS:-10}
 deploy/setup.sh
-if [[ -z ${LIVEGATE_DATABASE_URL:-} ]]; then
-  LIVEGATE_DATABASE_URL=$(deploy/postgres.sh start)
-  export LIVEGATE_DATABASE_URL
-fi
-swift build --build-tests
+swift build --build-tests  # the tests start the private PostgreSQL unless LIVEGATE_DATABASE_URL names one
 swift test --skip-build --filter "CrashProofTests|FaultProofTests|StallProofTests|BadInputCorpusTests|ProcessTests|ReplayTests" \
   2>&1 | grep -vE '^%[0-9]|source=librdkafka'

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# The test command. On a fresh machine: installs the system packages, starts a private PostgreSQL (unless
-# LIVEGATE_DATABASE_URL names one), builds, and runs every test. Extra arguments go to `swift test`.
+# The test command. On a fresh machine: installs the system packages, builds, checks the README's run command
+# as a newcomer meets it (Tests/Scripts/run-command.sh), starts the private PostgreSQL (unless
+# LIVEGATE_DATABASE_URL names one), and runs every test. Extra arguments go to `swift test` and skip the
+# run-command check (so `deploy/test.sh --filter X` stays quick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 deploy/setup.sh
+swift build --build-tests
+LIVEGATE_BIN="$(swift build --show-bin-path)/livegate"
+export LIVEGATE_BIN
+
+(($#)) || Tests/Scripts/run-command.sh
+
 started=""
 if [[ -z ${LIVEGATE_DATABASE_URL:-} ]]; then
   LIVEGATE_DATABASE_URL=$(deploy/postgres.sh start)
@@ -13,5 +21,4 @@ if [[ -z ${LIVEGATE_DATABASE_URL:-} ]]; then
 fi
 [[ -n $started && -n ${CI:-} ]] && trap 'deploy/postgres.sh stop' EXIT
 
-swift build --build-tests
 swift test --skip-build "$@"

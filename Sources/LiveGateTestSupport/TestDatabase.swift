@@ -1,8 +1,9 @@
 import Foundation
+import LiveGateLocal
 import Postgres
 
 /// A private schema in a real PostgreSQL server for one test. The server is the one named by
-/// `LIVEGATE_DATABASE_URL`, or else the local one that `deploy/postgres.sh start` runs (started on demand).
+/// `LIVEGATE_DATABASE_URL`, or else the private one of `LocalPostgres` (`deploy/postgres.sh`), started on demand.
 public struct TestDatabase: Sendable {
     /// A URL whose connections use only this test's schema.
     public let url: String
@@ -34,11 +35,7 @@ public struct TestDatabase: Sendable {
         startLock.lock()
         defer { startLock.unlock() }
         if let startedURL { return startedURL }
-        let port = Int(ProcessInfo.processInfo.environment["LIVEGATE_PG_PORT"] ?? "") ?? 54329
-        guard try Subprocess.run("/bin/bash", [Subprocess.deployScript("postgres.sh"), "start"]) == 0 else {
-            throw PostgresError(kind: .connection, message: "deploy/postgres.sh start failed")
-        }
-        let url = "postgresql://postgres@127.0.0.1:\(port)/postgres"
+        let url = try LocalPostgres.fromEnvironment().start()
         startedURL = url
         return url
     }

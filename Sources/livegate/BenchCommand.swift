@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiveGateBench
+import LiveGateLocal
 import LiveGatePipeline
 
 struct BenchCommand: ParsableCommand {
@@ -30,7 +31,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let url = try databaseURL ?? Env.get("LIVEGATE_DATABASE_URL") ?? LocalPostgres.start()
+        let url = try databaseURL ?? Env.get("LIVEGATE_DATABASE_URL") ?? LocalPostgres.fromEnvironment().start()
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let config = BenchConfig(attempts: attempts, tenants: tenants, rate: rate, databaseURL: url, executable: executable,
                                  batchMax: batchMax, lanes: lanes, batchOfOneAttempts: batchOfOneAttempts)

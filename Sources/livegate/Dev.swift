@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Kafka
 import LiveGateCore
+import LiveGateLocal
 import LiveGatePipeline
 import LiveGateStore
 import Postgres
@@ -38,7 +39,7 @@ struct Dev: ParsableCommand {
             embedded = broker
             servers = broker.bootstrapServers
         }
-        let url = try databaseURL ?? Env.get("LIVEGATE_DATABASE_URL") ?? LocalPostgres.start()
+        let url = try databaseURL ?? Env.get("LIVEGATE_DATABASE_URL") ?? LocalPostgres.fromEnvironment().start()
         try Migrations.apply(on: try PostgresConnection(url: url))
         let quick = KafkaSettings([("session.timeout.ms", "4000"), ("heartbeat.interval.ms", "500")])
         let worker = Worker(configuration: WorkerConfiguration(brokers: servers, databaseURL: url, group: "livegate-dev",
@@ -48,7 +49,7 @@ struct Dev: ParsableCommand {
             LiveGate is running.
               Kafka bootstrap  \(servers)\(embedded == nil ? "" : "  (embedded broker, 3 nodes)")
               PostgreSQL       \(url)
-            Publish an attempt:  kcat -P -b \(servers) -t \(Topics.transactionAttempt) -k t-1
+            Publish an attempt:  kcat -P -b \(servers) -X partitioner=murmur2_random -t \(Topics.transactionAttempt) -k t-1
             Watch verdicts:      kcat -C -b \(servers) -t \(Topics.transactionVerdict)
             Inspect a tenant:    livegate status t-1 --database-url '\(url)'
             """)

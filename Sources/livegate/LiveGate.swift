@@ -1,9 +1,30 @@
 import ArgumentParser
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
 
 @main
 struct LiveGate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "livegate",
         abstract: "Gates live money movement: production access and beta ceilings for Sly tenants.",
-        subcommands: [Dev.self, Run.self, Migrate.self, TopicsCommand.self, Status.self, Reconcile.self, Replay.self, BenchCommand.self])
+        subcommands: [Dev.self, Run.self, Migrate.self, TopicsCommand.self, Status.self, Reconcile.self, Replay.self,
+                      BenchCommand.self, PostgresCommand.self])
+
+    /// ArgumentParser's own entry point, after one change: standard output is flushed line by line even when
+    /// it is not a terminal (a log file, a container, CI), so what `dev` prints for people, its banner first,
+    /// appears while it runs instead of sitting in a 4 KiB buffer.
+    static func main() async {
+        setvbuf(stdout, nil, _IOLBF, 0)  // before anything is printed, on the main thread
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

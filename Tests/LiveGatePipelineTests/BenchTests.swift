@@ -1,5 +1,6 @@
 import Foundation
 import LiveGateCore
+import LiveGateLocal
 import LiveGateTestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import LiveGateLocal
 import LiveGateTestSupport
 import Testing
 

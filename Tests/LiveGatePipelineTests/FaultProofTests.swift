@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import LiveGateCore
+import LiveGateLocal
 import LiveGatePipeline
 import LiveGateTestSupport
 import Postgres
@@ -56,12 +57,12 @@ struct FaultRun {
 extension PipelineTests {
 @Suite("Fault proofs")
 struct FaultProofTests {
-    @Test("PostgreSQL stopped mid-stream (fast, then immediate) and restarted", arguments: ["fast", "immediate"])
-    func postgresDown(mode: String) throws {
-        let server = try PrivatePostgres.start(port: mode == "fast" ? 54341 : 54342)
+    @Test("PostgreSQL stopped mid-stream (fast, then immediate) and restarted", arguments: LocalPostgres.StopMode.allCases)
+    func postgresDown(mode: LocalPostgres.StopMode) throws {
+        let server = try PrivatePostgres.start(port: mode == .fast ? 54341 : 54342)
         defer { try? server.stop() }  // a test's server must not outlive it
         let run = try FaultRun(databaseServer: server.url)
-        try run.run("PostgreSQL \(mode) shutdown", fault: { try server.stop(mode) }, restore: { try server.restart() })
+        try run.run("PostgreSQL \(mode.rawValue) shutdown", fault: { try server.stop(mode) }, restore: { try server.restart() })
         run.h.database.drop()
     }
 

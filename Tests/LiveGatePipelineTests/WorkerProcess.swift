@@ -1,4 +1,5 @@
 import Foundation
+import LiveGateLocal
 import LiveGateTestSupport
 
 /// A `livegate run` child process, as operators run it: separate address space, real signals.

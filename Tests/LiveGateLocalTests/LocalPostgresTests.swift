@@ -1,0 +1,50 @@
+import Foundation
+import LiveGateLocal
+import Testing
+
+/// The private PostgreSQL from the states a newcomer's machine can be in. Each test has its own port and folder.
+@Suite("The private PostgreSQL")
+struct LocalPostgresTests {
+    private static func fresh(port: Int) throws -> (LocalPostgres, cleanup: () -> Void) {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-local-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])  // `postgres` must reach its folder
+        let server = LocalPostgres(port: port, directory: parent + "/pg", binDirectory: try LocalPostgres.fromEnvironment().binDirectory)
+        return (server, {
+            try? server.stop(.immediate)
+            try? FileManager.default.removeItem(atPath: parent)
+        })
+    }
+
+    @Test("from nothing, stopped, and running, start ends with a running server and its URL")
+    func lifecycle() throws {
+        let (server, cleanup) = try Self.fresh(port: 54351)
+        defer { cleanup() }
+        #expect(try server.status() == .notInitialised)
+        #expect(try server.start() == "postgresql://postgres@127.0.0.1:54351/postgres")
+        #expect(try server.status() == .running)
+        #expect(try server.start() == server.url)  // already running: nothing to do
+        try server.stop()
+        #expect(try server.status() == .stopped)
+        try server.start()
+        #expect(try server.status() == .running)
+        let conf = try String(contentsOfFile: server.directory + "/postgresql.conf", encoding: .utf8)
+        #expect(conf.contains("fsync = on"))
+    }
+
+    @Test("a server that cannot start says why, with the server log's last lines, and does not wait")
+    func failureExplains() throws {
+        let (first, cleanupFirst) = try Self.fresh(port: 54352)
+        defer { cleanupFirst() }
+        try first.start()
+        // A second folder on the same port: its server cannot bind.
+        let (second, cleanupSecond) = try Self.fresh(port: 54352)
+        defer { cleanupSecond() }
+        let started = Date()
+        let error = try #require(throws: LocalPostgres.Failure.self) { try second.start() }
+        #expect(Date().timeIntervalSince(started) < 60)
+        #expect(error.description.contains("did not start on port 54352"))
+        #expect(error.description.contains("server log"))
+        #expect(error.description.contains("Address already in use"))
+    }
+}
