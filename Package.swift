@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
     ],
     targets: [
         // C libraries: each is imported by exactly one Swift module below.
@@ -25,8 +26,8 @@ let package = Package(
 
         .target(name: "Kafka", dependencies: ["CRdKafka"]),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
-        // The pure domain: no I/O, no C.
-        .target(name: "LiveGateCore"),
+        // The pure domain: no I/O. Crypto for digests (and signatures): computation only.
+        .target(name: "LiveGateCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "LiveGateStore", dependencies: ["LiveGateCore", "Postgres"]),
         // The private PostgreSQL of development, tests and the bench, and bounded child processes.
         .target(name: "LiveGateLocal"),

@@ -117,10 +117,11 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
         }
     }
 
-    /// Room for dead letters, which carry up to 1 MiB of the original value, base64 when not UTF-8; and a
-    /// 10 s request timeout instead of 60 s: after a broker outage, requests stuck on dead connections are
-    /// given up and resent sooner (measured: recovery from all brokers down fell from 60 s to about 4 s).
-    static let producerDefaults = KafkaSettings([("message.max.bytes", "4194304"), ("socket.timeout.ms", "10000")])
+    /// Room for a dead letter of 1 MiB (`DeadLetter.maxRecordBytes`; librdkafka's default is 1,000,000 bytes);
+    /// and a 10 s request timeout instead of 60 s: after a broker outage, requests stuck on dead connections
+    /// are given up and resent sooner (measured: recovery from all brokers down fell from 60 s to about 4 s).
+    static let producerDefaults = KafkaSettings([("message.max.bytes", String(DeadLetter.maxRecordBytes)),
+                                                 ("socket.timeout.ms", "10000")])
 
     private func makeProducer() throws -> KafkaProducer {
         try KafkaProducer(brokers: configuration.brokers, settings: Self.producerDefaults.merging(configuration.kafka))

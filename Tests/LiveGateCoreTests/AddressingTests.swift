@@ -123,18 +123,3 @@ struct HostileValueTests {
         #expect((try? JSONParser.parse(out.value))?["source"]?["timestamp"] == .null)
     }
 }
-
-@Suite("Dead letters always fit their topic")
-struct DeadLetterSizeTests {
-    @Test("a value over 1 MiB is embedded up to 1 MiB and marked truncated")
-    func truncated() throws {
-        let big = [UInt8](repeating: 0xFF, count: 3 << 20)
-        let record = InputRecord(topic: Topics.decision, key: nil, value: big, timestamp: nil)
-        guard case let .deadLetter(reason) = InputDecoder.decode(record) else { Issue.record("addressed"); return }
-        let out = DeadLetter.record(for: record, reason: reason)
-        let json = try JSONParser.parse(out.value)
-        #expect(json["value_truncated"] == .bool(true) && json["value_bytes"] == .number("3145728"))
-        #expect(out.value.count < (1 << 20) * 4 / 3 + 4096)
-        #expect(reason.error == .recordTooLarge)
-    }
-}

@@ -49,5 +49,32 @@ struct DeadLetterEndToEndTests {
         try worker.stop()
         h.database.drop()
     }
+
+    @Test("floods of NUL and control characters are dead-lettered within 1 MiB and the partition moves on")
+    func floods() throws {
+        let h = try PipelineHarness(partitions: 1)
+        try h.migrate()
+        let worker = h.startWorker()
+        let out = try h.reader()
+        let now = Fixtures.now()
+        let floods: [[UInt8]] = [[UInt8](repeating: 0, count: 800_000), (0..<900_000).map { UInt8(1 + $0 % 31) }]
+        try h.publish(Topics.transactionAttempt, key: "t-9", values: floods)
+        try h.publish([Fixtures.attempt("x-after-flood", tenant: "t-9", amount: "1", at: now, environment: "test")])
+        #expect(try out.awaitAnswers(["x-after-flood"], timeoutSeconds: 60))
+        #expect(try out.read(timeoutSeconds: 30) { _ in out.on(Topics.deadLetter).count >= floods.count })
+        let records = out.records.filter { $0.topic == Topics.deadLetter }
+        try #require(records.count == floods.count)
+        for (record, flood) in zip(records, floods) {
+            #expect((record.value?.count ?? 0) + (record.key?.count ?? 0) <= DeadLetter.maxRecordBytes)
+            let json = try JSONParser.parse(try #require(record.value))
+            #expect(json["error"] == .string("invalid_json"))
+            #expect(json["value_truncated"] == .bool(true))
+            #expect(json["value_bytes"] == .number(String(flood.count)))
+            #expect(json["value_sha256"] == .string(DeadLetter.sha256Hex(flood)))
+        }
+        #expect(out.verdict("x-after-flood")?["outcome"]?.stringValue == "allowed")
+        try worker.stop()
+        h.database.drop()
+    }
 }
 }

@@ -30,6 +30,9 @@ public enum DeadLetterError: String, Sendable, CaseIterable {
     case typeNotOnTopic = "type_not_on_topic"
     case keyMismatch = "key_mismatch"
     case idempotencyConflict = "idempotency_conflict"
+    /// PostgreSQL refused this record's batch for a reason retrying cannot fix, and this record alone when
+    /// the batch was split to find it; every other record of the batch was applied.
+    case applyFailed = "apply_failed"
 }
 
 /// A record bound for the dead-letter topic: what is wrong, in words free of payload text.
@@ -39,11 +42,15 @@ public struct DeadLetterReason: Sendable, Equatable {
     /// What could be read of the record's identity, for the operator.
     public let eventId: String?
     public let tenantId: String?
+    /// For `apply_failed`: the SQLSTATE PostgreSQL refused the record with, when it sent one.
+    public let sqlState: String?
 
-    public init(_ error: DeadLetterError, _ message: String, eventId: String? = nil, tenantId: String? = nil) {
+    public init(_ error: DeadLetterError, _ message: String, eventId: String? = nil, tenantId: String? = nil,
+                sqlState: String? = nil) {
         self.error = error
         self.message = message
         self.eventId = eventId
         self.tenantId = tenantId
+        self.sqlState = sqlState
     }
 }

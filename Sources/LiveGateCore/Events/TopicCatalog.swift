@@ -27,6 +27,6 @@ public enum TopicCatalog {
         TopicDefinition(name: Topics.tenantStatus, partitions: 12, replicationFactor: 3, config: common
             .merging(["cleanup.policy": "compact", "min.compaction.lag.ms": "60000"]) { $1 }),
         // Dead letters carry the original value (base64 when not UTF-8), so they may be larger than inputs.
-        deleting(Topics.deadLetter, retentionMs: "2592000000", extra: ["max.message.bytes": "16777216"]),
+        deleting(Topics.deadLetter, retentionMs: "2592000000", extra: ["max.message.bytes": "1048576"]),
     ]
 }
