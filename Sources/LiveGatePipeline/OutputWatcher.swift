@@ -8,8 +8,8 @@ import LiveGateCore
 public final class OutputWatcher {
     private let consumer: KafkaConsumer
     public private(set) var records: [ConsumedRecord] = []
-    /// Verdict and dead-letter values by the `event_id` they answer, in arrival order.
-    public private(set) var answers: [String: [[UInt8]]] = [:]
+    /// Verdict and dead-letter values by the `event_id` they answer (its bytes), in arrival order.
+    public private(set) var answers: [ByteID: [[UInt8]]] = [:]
 
     public init(brokers: String, topics: [String] = Topics.outputs, settings: KafkaSettings = KafkaSettings()) throws {
         consumer = try KafkaConsumer(brokers: brokers, group: "watcher-\(UUID().uuidString)", topics: topics,
@@ -30,7 +30,7 @@ public final class OutputWatcher {
             for record in batch where Self.answerTopics.contains(record.topic) {
                 guard let value = record.value, let id = (try? JSONParser.parse(value))?["event_id"]?.stringValue
                 else { continue }
-                answers[id, default: []].append(value)
+                answers[ByteID(id), default: []].append(value)
             }
             records += batch
         }
@@ -40,7 +40,7 @@ public final class OutputWatcher {
     /// Reads until every one of `eventIds` has a verdict (or a dead letter naming it).
     @discardableResult
     public func awaitAnswers(_ eventIds: [String], timeoutSeconds: Double = 60) throws -> Bool {
-        var pending = Set(eventIds)
+        var pending = Set(eventIds.map(ByteID.init))
         return try read(timeoutSeconds: timeoutSeconds) { _ in
             pending = pending.filter { answers[$0] == nil }
             return pending.isEmpty
@@ -53,7 +53,7 @@ public final class OutputWatcher {
 
     /// The verdicts published for `eventId` (more than one only if republished; then byte-identical).
     public func verdicts(_ eventId: String) -> [JSONValue] {
-        (answers[eventId] ?? []).compactMap { try? JSONParser.parse($0) }.filter { $0["error"] == nil }
+        (answers[ByteID(eventId)] ?? []).compactMap { try? JSONParser.parse($0) }.filter { $0["error"] == nil }
     }
 
     public func verdict(_ eventId: String) -> JSONValue? { verdicts(eventId).first }

@@ -3,8 +3,8 @@ import Postgres
 
 /// What a batch needs to know before the ledger decides, read under the batch's tenant locks.
 struct BatchSnapshot {
-    let tenants: [String: TenantRecord]
-    let processed: [String: StoredEvent]
+    let tenants: [ByteID: TenantRecord]
+    let processed: [ByteID: StoredEvent]
     let usage: [UsageKey: Micros]
 }
 
@@ -38,23 +38,26 @@ extension LedgerStore {
             usage: needs.usageKeys.isEmpty ? [:] : try Self.usage(results[4]))
     }
 
-    static func tenants(_ rows: PostgresRows, expected: Int) throws -> [String: TenantRecord] {
-        guard rows.count == expected else { throw StoreError.invariant("a locked tenant row is missing") }
-        var tenants: [String: TenantRecord] = [:]
+    static func tenants(_ rows: PostgresRows, expected: Int) throws -> [ByteID: TenantRecord] {
+        var tenants: [ByteID: TenantRecord] = [:]
         for row in rows.rows {
             let tenant = try Rows.tenant(row)
-            tenants[tenant.tenantId] = tenant
+            tenants[ByteID(tenant.tenantId)] = tenant
+        }
+        // Checked after keying by bytes: two ids Swift calls equal must still be two rows.
+        guard rows.count == expected, tenants.count == expected else {
+            throw StoreError.invariant("a locked tenant row is missing")
         }
         return tenants
     }
 
-    static func processed(_ rows: PostgresRows) throws -> [String: StoredEvent] {
-        var processed: [String: StoredEvent] = [:]
+    static func processed(_ rows: PostgresRows) throws -> [ByteID: StoredEvent] {
+        var processed: [ByteID: StoredEvent] = [:]
         for row in rows.rows {
             guard let id = row[0], let tenant = row[1], let type = row[2].flatMap(EventType.init(rawValue:)),
                   let fingerprint = row[3], let outputs = row[4], let changed = row[5]
             else { throw StoreError.invariant("a processed_events row does not convert") }
-            processed[id] = StoredEvent(
+            processed[ByteID(id)] = StoredEvent(
                 eventId: id, tenantId: tenant, type: type, fingerprint: fingerprint,
                 outputs: try Rows.decodeOutputs(outputs, key: tenant), changedTenant: changed == "t")
         }

@@ -78,7 +78,7 @@ struct ProofInvariants {
     static func check(ids: [String], watcher: OutputWatcher, databaseURL: String) throws -> ProofInvariants {
         var result = ProofInvariants(reconcile: try Reconciler.run(url: databaseURL))
         for id in ids {
-            guard let copies = watcher.answers[id] else { result.missing.append(id); continue }
+            guard let copies = watcher.answers[ByteID(id)] else { result.missing.append(id); continue }
             if Set(copies).count > 1 { result.contradicting.append(id) }
             result.republished += copies.count - 1
         }

@@ -111,3 +111,30 @@ struct HostileTextTests {
         h.database.drop()
     }
 }
+
+@Suite("Identifiers are bytes, in the database too")
+struct ByteIDStoreTests {
+    @Test("\"caf\\u{e9}\" and \"cafe\\u{301}\" in one batch are two tenants and two events, each with its own row")
+    func oneBatch() throws {
+        let h = try StoreHarness()
+        let (composed, decomposed) = ("caf\u{e9}", "cafe\u{301}")
+        let outcomes = try h.apply([
+            Fixtures.declaration("d-1", tenant: composed),
+            Fixtures.decision("a-1", tenant: composed, action: "approve"),
+            Fixtures.attempt("x-\(composed)", tenant: composed, amount: "10"),
+            Fixtures.attempt("x-\(decomposed)", tenant: decomposed, amount: "10"),
+        ])
+        #expect(outcomes[2].verdict["outcome"] == .string("allowed"))
+        #expect(outcomes[3].verdict["reason"] == .string("live_access_not_approved"))
+        #expect(try h.scalar("SELECT count(*) FROM tenants") == "2")
+        #expect(try h.scalar("SELECT count(*) FROM processed_events WHERE event_id LIKE 'x-%'") == "2")
+        #expect(try h.scalar("SELECT state FROM tenants WHERE tenant_id = $1", [decomposed]) == "sandbox_only")
+        #expect(try h.scalar("SELECT state FROM tenants WHERE tenant_id = $1", [composed]) == "production_approved")
+        #expect(try h.scalar("SELECT count(*) FROM usage_windows WHERE tenant_id = $1", [decomposed]) == "0")
+        // Again, as a redelivery: each is a repeat of itself only.
+        let again = try h.apply([Fixtures.attempt("x-\(decomposed)", tenant: decomposed, amount: "10")])
+        guard case .duplicate = again[0] else { Issue.record("not a duplicate: \(again[0])"); return }
+        #expect(again[0].verdict["reason"] == .string("live_access_not_approved"))
+        h.database.drop()
+    }
+}

@@ -6,18 +6,19 @@
 /// Nothing here performs I/O or reads a clock, so the same snapshot and events always give the same bytes.
 public struct Ledger: Sendable {
     public let rules: Rules
-    public private(set) var tenants: [String: TenantRecord]
+    /// Keyed by the bytes of the ids: two ids that Swift would call equal are two tenants or events here.
+    public private(set) var tenants: [ByteID: TenantRecord]
     public private(set) var usage: [UsageKey: Micros]
-    private var processed: [String: StoredEvent]
+    private var processed: [ByteID: StoredEvent]
 
     public private(set) var newEvents: [StoredEvent] = []
     public private(set) var transitions: [TransitionRecord] = []
     public private(set) var bookings: [UsageKey: UsageBooking] = [:]
     /// Tenants whose row must be written, in the order they first changed.
-    public private(set) var changedTenantIds: [String] = []
+    public private(set) var changedTenantIds: [ByteID] = []
 
-    public init(rules: Rules, tenants: [String: TenantRecord], usage: [UsageKey: Micros],
-                processed: [String: StoredEvent]) {
+    public init(rules: Rules, tenants: [ByteID: TenantRecord], usage: [UsageKey: Micros],
+                processed: [ByteID: StoredEvent]) {
         self.rules = rules
         self.tenants = tenants
         self.usage = usage
@@ -35,17 +36,17 @@ public struct Ledger: Sendable {
             usageKeys.insert(UsageKey(tenantId: event.tenantId, window: .month(containing: occurredAt)))
         }
         return LedgerRequirements(
-            tenantIds: Set(events.map(\.tenantId)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) },
-            eventIds: Array(Set(events.map(\.eventId))),
+            tenantIds: Set(events.map { ByteID($0.tenantId) }).map(\.text).sorted(by: ByteID.precedes),
+            eventIds: Set(events.map { ByteID($0.eventId) }).map(\.text),
             usageKeys: Array(usageKeys))
     }
 
     public var changedTenants: [TenantRecord] { changedTenantIds.map { tenants[$0]! } }
 
-    public func tenant(_ id: String) -> TenantRecord { tenants[id] ?? TenantRecord(tenantId: id) }
+    public func tenant(_ id: String) -> TenantRecord { tenants[ByteID(id)] ?? TenantRecord(tenantId: id) }
 
     public mutating func apply(_ event: InputEvent) -> EventOutcome {
-        if let stored = processed[event.eventId] {
+        if let stored = processed[ByteID(event.eventId)] {
             guard stored.fingerprint == event.fingerprint else {
                 return .conflict(DeadLetterReason(
                     .idempotencyConflict, "event_id was already processed with other content; the original verdict stands",
@@ -64,7 +65,7 @@ public struct Ledger: Sendable {
                                  fingerprint: event.fingerprint, outputs: result.outputs,
                                  changedTenant: result.changedTenant, bookedAmount: result.bookedAmount,
                                  bookedDay: result.bookedDay)
-        processed[event.eventId] = stored
+        processed[ByteID(event.eventId)] = stored
         newEvents.append(stored)
         let status = result.changedTenant ? [TenantStatus.record(tenant(event.tenantId), rules: rules)] : []
         return .applied(result.outputs + status)
@@ -81,8 +82,9 @@ public struct Ledger: Sendable {
     mutating func commit(_ tenant: TenantRecord, transition: TransitionRecord) {
         var tenant = tenant
         tenant.version += 1
-        if !changedTenantIds.contains(tenant.tenantId) { changedTenantIds.append(tenant.tenantId) }
-        tenants[tenant.tenantId] = tenant
+        let id = ByteID(tenant.tenantId)
+        if !changedTenantIds.contains(id) { changedTenantIds.append(id) }
+        tenants[id] = tenant
         transitions.append(transition)
     }
 

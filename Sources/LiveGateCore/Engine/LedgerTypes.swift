@@ -1,4 +1,4 @@
-/// One tenant's usage in one window.
+/// One tenant's usage in one window. Tenants are told apart by the bytes of their ids (`ByteID`).
 public struct UsageKey: Sendable, Hashable {
     public let tenantId: String
     public let window: UsageWindow
@@ -6,6 +6,15 @@ public struct UsageKey: Sendable, Hashable {
     public init(tenantId: String, window: UsageWindow) {
         self.tenantId = tenantId
         self.window = window
+    }
+
+    public static func == (a: UsageKey, b: UsageKey) -> Bool {
+        a.window == b.window && ByteID(a.tenantId) == ByteID(b.tenantId)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ByteID(tenantId))
+        hasher.combine(window)
     }
 }
 
