@@ -50,7 +50,7 @@ struct BatchPlan {
             case let .deadLetter(reason):
                 out.append(Self.producerRecord(DeadLetter.record(for: Self.input(record), reason: reason)))
             case let .event(index):
-                if case let .conflict(reason) = outcomes[index] {
+                if let reason = outcomes[index].deadLetter {
                     out.append(Self.producerRecord(DeadLetter.record(for: Self.input(record), reason: reason)))
                 } else {
                     out += outcomes[index].outputs.map(Self.producerRecord)
@@ -68,6 +68,12 @@ struct BatchPlan {
             next[tp] = max(next[tp] ?? 0, record.offset + 1)
         }
         return next
+    }
+
+    /// The record that `events[index]` was decoded from.
+    func record(ofEvent index: Int) -> ConsumedRecord {
+        let position = routes.firstIndex { if case .event(index) = $0 { return true } else { return false } }!
+        return records[position]
     }
 
     var deadLetterCount: Int {

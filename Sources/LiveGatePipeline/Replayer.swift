@@ -117,7 +117,7 @@ public struct Replayer {
             }
             lastProgress = Date()
             let plan = BatchPlan(records, rules: request.rules)
-            let outcomes = request.dryRun ? try store.evaluate(plan.events) : try store.apply(plan.events)
+            let outcomes = try RecordIsolation(apply: request.dryRun ? store.evaluate : store.apply).run(plan.events)
             try producer?.send(plan.outputs(outcomes))
             counts.add(plan, outcomes)
             next = (records.map(\.offset).max() ?? next) + 1
@@ -135,7 +135,7 @@ extension ReplayAudit.Counts {
             switch outcome {
             case .applied: applied += 1
             case .duplicate: duplicates += 1
-            case .conflict: conflicts += 1
+            case .conflict, .refused: conflicts += 1
             }
         }
     }

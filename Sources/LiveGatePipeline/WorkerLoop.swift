@@ -83,22 +83,32 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
     /// Applies and publishes, retrying with backoff while the failures may pass, for at most
     /// `batchDeadlineSeconds` (well inside max.poll.interval.ms, so the group never waits on this worker).
     /// Nothing is committed unless it returns `.published`; the batch is then read again by whoever owns it.
+    /// Records that PostgreSQL refuses alone become `apply_failed` dead letters (`RecordIsolation`); only a
+    /// record that breaks a store invariant stops the worker.
     private func publish(_ plan: BatchPlan, store: LedgerStore, producer: inout KafkaProducer) throws -> PublishResult {
         let deadline = Date().addingTimeInterval(configuration.batchDeadlineSeconds)
         var attempt = 0
         while true {
             attempt += 1
             do {
-                let outcomes = try stats.time(.apply) { try store.apply(plan.events) }
+                let outcomes = try stats.time(.apply) { try RecordIsolation(apply: store.apply).run(plan.events) }
                 faults.check(.afterApply, batch: stats.batches + 1)
                 try stats.time(.publish) { try producer.send(plan.outputs(outcomes)) }
                 faults.check(.afterPublish, batch: stats.batches + 1)
+                stats.countRefused(outcomes)
                 return .published
+            } catch let broken as RecordIsolation.BrokenInvariant {
+                // Stop with an error, so the process exits non-zero and the evidence stays as it is.
+                let record = plan.record(ofEvent: broken.eventIndex)
+                logger.critical("a record breaks a store invariant; stopping", metadata: [
+                    "topic": "\(record.topic)", "partition": "\(record.partition)", "offset": "\(record.offset)",
+                    "error": "\(broken.error)",
+                ])
+                throw broken.error
             } catch let error as StoreError where !error.isRetryable {
-                // A broken invariant or a refused statement will not mend by retrying: stop with an error,
-                // so the process exits non-zero and the evidence stays as it is.
-                logger.critical("store refused a batch", metadata: ["error": "\(error)"])
-                throw error
+                // Refused for every batch alike (a missing table, a revoked privilege): nothing to isolate and
+                // nothing to gain by exiting; wait for the database to be mended, as for an outage.
+                logger.error("PostgreSQL refuses every batch; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
             } catch {
                 logger.warning("batch failed; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
                 recover(from: error, store: store, producer: &producer)

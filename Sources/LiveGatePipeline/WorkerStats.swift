@@ -1,4 +1,5 @@
 import Foundation
+import LiveGateCore
 import Logging
 
 /// Counters a worker logs periodically and on exit, with where the time of the last interval went: waiting
@@ -7,6 +8,8 @@ struct WorkerStats {
     private(set) var batches = 0
     private(set) var records = 0
     private(set) var deadLetters = 0
+    /// Records PostgreSQL refused alone, dead-lettered as `apply_failed`.
+    private(set) var refused = 0
     private var lastReport = Date()
     private var stageNanos: [Stage: UInt64] = [:]
     private var stageMaxNanos: [Stage: UInt64] = [:]
@@ -24,6 +27,10 @@ struct WorkerStats {
         deadLetters += plan.deadLetterCount
         intervalBatches += 1
         intervalRecords += plan.records.count
+    }
+
+    mutating func countRefused(_ outcomes: [EventOutcome]) {
+        refused += outcomes.count { if case .refused = $0 { true } else { false } }
     }
 
     /// Runs `body`, adding its duration to `stage`.
@@ -49,7 +56,8 @@ struct WorkerStats {
     var shouldReport: Bool { Date().timeIntervalSince(lastReport) >= Self.reportIntervalSeconds }
 
     var metadata: Logger.Metadata {
-        var m: Logger.Metadata = ["batches": "\(batches)", "records": "\(records)", "dead_letters": "\(deadLetters)"]
+        var m: Logger.Metadata = ["batches": "\(batches)", "records": "\(records)", "dead_letters": "\(deadLetters)",
+                                  "apply_failed": "\(refused)"]
         guard intervalBatches > 0 else { return m }
         m["mean_batch"] = "\(intervalRecords / intervalBatches)"
         m["idle_ms"] = "\(stageNanos[.idle, default: 0] / 1_000_000)"

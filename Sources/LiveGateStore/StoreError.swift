@@ -22,12 +22,21 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         kind == .retriesExhausted || underlying?.isTransient == true
     }
 
+    /// PostgreSQL refused what the batch holds (a constraint, a value, a trigger): the same records would be
+    /// refused again, other records would not. The pipeline then applies parts of the batch to find them.
+    public var refusesData: Bool { kind == .database && underlying?.refusesData == true }
+
     public var description: String {
         "store \(kind): \(message)" + (underlying.map { " (\($0))" } ?? "")
     }
 
-    static func database(_ error: PostgresError) -> StoreError {
-        StoreError(kind: .database, message: "statement failed", underlying: error)
+    /// A statement failed. The usage `CHECK (used_micros <= limit_micros)` refusing a write is not bad data
+    /// but an overshoot the ledger did not foresee: a broken invariant.
+    public static func database(_ error: PostgresError) -> StoreError {
+        if error.sqlState == "23514" && error.table == "usage_windows" {
+            return StoreError(kind: .invariantViolated, message: "usage would exceed its limit", underlying: error)
+        }
+        return StoreError(kind: .database, message: "statement failed", underlying: error)
     }
 
     static func invariant(_ message: String) -> StoreError {

@@ -81,8 +81,11 @@ public final class PostgresConnection {
     func error(of result: OpaquePointer) -> PostgresError {
         let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
         let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+        let table = PQresultErrorField(result, Int32(UInt8(ascii: "t"))).map { String(cString: $0) }
+        let constraint = PQresultErrorField(result, Int32(UInt8(ascii: "n"))).map { String(cString: $0) }
         let kind: PostgresError.Kind = PQstatus(handle) == CONNECTION_OK ? .server : .connection
-        return PostgresError(kind: kind, sqlState: state, message: primary ?? Self.firstLine(PQerrorMessage(handle)))
+        return PostgresError(kind: kind, sqlState: state, message: primary ?? Self.firstLine(PQerrorMessage(handle)),
+                             table: table, constraint: constraint)
     }
 
     static let abandonedError = PostgresError(kind: .connection, message: "connection abandoned after a broken pipeline")

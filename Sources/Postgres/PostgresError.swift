@@ -14,11 +14,16 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// The five-character SQLSTATE, when the server sent one.
     public let sqlState: String?
     public let message: String
+    /// The table and the constraint the error concerns, when the server named them (names, never values).
+    public let table: String?
+    public let constraint: String?
 
-    public init(kind: Kind, sqlState: String? = nil, message: String) {
+    public init(kind: Kind, sqlState: String? = nil, message: String, table: String? = nil, constraint: String? = nil) {
         self.kind = kind
         self.sqlState = sqlState
         self.message = message
+        self.table = table
+        self.constraint = constraint
     }
 
     /// Serialization failure or deadlock: the transaction lost a race and may simply be run again.
@@ -40,6 +45,15 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         if isTransactionConflict || isConnectionFailure { return true }
         return ["53", "58"].contains(String(state.prefix(2)))
             || ["25006", "57014", "55P03", "57P04", "40003"].contains(state)
+    }
+
+    /// Refusals tied to the data a statement carries, which other data would not meet: data exceptions (22),
+    /// integrity constraints (23), program limits such as a row too large (54), and errors raised by triggers
+    /// and routines (P0, 2F, 38, 39). Others that are not transient (a missing table, a revoked privilege,
+    /// class 42) concern every statement alike.
+    public var refusesData: Bool {
+        guard kind == .server, let state = sqlState, !isTransient else { return false }
+        return ["22", "23", "54", "P0", "2F", "38", "39"].contains(String(state.prefix(2)))
     }
 
     public var description: String {

@@ -26,7 +26,7 @@ struct StorePropertyTests {
             var i = 0
             while i < events.count {
                 let batch = Array(events[i..<min(i + batchSize, events.count)])
-                actual += try! h.store.apply(batch)
+                actual += try h.store.apply(batch)
                 i += batch.count
             }
             #expect(actual == expected)

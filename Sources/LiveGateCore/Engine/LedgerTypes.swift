@@ -83,11 +83,22 @@ public enum EventOutcome: Sendable, Equatable {
     case duplicate([OutputRecord])
     /// Seen before with other content: nothing changes; the record goes to the dead-letter topic.
     case conflict(DeadLetterReason)
+    /// PostgreSQL refused this event alone (`apply_failed`): nothing of it was written; the record goes to the
+    /// dead-letter topic. Set by the pipeline, never by the ledger.
+    case refused(DeadLetterReason)
 
     public var outputs: [OutputRecord] {
         switch self {
         case let .applied(o), let .duplicate(o): return o
-        case .conflict: return []
+        case .conflict, .refused: return []
+        }
+    }
+
+    /// Why the record goes to the dead-letter topic instead of being answered, if it does.
+    public var deadLetter: DeadLetterReason? {
+        switch self {
+        case let .conflict(reason), let .refused(reason): return reason
+        case .applied, .duplicate: return nil
         }
     }
 }
