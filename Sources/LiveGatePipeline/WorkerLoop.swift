@@ -119,8 +119,13 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
     }
 
     private func recover(from error: Error, store: LedgerStore, producer: inout KafkaProducer) {
-        if let storeError = error as? StoreError, storeError.underlying?.isConnectionFailure == true {
-            try? store.reconnect()
+        if let storeError = error as? StoreError, storeError.underlying?.needsNewConnection == true {
+            do {
+                try store.reconnect()
+                logger.notice("reconnected to PostgreSQL", metadata: ["after": "\(storeError)"])
+            } catch {
+                logger.warning("PostgreSQL reconnect failed; retrying", metadata: ["error": "\(error)"])
+            }
         }
         if let kafkaError = error as? KafkaError, kafkaError.isFatal, let fresh = try? makeProducer() {
             producer = fresh  // an idempotent producer that lost its guarantees is replaced, not retried

@@ -37,6 +37,11 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
             || ["57P01", "57P02", "57P03"].contains(sqlState ?? "")
     }
 
+    /// Failures that only a new connection mends: a broken one, or a session on a server that became read-only
+    /// (25006, as on an old primary after a failover; a new connection with a multi-host URL and
+    /// `target_session_attrs=read-write` finds the new primary).
+    public var needsNewConnection: Bool { isConnectionFailure || sqlState == "25006" }
+
     /// Failures that say nothing about the statement and may pass: lost races, broken or refused
     /// connections, a server shutting down, out of resources, a read-only standby after failover, a statement
     /// or lock timeout. Anything else (a constraint, a type error) will fail the same way again.

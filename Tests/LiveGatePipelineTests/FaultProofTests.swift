@@ -27,8 +27,9 @@ struct FaultRun {
     /// Publishes the first half, applies `fault` once some of it is answered, publishes the rest while the
     /// fault lasts (unless the fault is the brokers themselves), `restore`s after `seconds`, and checks.
     /// Reports the seconds from `restore` to the next new answer.
+    /// With `allAnsweredWithin`, every input must be answered within that many seconds of `restore`.
     func run(_ name: String, seconds: Double = 3, publishDuringFault: Bool = true, fault: () throws -> Void,
-             restore: () throws -> Void) throws {
+             restore: () throws -> Void, allAnsweredWithin: Double? = nil) throws {
         let half = work.attempts.count / 2
         let rest = work.attempts[half...].map(\.json) + work.decisions.map(\.json)
         try h.publish(work.attempts[..<half].map(\.json) + (publishDuringFault ? [] : rest))
@@ -42,10 +43,13 @@ struct FaultRun {
         try out.read(timeoutSeconds: 120) { _ in out.answers.count > answeredBefore }
         let recovery = Date().timeIntervalSince(restored)
         let answered = try out.awaitAnswers(work.allIds, timeoutSeconds: 180)
+        let allAnswered = Date().timeIntervalSince(restored)
+        if let allAnsweredWithin { #expect(allAnswered < allAnsweredWithin, "all answered \(allAnswered) s after restore") }
         let result = try ProofInvariants.check(ids: work.allIds, watcher: out, databaseURL: h.database.url)
         print(result.report("fault proof: \(name)", figures: [
             "inputs: \(work.allIds.count)", "fault lasted: \(seconds) s",
             "recovery (restore → next verdict): \(String(format: "%.2f", recovery)) s",
+            "every input answered \(String(format: "%.2f", allAnswered)) s after restore",
         ]))
         #expect(answered, "log:\n\(worker.log.suffix(3000))")
         #expect(result.holds, "\(result.missing.prefix(5)) \(result.contradicting.prefix(5)) \(result.reconcile.differences.prefix(5))")
@@ -94,6 +98,36 @@ struct FaultProofTests {
             try blocker.query("SELECT * FROM tenants FOR UPDATE")
         }, restore: { try blocker.query("COMMIT") })
         #expect(run.worker.log.contains("maximum poll interval"), "the worker never exceeded max.poll.interval.ms")
+        run.h.database.drop()
+    }
+}
+}
+
+extension PipelineTests {
+@Suite("Failover: a session on a server that turned read-only")
+struct ReadOnlyFailoverTests {
+    /// A stale connection to an old primary, on one server: every existing session turns read-only
+    /// (`ALTER SYSTEM` and a reload), while new sessions are not (`ALTER DATABASE`, which only new sessions
+    /// read, and which outranks the configuration file). Only a worker that reconnects on 25006 recovers
+    /// before its 120 s batch deadline.
+    @Test("on 25006 the worker reconnects, well inside the batch deadline")
+    func readOnly() throws {
+        let server = try PrivatePostgres.start(port: 54343)
+        defer { try? server.stop() }
+        let admin = try PostgresConnection(url: server.url)
+        defer {
+            _ = try? admin.query("ALTER SYSTEM RESET default_transaction_read_only")
+            _ = try? admin.query("ALTER DATABASE postgres RESET default_transaction_read_only")
+            _ = try? admin.query("SELECT pg_reload_conf()")
+        }
+        let run = try FaultRun(databaseServer: server.url, attempts: 1000)
+        try run.run("read-only session (25006)", seconds: 0, fault: {
+            try admin.query("ALTER DATABASE postgres SET default_transaction_read_only = off")
+            try admin.query("ALTER SYSTEM SET default_transaction_read_only = on")
+            try admin.query("SELECT pg_reload_conf()")
+        }, restore: {}, allAnsweredWithin: WorkerConfiguration(brokers: "", databaseURL: "").batchDeadlineSeconds / 4)
+        #expect(run.worker.log.contains("25006"), "the fault reached the worker")
+        #expect(run.worker.log.contains("reconnected to PostgreSQL"))
         run.h.database.drop()
     }
 }
