@@ -9,7 +9,7 @@ public protocol KafkaLogSink: AnyObject, Sendable {
 /// What the rebalance callback knows about the group, reachable from C through the client's opaque pointer.
 final class GroupState: Sendable {
     let logger: KafkaLogSink?
-    private let state = Mutex<(assigned: Set<TopicPartition>, revocations: Int)>(([], 0))
+    private let state = Mutex<(assigned: Set<TopicPartition>, revocations: Int, resets: [OffsetReset])>(([], 0, []))
 
     init(logger: KafkaLogSink?) { self.logger = logger }
 
@@ -17,6 +17,20 @@ final class GroupState: Sendable {
     var revocations: Int { state.withLock { $0.revocations } }
 
     func assign(_ partitions: [TopicPartition]) { state.withLock { $0.assigned = Set(partitions) } }
+
+    /// At most this many unread resets are kept (one per partition at a time is the normal case).
+    static let maxResets = 1024
+
+    func reset(_ reset: OffsetReset) {
+        state.withLock { if $0.resets.count < Self.maxResets { $0.resets.append(reset) } }
+    }
+
+    func takeResets() -> [OffsetReset] {
+        state.withLock { state in
+            defer { state.resets = [] }
+            return state.resets
+        }
+    }
 
     func revokeAll() {
         state.withLock {
@@ -50,5 +64,8 @@ let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, U
     handle, level, facility, message in
     guard let handle, let opaque = rd_kafka_opaque(handle), let message else { return }
     let group = Unmanaged<GroupState>.fromOpaque(opaque).takeUnretainedValue()
-    group.logger?.log(level: Int(level), "\(facility.map { String(cString: $0) } ?? "-"): \(String(cString: message))")
+    let facilityText = facility.map { String(cString: $0) } ?? "-"
+    let messageText = String(cString: message)
+    if let reset = OffsetReset.parse(facility: facilityText, message: messageText) { group.reset(reset) }
+    group.logger?.log(level: Int(level), "\(facilityText): \(messageText)")
 }

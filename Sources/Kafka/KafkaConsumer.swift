@@ -101,6 +101,9 @@ public final class KafkaConsumer {
         rd_kafka_destroy_flags(handle, closed ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
     }
 
+    /// The positions the broker no longer had since the last call (see `OffsetReset`); filled while polling.
+    public func takeOffsetResets() -> [OffsetReset] { group.takeResets() }
+
     /// Partitions currently assigned to this member.
     public var assignment: Set<TopicPartition> { group.assigned }
 

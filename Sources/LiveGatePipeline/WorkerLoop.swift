@@ -60,6 +60,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
             let records = try stats.timePoll {
                 try consumer.poll(maxRecords: configuration.maxBatchRecords, maxWaitMillis: configuration.maxBatchWaitMillis)
             }
+            reportOffsetResets(consumer)
             guard !records.isEmpty else { continue }
             let plan = stats.time(.decode) { BatchPlan(records, rules: configuration.rules) }
             switch try publish(plan, store: store, producer: &producer) {
