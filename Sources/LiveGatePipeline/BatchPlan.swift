@@ -61,7 +61,9 @@ struct BatchPlan {
     }
 
     /// The offset to resume from, per partition: one past the last record of the batch.
-    var nextOffsets: [TopicPartition: Int64] {
+    var nextOffsets: [TopicPartition: Int64] { Self.nextOffsets(of: records) }
+
+    static func nextOffsets(of records: [ConsumedRecord]) -> [TopicPartition: Int64] {
         var next: [TopicPartition: Int64] = [:]
         for record in records {
             let tp = TopicPartition(topic: record.topic, partition: record.partition)

@@ -2,35 +2,51 @@
 import Glibc
 #endif
 
-/// Crash points for the reliability proofs, set through `LIVEGATE_FAULT`, e.g. `crash-after-apply:5` kills
-/// the process right after the 5th batch's PostgreSQL commit (outputs not yet published, offsets not
-/// committed), `crash-after-publish:3` right after the 3rd batch's outputs were acknowledged (offsets not
-/// committed). Batches are counted per lane: the first lane to reach its 5th batch kills the whole process,
-/// siblings and all. The process dies as under `kill -9`: no cleanup, no flush. Unset in production.
-struct FaultInjection: Sendable {
+/// Fault points for the reliability proofs, set through `LIVEGATE_FAULT` as `<action>-<point>:<batch>`:
+/// `crash-after-apply:5` kills the process right after the 5th batch's PostgreSQL commit (outputs not yet
+/// published, offsets not committed), `crash-after-publish:3` right after the 3rd batch's outputs were
+/// acknowledged (offsets not committed); `stop-…` freezes the whole process there instead (SIGSTOP on
+/// itself), as a paused VM or a long GC would, until someone sends SIGCONT. Batches are counted per lane:
+/// the first lane to reach its batch acts for the whole process. A crash is as under `kill -9`: no cleanup,
+/// no flush. Unset in production; the worker logs a warning at start when it is set.
+struct FaultInjection: Sendable, CustomStringConvertible {
+    enum Action: String, Sendable { case crash, stop }
     enum Point: String, Sendable {
-        case afterApply = "crash-after-apply"
-        case afterPublish = "crash-after-publish"
+        case afterApply = "after-apply"
+        case afterPublish = "after-publish"
     }
 
+    let action: Action?
     let point: Point?
     let batch: Int
 
     init(_ spec: String?) {
         let parts = spec?.split(separator: ":") ?? []
-        if parts.count == 2, let point = Point(rawValue: String(parts[0])), let batch = Int(parts[1]) {
-            self.point = point
-            self.batch = batch
+        let name = parts.first.map(String.init) ?? ""
+        let dash = name.firstIndex(of: "-")
+        if parts.count == 2, let dash, let action = Action(rawValue: String(name[..<dash])),
+           let point = Point(rawValue: String(name[name.index(after: dash)...])), let batch = Int(parts[1]) {
+            (self.action, self.point, self.batch) = (action, point, batch)
         } else {
-            self.point = nil
-            self.batch = 0
+            (self.action, self.point, self.batch) = (nil, nil, 0)
         }
     }
 
     static let fromEnvironment = FaultInjection(getenv("LIVEGATE_FAULT").map { String(cString: $0) })
 
-    /// Dies here if this is the configured point and batch.
+    var isArmed: Bool { action != nil }
+
+    var description: String {
+        guard let action, let point else { return "none" }
+        return "\(action.rawValue)-\(point.rawValue):\(batch)"
+    }
+
+    /// Crashes or freezes here if this is the configured point and batch.
     func check(_ point: Point, batch: Int) {
-        if self.point == point, self.batch == batch { _exit(137) }
+        guard self.point == point, self.batch == batch, let action else { return }
+        switch action {
+        case .crash: _exit(137)
+        case .stop: raise(SIGSTOP)
+        }
     }
 }

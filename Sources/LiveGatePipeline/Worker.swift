@@ -39,7 +39,8 @@ public final class Worker: Service {
         return handle
     }
 
-    /// Runs every lane on a thread of its own and returns when all have stopped. The first lane to fail
+    /// Runs every lane on a thread of its own, and the status guard on another, and returns when all have
+    /// stopped. The first lane to fail
     /// stops the others (each commits the batch it finished; one still retrying leaves its batch uncommitted
     /// for the next reader), and its error is rethrown.
     private func runLanes() throws {
@@ -58,6 +59,16 @@ public final class Worker: Service {
                 }
             }
             thread.name = "livegate-lane-\(lane)"
+            thread.start()
+        }
+        if configuration.statusGuard {
+            let guardian = StatusGuard(configuration: configuration, logger: logger, stop: stop)
+            finished.enter()
+            let thread = Thread {
+                defer { finished.leave() }
+                guardian.run()
+            }
+            thread.name = "livegate-status-guard"
             thread.start()
         }
         finished.wait()

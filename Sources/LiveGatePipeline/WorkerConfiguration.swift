@@ -37,11 +37,14 @@ public struct WorkerConfiguration: Sendable {
     /// Default 120 s: well inside librdkafka's default max.poll.interval.ms (300 s), so a rebalance never
     /// waits on a stuck worker.
     public var batchDeadlineSeconds: Double
+    /// Whether the worker runs a `StatusGuard`, which keeps the status topic's last record per tenant current.
+    /// Default true; off only for tools that run the pipeline partly (replay, the bench's baselines).
+    public var statusGuard: Bool
 
     public init(brokers: String, databaseURL: String, group: String = "livegate", instanceId: String? = nil,
                 kafka: KafkaSettings = KafkaSettings(), lanes: Int = defaultLanes, maxBatchRecords: Int = defaultBatchRecords, maxBatchWaitMillis: Int = 100,
                 rules: Rules = .standard, backoff: Backoff = Backoff(baseMillis: 50, maxMillis: 2000),
-                batchDeadlineSeconds: Double = 120) {
+                batchDeadlineSeconds: Double = 120, statusGuard: Bool = true) {
         self.brokers = brokers
         self.databaseURL = databaseURL
         self.group = group
@@ -53,5 +56,6 @@ public struct WorkerConfiguration: Sendable {
         self.rules = rules
         self.backoff = backoff
         self.batchDeadlineSeconds = batchDeadlineSeconds
+        self.statusGuard = statusGuard
     }
 }

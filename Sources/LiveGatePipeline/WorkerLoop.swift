@@ -42,6 +42,9 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
     /// group (its partitions move to healthy workers) and a new one starts once PostgreSQL answers again.
     func run() throws {
         defer { logger.info("worker stopped", metadata: stats.metadata) }
+        if faults.isArmed {
+            logger.warning("fault injection armed (LIVEGATE_FAULT): for tests only", metadata: ["fault": "\(faults)"])
+        }
         while !stop.isRequested {
             guard let store = connectStore() else { return }
             try session(store)

@@ -110,3 +110,27 @@ public final class LedgerStore {
         return outcomes
     }
 }
+
+extension LedgerStore {
+    /// The stored rows of `tenantIds` as they are now (tenants never seen are absent). Read-only, no locks:
+    /// for the status guard, which compares them with what the status topic says.
+    public func currentTenants(_ tenantIds: [String]) throws(StoreError) -> [ByteID: TenantRecord] {
+        guard !tenantIds.isEmpty else { return [:] }
+        do {
+            let rows = try connection.query("SELECT \(Rows.tenantColumns) FROM tenants WHERE tenant_id = ANY($1::text[])",
+                                            [PostgresArray.literal(tenantIds)])
+            var tenants: [ByteID: TenantRecord] = [:]
+            for row in rows.rows {
+                let tenant = try Rows.tenant(row)
+                tenants[ByteID(tenant.tenantId)] = tenant
+            }
+            return tenants
+        } catch let error as PostgresError {
+            throw .database(error)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .invariant("unexpected \(type(of: error))")
+        }
+    }
+}

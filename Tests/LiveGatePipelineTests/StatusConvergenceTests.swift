@@ -1,0 +1,116 @@
+import Foundation
+import Kafka
+import LiveGateCore
+import LiveGatePipeline
+import LiveGateTestSupport
+import Postgres
+import Testing
+
+extension PipelineTests {
+@Suite("tenant-status converges")
+struct StatusConvergenceTests {
+    static func isFrozen(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(close, offsetBy: 2)] == "T"
+    }
+
+    /// Per tenant, the status records in topic order: (version, bytes).
+    static func statuses(_ out: OutputWatcher) -> [String: [(version: Int64, bytes: [UInt8])]] {
+        var byTenant: [String: [(Int64, [UInt8])]] = [:]
+        for record in out.records where record.topic == Topics.tenantStatus {
+            guard let value = record.value, let json = try? JSONParser.parse(value), let tenant = json["tenant_id"]?.stringValue,
+                  case let .number(text)? = json["version"], let version = Int64(text) else { continue }
+            byTenant[tenant, default: []].append((version, value))
+        }
+        return byTenant
+    }
+
+    @Test("a worker frozen mid-batch publishes old statuses when it wakes; within 60 s every tenant's last is current")
+    func frozenWorker() throws {
+        let h = try PipelineHarness(partitions: 4)
+        try h.migrate()
+        let out = try h.reader([Topics.accessVerdict, Topics.tenantStatus])
+        let tenants = (0..<16).map { "conv-\($0)" }
+        let b = try WorkerProcess(h, group: "converge", name: "converge-b")
+        for (prefix, action) in [("d", "declare"), ("a", "approve")] {
+            try h.publish(tenants.map { t in
+                action == "declare" ? Fixtures.declaration("\(prefix)-\(t)", tenant: t)
+                    : Fixtures.decision("\(prefix)-\(t)", tenant: t, action: "approve")
+            })
+            try #require(try out.awaitAnswers(tenants.map { "\(prefix)-\($0)" }, timeoutSeconds: 90))
+        }
+        // A joins and takes half the partitions; its first batch freezes it after the commit, before publishing.
+        let a = try WorkerProcess(h, group: "converge", name: "converge-a", fault: "stop-after-apply:1")
+        try #require(Self.waitUntil(60) {
+            a.log.split(separator: "\n").contains { $0.contains(" assigned ") && !$0.contains(" assigned 0 partitions") }
+        }, "A was given no partitions:\n\(a.log.suffix(2000))")
+        Thread.sleep(forTimeInterval: 2)
+        func round(_ n: Int, daily: String) -> [String] {
+            tenants.map { Fixtures.decision("c\(n)-\($0)", tenant: $0, action: "set_ceiling", notes: nil, ceiling: #"{"daily":"\#(daily)"}"#) }
+        }
+        try h.publish(round(1, daily: "300"))
+        try #require(try Self.waitUntil(60) { Self.isFrozen(a.pid) }, "A never froze:\n\(a.log.suffix(2000))")
+        // B takes A's partitions after the session timeout, answers round 1 again and round 2 anew.
+        try h.publish(round(2, daily: "400"))
+        try #require(try out.awaitAnswers(tenants.flatMap { ["c1-\($0)", "c2-\($0)"] }, timeoutSeconds: 120))
+        try out.read(timeoutSeconds: 2) { _ in false }
+        a.signal(SIGCONT)
+        let woke = Date()
+
+        let db = try PostgresConnection(url: h.database.url)
+        var current: [String: Int64] = [:]
+        for row in try db.query("SELECT tenant_id, version FROM tenants").rows {
+            if let t = row[0], let v = row[1].flatMap(Int64.init) { current[t] = v }
+        }
+        try #require(current.count == tenants.count && current.values.allSatisfy { $0 == 4 })
+        // A publishes the batch it froze in: verdicts B already published again (same bytes), and old statuses.
+        let late = try out.read(timeoutSeconds: 30) { _ in
+            tenants.contains { (out.answers[ByteID("c1-\($0)")]?.count ?? 0) >= 2 }
+        }
+        #expect(late, "the frozen worker published nothing after it woke:\n\(a.log.suffix(2000))")
+        let converged = try out.read(timeoutSeconds: 60 - Date().timeIntervalSince(woke)) { _ in
+            let statuses = Self.statuses(out)
+            return tenants.allSatisfy { statuses[$0]?.last?.version == current[$0] }
+        }
+        let seconds = Date().timeIntervalSince(woke)
+        let statuses = Self.statuses(out)
+        // The fault must have happened: some tenant's records went back in version on the topic.
+        let regressions = tenants.filter { t in
+            let versions = statuses[t]?.map(\.version) ?? []
+            return zip(versions, versions.dropFirst()).contains { $0 > $1 }
+        }
+        print("""
+            status convergence proof:
+              tenants: \(tenants.count), statuses read: \(statuses.values.map { $0.count }.reduce(0, +))
+              tenants whose statuses went back on the topic: \(regressions.count)
+              converged \(String(format: "%.1f", seconds)) s after the frozen worker woke: \(converged)
+            """)
+        #expect(!regressions.isEmpty, "the frozen worker published nothing late: the proof proved nothing")
+        #expect(converged, "last versions: \(tenants.map { "\($0)=\(statuses[$0]?.last?.version ?? -1)/\(current[$0] ?? -1)" })")
+        // A reader keeping the highest version never goes back: one version, one content.
+        for t in tenants {
+            var byVersion: [Int64: [UInt8]] = [:]
+            for (version, bytes) in statuses[t] ?? [] {
+                #expect(byVersion[version, default: bytes] == bytes, "\(t) v\(version) published with two contents")
+                byVersion[version] = bytes
+            }
+            #expect(byVersion.keys.max() == current[t])
+        }
+        #expect(a.log.contains("fault injection armed"))
+        for worker in [a, b] { worker.signal(SIGTERM) }
+        #expect(a.waitForExit(seconds: 60) == 0)
+        #expect(b.waitForExit(seconds: 60) == 0)
+        h.database.drop()
+    }
+
+    static func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return try condition()
+    }
+}
+}
