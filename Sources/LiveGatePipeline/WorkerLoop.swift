@@ -12,8 +12,8 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
     let configuration: WorkerConfiguration
     let logger: Logger
     let stop: StopSignal
-    private var stats = WorkerStats()
-    private let faults = FaultInjection.fromEnvironment
+    var stats = WorkerStats()
+    let faults = FaultInjection.fromEnvironment
     /// How this lane names itself in `worker_heartbeats`.
     private let member: String
     /// The lane's static group membership id, if the worker has one.
@@ -66,73 +66,19 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
             reportOffsetResets(consumer)
             guard !records.isEmpty else { continue }
             let plan = stats.time(.decode) { BatchPlan(records, rules: configuration.rules) }
-            switch try publish(plan, store: store, producer: &producer) {
-            case .published: break
+            switch try process(plan, store: store, producer: &producer, consumer: consumer) {
+            case .committed: break
             case .stopped: return
             case .stalled:
-                logger.error("a batch could not be applied in time; leaving the group until it can be", metadata: ["limit_s": "\(configuration.batchDeadlineSeconds)"])
+                logger.error("a batch could not be applied in time; leaving the group until it can be",
+                             metadata: ["limit_s": "\(configuration.batchDeadlineSeconds)"])
                 return
             }
-            stats.time(.commit) { commit(plan, consumer) }
             stats.count(plan)
             if stats.shouldReport {
                 logger.info("progress", metadata: stats.metadata)
                 stats.reported()
             }
-        }
-    }
-
-    enum PublishResult { case published, stopped, stalled }
-
-    /// Applies and publishes, retrying with backoff while the failures may pass, for at most
-    /// `batchDeadlineSeconds` (well inside max.poll.interval.ms, so the group never waits on this worker).
-    /// Nothing is committed unless it returns `.published`; the batch is then read again by whoever owns it.
-    /// Records that PostgreSQL refuses alone become `apply_failed` dead letters (`RecordIsolation`); only a
-    /// record that breaks a store invariant stops the worker.
-    private func publish(_ plan: BatchPlan, store: LedgerStore, producer: inout KafkaProducer) throws -> PublishResult {
-        let deadline = Date().addingTimeInterval(configuration.batchDeadlineSeconds)
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                let outcomes = try stats.time(.apply) { try RecordIsolation(apply: store.apply).run(plan.events) }
-                faults.check(.afterApply, batch: stats.batches + 1)
-                try stats.time(.publish) { try producer.send(plan.outputs(outcomes)) }
-                faults.check(.afterPublish, batch: stats.batches + 1)
-                stats.countRefused(outcomes)
-                return .published
-            } catch let broken as RecordIsolation.BrokenInvariant {
-                // Stop with an error, so the process exits non-zero and the evidence stays as it is.
-                let record = plan.record(ofEvent: broken.eventIndex)
-                logger.critical("a record breaks a store invariant; stopping", metadata: [
-                    "topic": "\(record.topic)", "partition": "\(record.partition)", "offset": "\(record.offset)",
-                    "error": "\(broken.error)",
-                ])
-                throw broken.error
-            } catch let error as StoreError where !error.isRetryable {
-                // Refused for every batch alike (a missing table, a revoked privilege): nothing to isolate and
-                // nothing to gain by exiting; wait for the database to be mended, as for an outage.
-                logger.error("PostgreSQL refuses every batch; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
-            } catch {
-                logger.warning("batch failed; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
-                recover(from: error, store: store, producer: &producer)
-            }
-            guard Date() < deadline else { return .stalled }
-            guard pause(attempt) else { return .stopped }
-        }
-    }
-
-    private func recover(from error: Error, store: LedgerStore, producer: inout KafkaProducer) {
-        if let storeError = error as? StoreError, storeError.underlying?.needsNewConnection == true {
-            do {
-                try store.reconnect()
-                logger.notice("reconnected to PostgreSQL", metadata: ["after": "\(storeError)"])
-            } catch {
-                logger.warning("PostgreSQL reconnect failed; retrying", metadata: ["error": "\(error)"])
-            }
-        }
-        if let kafkaError = error as? KafkaError, kafkaError.isFatal, let fresh = try? makeProducer() {
-            producer = fresh  // an idempotent producer that lost its guarantees is replaced, not retried
         }
     }
 
@@ -142,7 +88,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
     static let producerDefaults = KafkaSettings([("message.max.bytes", String(DeadLetter.maxRecordBytes)),
                                                  ("socket.timeout.ms", "10000")])
 
-    private func makeProducer() throws -> KafkaProducer {
+    func makeProducer() throws -> KafkaProducer {
         try KafkaProducer(brokers: configuration.brokers, settings: Self.producerDefaults.merging(configuration.kafka))
     }
 
@@ -159,7 +105,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
 
     /// A failed commit is not fatal: the outputs are already published, so the records' next reader gets
     /// the stored answers again and publishes duplicates that consumers drop by id.
-    private func commit(_ plan: BatchPlan, _ consumer: KafkaConsumer) {
+    func commit(_ plan: BatchPlan, _ consumer: KafkaConsumer) {
         do {
             try consumer.commit(plan.nextOffsets)
         } catch {
@@ -177,13 +123,13 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
             } catch {
                 logger.warning("PostgreSQL unavailable; retrying", metadata: ["error": "\(error)"])
             }
-            guard pause(attempt) else { return nil }
+            guard pause(millis: configuration.backoff.delayMillis(afterAttempt: attempt)) else { return nil }
         }
     }
 
-    /// Sleeps the backoff for `attempt` in short steps; false if a stop was requested meanwhile.
-    private func pause(_ attempt: Int) -> Bool {
-        var remaining = configuration.backoff.delayMillis(afterAttempt: attempt)
+    /// Sleeps `millis` in short steps; false if a stop was requested meanwhile.
+    func pause(millis: Int) -> Bool {
+        var remaining = millis
         while remaining > 0 {
             if stop.isRequested { return false }
             let step = min(remaining, 50)

@@ -116,7 +116,7 @@ extension LedgerStore {
     /// for the status guard, which compares them with what the status topic says.
     public func currentTenants(_ tenantIds: [String]) throws(StoreError) -> [ByteID: TenantRecord] {
         guard !tenantIds.isEmpty else { return [:] }
-        do {
+        return try StoreError.converting {
             let rows = try connection.query("SELECT \(Rows.tenantColumns) FROM tenants WHERE tenant_id = ANY($1::text[])",
                                             [PostgresArray.literal(tenantIds)])
             var tenants: [ByteID: TenantRecord] = [:]
@@ -125,12 +125,6 @@ extension LedgerStore {
                 tenants[ByteID(tenant.tenantId)] = tenant
             }
             return tenants
-        } catch let error as PostgresError {
-            throw .database(error)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw .invariant("unexpected \(type(of: error))")
         }
     }
 }

@@ -39,6 +39,20 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         return StoreError(kind: .database, message: "statement failed", underlying: error)
     }
 
+    /// Runs `body`, turning what it throws into a `StoreError`: PostgreSQL's errors through `database`, ours
+    /// as they are, anything else as a broken invariant.
+    static func converting<T>(_ body: () throws -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch let error as PostgresError {
+            throw .database(error)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .invariant("unexpected \(type(of: error))")
+        }
+    }
+
     static func invariant(_ message: String) -> StoreError {
         StoreError(kind: .invariantViolated, message: message, underlying: nil)
     }

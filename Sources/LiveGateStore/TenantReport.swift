@@ -16,7 +16,7 @@ public struct TenantReport: Sendable {
     public static func load(_ tenantId: String, at instant: UTCInstant, url: String,
                             rules: Rules = .standard) throws(StoreError) -> TenantReport {
         let connection = try LedgerStore.connect(url)
-        do {
+        return try StoreError.converting {
             let rows = try connection.query("SELECT \(Rows.tenantColumns) FROM tenants WHERE tenant_id = $1", [tenantId])
             let tenant = try rows.rows.first.map(Rows.tenant) ?? TenantRecord(tenantId: tenantId)
             let day = UsageWindow.day(containing: instant)
@@ -30,12 +30,6 @@ public struct TenantReport: Sendable {
             for row in usage.rows { used[row[0] ?? ""] = try Rows.micros(row[1]) }
             return TenantReport(tenant: tenant, ceiling: tenant.ceiling(rules), day: day, usedToday: used["day"] ?? .zero,
                                 month: month, usedThisMonth: used["month"] ?? .zero, known: !rows.rows.isEmpty)
-        } catch let error as PostgresError {
-            throw .database(error)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw .invariant("unexpected \(type(of: error))")
         }
     }
 

@@ -125,6 +125,12 @@ struct ReadOnlyFailoverTests {
             try admin.query("ALTER DATABASE postgres SET default_transaction_read_only = off")
             try admin.query("ALTER SYSTEM SET default_transaction_read_only = on")
             try admin.query("SELECT pg_reload_conf()")
+            // The reload is asynchronous; once this old session sees it, the postmaster has signalled every
+            // backend, and the worker's sessions turn read-only at their next statement.
+            let deadline = Date().addingTimeInterval(10)
+            while try admin.query("SHOW default_transaction_read_only").rows.first?.first != "on", Date() < deadline {
+                usleep(20_000)
+            }
         }, restore: {}, allAnsweredWithin: WorkerConfiguration(brokers: "", databaseURL: "").batchDeadlineSeconds / 4)
         #expect(run.worker.log.contains("25006"), "the fault reached the worker")
         #expect(run.worker.log.contains("reconnected to PostgreSQL"))

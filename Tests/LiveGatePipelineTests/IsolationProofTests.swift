@@ -80,6 +80,7 @@ struct IsolationProofTests {
         #expect(out.verdict("x-1")?["outcome"] == .string("allowed"))
         try h.publish([Fixtures.attempt("x-2", tenant: "drifting", amount: "1", at: now)])
         let status = worker.waitForExit(seconds: 60)
+        #expect(status != nil && status != 0, "the worker should stop:\n\(worker.log)")
         let line = worker.log.split(separator: "\n").first { $0.contains("breaks a store invariant") }
         #expect(line?.contains("topic=\(Topics.transactionAttempt)") == true, "\(worker.log)")
         #expect(line?.contains("partition=0") == true && line?.contains("offset=1") == true, "\(line ?? "")")

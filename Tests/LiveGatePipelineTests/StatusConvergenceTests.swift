@@ -50,7 +50,7 @@ struct StatusConvergenceTests {
             tenants.map { Fixtures.decision("c\(n)-\($0)", tenant: $0, action: "set_ceiling", notes: nil, ceiling: #"{"daily":"\#(daily)"}"#) }
         }
         try h.publish(round(1, daily: "300"))
-        try #require(try Self.waitUntil(60) { Self.isFrozen(a.pid) }, "A never froze:\n\(a.log.suffix(2000))")
+        try #require(Self.waitUntil(60) { Self.isFrozen(a.pid) }, "A never froze:\n\(a.log.suffix(2000))")
         // B takes A's partitions after the session timeout, answers round 1 again and round 2 anew.
         try h.publish(round(2, daily: "400"))
         try #require(try out.awaitAnswers(tenants.flatMap { ["c1-\($0)", "c2-\($0)"] }, timeoutSeconds: 120))
