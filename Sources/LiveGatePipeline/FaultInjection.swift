@@ -8,7 +8,7 @@ import Glibc
 /// acknowledged (offsets not committed); `stop-…` freezes the whole process there instead (SIGSTOP on
 /// itself), as a paused VM or a long GC would, until someone sends SIGCONT. Batches are counted per lane:
 /// the first lane to reach its batch acts for the whole process. A crash is as under `kill -9`: no cleanup,
-/// no flush. Unset in production; the worker logs a warning at start when it is set.
+/// no flush. Read only by debug builds; the worker logs a warning at start when it is armed.
 struct FaultInjection: Sendable, CustomStringConvertible {
     enum Action: String, Sendable { case crash, stop }
     enum Point: String, Sendable {
@@ -32,7 +32,15 @@ struct FaultInjection: Sendable, CustomStringConvertible {
         }
     }
 
-    static let fromEnvironment = FaultInjection(getenv("LIVEGATE_FAULT").map { String(cString: $0) })
+    /// `LIVEGATE_FAULT` in debug builds (the tests' `livegate`); a release build never reads it, so no
+    /// environment variable can crash or freeze a production worker.
+    static let fromEnvironment: FaultInjection = {
+        #if DEBUG
+        FaultInjection(getenv("LIVEGATE_FAULT").map { String(cString: $0) })
+        #else
+        FaultInjection(nil)
+        #endif
+    }()
 
     var isArmed: Bool { action != nil }
 

@@ -37,6 +37,18 @@ public struct WorkerConfiguration: Sendable {
     /// Default 120 s: well inside librdkafka's default max.poll.interval.ms (300 s), so a rebalance never
     /// waits on a stuck worker.
     public var batchDeadlineSeconds: Double
+    /// librdkafka's default `max.poll.interval.ms`.
+    public static let defaultMaxPollIntervalMillis = 300_000
+
+    /// The batch deadline in force: `batchDeadlineSeconds`, or 40 % of the consumer's effective
+    /// `max.poll.interval.ms` when that is less (120 s is 40 % of the default 300 s). The deadline is checked
+    /// between attempts, so the room left is for a last attempt, itself bounded by the session's statement
+    /// and lock timeouts, to end before the group gives up on this member.
+    public var effectiveBatchDeadlineSeconds: Double {
+        let maxPollMillis = kafka["max.poll.interval.ms"].flatMap(Int.init) ?? Self.defaultMaxPollIntervalMillis
+        return min(batchDeadlineSeconds, Double(maxPollMillis) / 1000 * 0.4)
+    }
+
     /// Whether the worker runs a `StatusGuard`, which keeps the status topic's last record per tenant current.
     /// Default true; off only for tools that run the pipeline partly (replay, the bench's baselines).
     public var statusGuard: Bool

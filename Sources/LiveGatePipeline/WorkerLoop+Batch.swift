@@ -11,7 +11,7 @@ extension WorkerLoop {
     /// breaks a store invariant.
     func process(_ plan: BatchPlan, store: LedgerStore, producer: inout KafkaProducer,
                  consumer: KafkaConsumer) throws -> BatchEnd {
-        var lifecycle = BatchLifecycle(deadlineSeconds: configuration.batchDeadlineSeconds)
+        var lifecycle = BatchLifecycle(deadlineSeconds: configuration.effectiveBatchDeadlineSeconds)
         var outcomes: [EventOutcome] = []
         var action = lifecycle.polled(at: Self.now)
         while true {

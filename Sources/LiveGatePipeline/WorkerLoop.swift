@@ -57,7 +57,9 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
             instanceId: instanceId, settings: configuration.kafka, logger: KafkaLogBridge(logger: logger))
         defer { consumer.close() }
         var producer = try makeProducer()
-        logger.info("worker joined the group", metadata: ["group": "\(configuration.group)"])
+        logger.info("worker joined the group", metadata: [
+            "group": "\(configuration.group)", "batch_deadline_s": "\(configuration.effectiveBatchDeadlineSeconds)",
+        ])
         while !stop.isRequested {
             beat(store)
             let records = try stats.timePoll {
@@ -71,7 +73,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
             case .stopped: return
             case .stalled:
                 logger.error("a batch could not be applied in time; leaving the group until it can be",
-                             metadata: ["limit_s": "\(configuration.batchDeadlineSeconds)"])
+                             metadata: ["limit_s": "\(configuration.effectiveBatchDeadlineSeconds)"])
                 return
             }
             stats.count(plan)

@@ -83,7 +83,10 @@ struct HostileValueTests {
             #expect(a.rejection?.reason == "occurred_at_skew")
         }
         let untimed = InputRecord(topic: Topics.transactionAttempt, key: nil, value: Array(json.utf8), timestamp: nil)
-        guard case let .event(event) = InputDecoder.decode(untimed), case let .attempt(a) = event.body else { return }
+        guard case let .event(event) = InputDecoder.decode(untimed), case let .attempt(a) = event.body else {
+            Issue.record("an untimed attempt was not decoded as an attempt")
+            return
+        }
         #expect(a.rejection?.reason == "occurred_at_skew")
     }
 
@@ -117,7 +120,10 @@ struct HostileValueTests {
     @Test("a keyless dead letter stays keyless")
     func keyless() {
         let record = InputRecord(topic: Topics.decision, key: nil, value: Array("x".utf8), timestamp: nil)
-        guard case let .deadLetter(reason) = InputDecoder.decode(record) else { return }
+        guard case let .deadLetter(reason) = InputDecoder.decode(record) else {
+            Issue.record("\"x\" was addressed")
+            return
+        }
         let out = DeadLetter.record(for: record, reason: reason)
         #expect(out.keyBytes == nil)
         #expect((try? JSONParser.parse(out.value))?["source"]?["timestamp"] == .null)

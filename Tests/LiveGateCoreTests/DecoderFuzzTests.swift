@@ -35,7 +35,10 @@ struct DecoderFuzzTests {
                       "currency", "agent_id", "declaration", "action", "ceiling", "review_notes"]
         await propertyCheck(count: 2000, input: Gen.int(in: 0...(fields.count - 1)), Gen.uint16(in: 0...UInt16.max).array(of: 1...12)) { field, codes in
             var json = try JSONParser.parse(Array(Fixtures.attempt("f", tenant: "t", amount: "1").utf8))
-            guard case var .object(members) = json else { return }
+            guard case var .object(members) = json else {
+                Issue.record("the fixture is not an object")
+                return
+            }
             members.removeAll { $0.key == fields[field] }
             members.append((fields[field], Self.randomValue(codes)))
             json = .object(members)
@@ -82,7 +85,10 @@ struct SecurityRuleTests {
         let amounts = ["0.000001", "1", "99.99", "100", "500", "1000000000"]
         await propertyCheck(count: 500, input: Gen.int(in: 0...(states.count - 1)), Gen.int(in: 0...(amounts.count - 1)),
                             Gen.bool(), Gen.int64(in: 0...3_000_000_000)) { s, a, disabled, used in
-            guard case let .attempt(attempt) = Fixtures.event(Fixtures.attempt("x", tenant: "t", amount: amounts[a])).body else { return }
+            guard case let .attempt(attempt) = Fixtures.event(Fixtures.attempt("x", tenant: "t", amount: amounts[a])).body else {
+                Issue.record("the fixture is not an attempt")
+                return
+            }
             let ceiling = CeilingOverride(disabled: disabled).effective(defaults: .betaDefaults)
             let decision = CeilingRules.decide(attempt, state: states[s], ceiling: ceiling,
                                                usedToday: Micros(used % 500_000_000), usedThisMonth: Micros(used))

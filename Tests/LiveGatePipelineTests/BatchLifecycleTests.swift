@@ -92,4 +92,14 @@ struct BatchLifecycleTests {
         #expect(m.stopRequested() == .stop)
         #expect(m.state == .finished)
     }
+
+    @Test("the deadline in force is 40 % of max.poll.interval.ms when that is less than the one configured")
+    func effectiveDeadline() {
+        var configuration = WorkerConfiguration(brokers: "b", databaseURL: "u")
+        #expect(configuration.effectiveBatchDeadlineSeconds == 120)
+        configuration.kafka["max.poll.interval.ms"] = "10000"
+        #expect(configuration.effectiveBatchDeadlineSeconds == 4)
+        configuration.kafka["max.poll.interval.ms"] = "900000"
+        #expect(configuration.effectiveBatchDeadlineSeconds == 120)
+    }
 }

@@ -37,6 +37,9 @@ struct ProcessTests {
             }
         }
         let db = try PostgresConnection(url: h.database.url)
+        try ProofInvariants.awaitStatuses(out, databaseURL: h.database.url)
+        #expect(ProofInvariants.statusLag(db: db, watcher: out).isEmpty, "the status topic is not current")
+        #expect(ProofInvariants.notificationConflicts(out).isEmpty, "a notification id with two contents")
         for tenant in tenants {
             #expect(allowedByTenant[tenant] == 50, "\(tenant) allowed \(allowedByTenant[tenant] ?? 0)")
             let used = try db.query("SELECT used_micros FROM usage_windows WHERE tenant_id = $1 AND window_kind = 'day'",
@@ -66,13 +69,14 @@ struct ProcessTests {
         h.database.drop()
     }
 
-    @Test("SIGTERM mid-stream drains, commits and exits 0; a restart loses and double-counts nothing")
+    @Test("SIGTERM mid-stream drains, commits and exits 0; the other worker takes over at once; nothing is published twice")
     func gracefulShutdown() throws {
         let h = try PipelineHarness(partitions: 4)
         try h.migrate()
         let out = try h.reader()
         let tenants = (0..<6).map { "t-\($0)" }
         let first = try WorkerProcess(h, group: "solo", name: "first", batch: 20)
+        let other = try WorkerProcess(h, group: "solo", name: "other", batch: 20)
         let attempts = try prepare(h, tenants: tenants, perTenant: 60, out: out)
         try h.publish(attempts.map(\.1))
         try #require(try out.read(timeoutSeconds: 90) { records in
@@ -80,11 +84,29 @@ struct ProcessTests {
         })
         first.signal(SIGTERM)
         #expect(first.waitForExit(seconds: 30) == 0, "log:\n\(first.log.suffix(2000))")
+        let left = Date()
         #expect(first.log.contains("worker stopped"))
-        let second = try WorkerProcess(h, group: "solo", name: "second")
+        // A member that leaves says so: the other gets its partitions without waiting for the session timeout.
+        // Inputs for every tenant, published once the first has gone, wait for exactly that.
+        let late = tenants.map { t in ("l-\(t)", Fixtures.attempt("l-\(t)", tenant: t, amount: "1", at: Fixtures.now(), environment: "test")) }
+        try h.publish(late.map(\.1))
+        #expect(try out.awaitAnswers(late.map(\.0), timeoutSeconds: 120))
+        let takeover = Date().timeIntervalSince(left)
+        let session = 4.0  // WorkerProcess: session.timeout.ms=4000
+        print("graceful shutdown proof: inputs of every partition answered \(String(format: "%.1f", takeover)) s after the first worker left")
+        #expect(takeover < session, "the other worker waited for the session timeout instead of the leave")
         #expect(try out.awaitAnswers(attempts.map(\.0), timeoutSeconds: 120))
+        // A restart once the stream is answered: nothing the first worker published comes again.
+        let second = try WorkerProcess(h, group: "solo", name: "second")
+        let markers = tenants.map { t in ("m-\(t)", Fixtures.attempt("m-\(t)", tenant: t, amount: "1", at: Fixtures.now(), environment: "test")) }
+        try h.publish(markers.map(\.1))
+        #expect(try out.awaitAnswers(markers.map(\.0), timeoutSeconds: 120))
+        try out.read(timeoutSeconds: 2) { _ in false }
+        let repeated = attempts.map(\.0).filter { (out.answers[ByteID($0)]?.count ?? 0) > 1 }
+        #expect(repeated.isEmpty, "published again after a graceful shutdown: \(repeated.prefix(5))")
         try checkInvariants(h, out: out, attempts: attempts, tenants: tenants)
-        second.signal(SIGINT)
+        for worker in [other, second] { worker.signal(SIGINT) }
+        #expect(other.waitForExit(seconds: 30) == 0)
         #expect(second.waitForExit(seconds: 30) == 0)
         h.database.drop()
     }

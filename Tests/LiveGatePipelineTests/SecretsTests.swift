@@ -28,7 +28,9 @@ struct SecretsTests {
         // And a worker that cannot reach its database at all logs the failure, not the URL's password.
         let unreachable = "postgresql://postgres:\(dbSecret)@127.0.0.1:1/postgres"
         let failing = try WorkerProcess(h, group: "secrets-2", name: "secrets-2", databaseURL: unreachable)
-        usleep(3_000_000)
+        // Waits for the event itself: the failure logged (the retry loop logs each attempt).
+        let deadline = Date().addingTimeInterval(30)
+        while !failing.log.contains("PostgreSQL unavailable"), Date() < deadline { usleep(100_000) }
         failing.signal(SIGTERM)
         _ = failing.waitForExit(seconds: 30)
         #expect(failing.log.contains("PostgreSQL unavailable"))

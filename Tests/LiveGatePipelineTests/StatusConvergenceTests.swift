@@ -45,7 +45,6 @@ struct StatusConvergenceTests {
         try #require(Self.waitUntil(60) {
             a.log.split(separator: "\n").contains { $0.contains(" assigned ") && !$0.contains(" assigned 0 partitions") }
         }, "A was given no partitions:\n\(a.log.suffix(2000))")
-        Thread.sleep(forTimeInterval: 2)
         func round(_ n: Int, daily: String) -> [String] {
             tenants.map { Fixtures.decision("c\(n)-\($0)", tenant: $0, action: "set_ceiling", notes: nil, ceiling: #"{"daily":"\#(daily)"}"#) }
         }

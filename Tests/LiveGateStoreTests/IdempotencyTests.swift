@@ -40,7 +40,10 @@ struct IdempotencyTests {
         let original = Fixtures.attempt("x1", tenant: "t", amount: "1")
         let first = try h.apply(original)
         let respelled = try JSONParser.parse(Array(original.utf8))
-        guard case let .object(members) = respelled else { return }
+        guard case let .object(members) = respelled else {
+            Issue.record("the fixture is not an object")
+            return
+        }
         let reordered = JSONWriter.string(.object(members.reversed()))
         let again = try h.apply(reordered)
         guard case .duplicate = again else { Issue.record("not a duplicate: \(again)"); return }
