@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// Fault points for the reliability proofs, set through `LIVEGATE_FAULT` as `<action>-<point>:<batch>`:
 /// `crash-after-apply:5` kills the process right after the 5th batch's PostgreSQL commit (outputs not yet
@@ -49,9 +50,15 @@ struct FaultInjection: Sendable, CustomStringConvertible {
         return "\(action.rawValue)-\(point.rawValue):\(batch)"
     }
 
-    /// Crashes or freezes here if this is the configured point and batch.
+    /// Whether the fault has acted in this process: it acts once, whichever lane gets there first. (A freeze
+    /// that every lane repeated on its own first batch would freeze the process again after each SIGCONT.)
+    private static let fired = Atomic<Bool>(false)
+
+    /// Crashes or freezes here if this is the configured point and batch, the first time only.
     func check(_ point: Point, batch: Int) {
-        guard self.point == point, self.batch == batch, let action else { return }
+        guard self.point == point, self.batch == batch, let action,
+              Self.fired.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged
+        else { return }
         switch action {
         case .crash: _exit(137)
         case .stop: raise(SIGSTOP)
