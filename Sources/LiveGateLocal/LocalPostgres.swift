@@ -35,9 +35,11 @@ public struct LocalPostgres: Sendable {
         case fast, immediate
     }
 
+    /// `directory` is made absolute and loses any trailing `/`: the lock file beside it must not land inside
+    /// it, and PostgreSQL's programs, which run from `/`, must resolve it as we do.
     public init(port: Int = defaultPort, directory: String? = nil, binDirectory: String) {
         self.port = port
-        self.directory = directory ?? "/tmp/livegate-pg-\(port)"
+        self.directory = URL(fileURLWithPath: directory ?? "/tmp/livegate-pg-\(port)").standardizedFileURL.path
         self.binDirectory = binDirectory
     }
 
@@ -45,8 +47,11 @@ public struct LocalPostgres: Sendable {
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
                                        port givenPort: Int? = nil) throws -> LocalPostgres {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        let port = givenPort ?? value("LIVEGATE_PG_PORT").flatMap(Int.init) ?? defaultPort
-        guard (1...65535).contains(port) else { throw Failure(description: "LIVEGATE_PG_PORT must be 1 to 65535") }
+        let portText = value("LIVEGATE_PG_PORT")
+        let port = givenPort ?? portText.flatMap(Int.init) ?? defaultPort
+        guard (1...65535).contains(port), givenPort != nil || portText == nil || Int(portText!) != nil else {
+            throw Failure(description: "LIVEGATE_PG_PORT must be a port number, 1 to 65535")
+        }
         let directory = givenPort == nil ? value("LIVEGATE_PG_DIR") : nil
         return LocalPostgres(port: port, directory: directory, binDirectory: try value("LIVEGATE_PG_BIN") ?? newestBinDirectory())
     }
@@ -63,15 +68,19 @@ public struct LocalPostgres: Sendable {
     public func start() throws -> String {
         try withLock {
             if !FileManager.default.fileExists(atPath: directory + "/PG_VERSION") { try initialise() }
-            if try status() == .running { return url }
-            // Room for the WAL of a write-heavy run between checkpoints: with the default 1 GB, a benchmark forced
-            // a checkpoint every ~30 s ("checkpoints are occurring too frequently"), each followed by full-page images.
-            let options = "-c port=\(port) -c max_wal_size=4GB -c checkpoint_timeout=15min"
+            if try status() == .running {
+                try awaitReady()  // started by another program a moment ago, perhaps still recovering
+                return url
+            }
+            let options = Self.settings(port: port, directory: directory).map { "-c \($0)" }.joined(separator: " ")
             let started = try asOwner("pg_ctl", ["-D", directory, "-l", logPath, "-w", "-t", "60", "-o", options, "start"],
                                       timeoutSeconds: 90)
             guard started.status == 0 else {
-                // Another program may have started it meanwhile; that is as good.
-                if try status() == .running { return url }
+                // pg_ctl gave up waiting, or another program started it meanwhile: as good, once it answers.
+                if try status() == .running {
+                    try awaitReady()
+                    return url
+                }
                 throw failure("PostgreSQL did not start on port \(port) (pg_ctl exited \(started.status))", started.output)
             }
             return url
@@ -120,23 +129,27 @@ public struct LocalPostgres: Sendable {
             throw failure("initdb exited \(made.status) for \(directory) (if the folder holds something else, remove it)",
                           made.output)
         }
-        let settings = """
+    }
 
-            listen_addresses = '127.0.0.1'
-            port = \(port)
-            unix_socket_directories = '\(directory)'
-            max_connections = 200
-            shared_buffers = 256MB
-            fsync = on
-            synchronous_commit = on
+    /// Every start passes these, so a folder whose initialisation was cut short, or that an older LiveGate
+    /// initialised, still gets them all. Room for the WAL of a write-heavy run between checkpoints: with the
+    /// default 1 GB, a benchmark forced a checkpoint every ~30 s, each followed by full-page images.
+    static func settings(port: Int, directory: String) -> [String] {
+        ["listen_addresses=127.0.0.1", "port=\(port)", "unix_socket_directories='\(directory)'", "max_connections=200",
+         "shared_buffers=256MB", "fsync=on", "synchronous_commit=on", "max_wal_size=4GB", "checkpoint_timeout=15min"]
+    }
 
-            """
-        guard let conf = FileHandle(forWritingAtPath: directory + "/postgresql.conf") else {
-            throw Failure(description: "could not open \(directory)/postgresql.conf")
-        }
-        defer { try? conf.close() }
-        try conf.seekToEnd()
-        try conf.write(contentsOf: Data(settings.utf8))
+    /// Waits, at most 60 s, until the server accepts connections (`pg_isready`); it may be recovering after
+    /// an immediate stop.
+    private func awaitReady() throws {
+        let deadline = Date().addingTimeInterval(60)
+        var last = Subprocess.Outcome(status: 2, output: "")
+        repeat {
+            last = try asOwner("pg_isready", ["-h", "127.0.0.1", "-p", String(port), "-t", "2"], timeoutSeconds: 10)
+            if last.status == 0 { return }
+            usleep(200_000)
+        } while Date() < deadline
+        throw failure("PostgreSQL on port \(port) runs but did not accept connections within 60 s", last.output)
     }
 
     /// Runs one of PostgreSQL's programs, as `postgres` when we are root. Then it runs from `/` (`env -C`): our
@@ -147,14 +160,17 @@ public struct LocalPostgres: Sendable {
             throw Failure(description: "\(tool) not found: install PostgreSQL's server programs (deploy/setup.sh does)")
         }
         if getuid() == 0 {
-            return try Subprocess.run(Self.runuser, ["-u", "postgres", "--", "/usr/bin/env", "-C", "/", tool] + arguments,
+            // setpriv, not runuser: runuser forks and its child starts a session of its own, which a timeout's
+            // kill of our child's process group would miss; setpriv execs the program itself in our child.
+            return try Subprocess.run("/usr/bin/setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--",
+                                                           "/usr/bin/env", "-C", "/", tool] + arguments,
                                       timeoutSeconds: timeoutSeconds)
         }
         return try Subprocess.run(tool, arguments, timeoutSeconds: timeoutSeconds)
     }
 
     private func failure(_ what: String, _ output: String) -> Failure {
-        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        let log = Self.tail(ofFile: logPath)
         return Failure(description: what + Subprocess.tail(output, label: "its output")
                        + Subprocess.tail(log, label: "server log \(logPath)"))
     }
@@ -170,7 +186,10 @@ public struct LocalPostgres: Sendable {
         defer { close(fd) }  // closing releases the lock
         let deadline = Date().addingTimeInterval(300)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                throw Failure(description: "could not lock \(lockPath): \(String(cString: strerror(errno)))")
+            }
+            guard Date() < deadline else {
                 throw Failure(description: "another program held \(lockPath) for 300 s while starting or stopping PostgreSQL")
             }
             usleep(50_000)
@@ -178,8 +197,13 @@ public struct LocalPostgres: Sendable {
         return try body()
     }
 
-    private static var runuser: String {
-        FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser") ? "/usr/sbin/runuser" : "/sbin/runuser"
+    /// The last 16 KiB of a file, as text whatever its bytes: a long server log is not read whole.
+    static func tail(ofFile path: String) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 16_384 ? size - 16_384 : 0)
+        return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
     }
 
     private static func postgresUser() throws -> (uid: uid_t, gid: gid_t) {

@@ -36,7 +36,7 @@ public enum Subprocess {
         defer { unlink(outputPath) }
         let pid = try spawn(path, arguments, environment: environment, output: outputPath, ownProcessGroup: true)
         let status = wait(pid, seconds: timeoutSeconds)
-        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let output = String(decoding: FileManager.default.contents(atPath: outputPath) ?? Data(), as: UTF8.self)
         guard let status else {
             kill(-pid, SIGKILL)
             _ = wait(pid, seconds: 10)

@@ -131,7 +131,7 @@ struct BatchLifecycle {
 
     /// The backoff passed: try the failed step again.
     mutating func waited() -> Action {
-        guard case let .waiting(step) = state else { return .done }
+        guard case let .waiting(step) = state else { preconditionFailure("waited() outside a wait: \(state)") }
         switch step {
         case .apply:
             state = .applying

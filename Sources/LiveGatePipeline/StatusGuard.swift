@@ -48,8 +48,12 @@ final class StatusGuard: @unchecked Sendable {  // used by its one thread only
 
     private func session() throws {
         let store = try LedgerStore(url: configuration.databaseURL, rules: configuration.rules)
+        // A guard group seen for the first time starts at the end: what came before it is history, and reading
+        // it all would republish the status of nearly every tenant whose newer record lies further on.
+        var settings = configuration.kafka
+        settings["auto.offset.reset"] = "latest"
         let consumer = try KafkaConsumer(brokers: configuration.brokers, group: group, topics: [Topics.tenantStatus],
-                                         settings: configuration.kafka, logger: KafkaLogBridge(logger: logger))
+                                         settings: settings, logger: KafkaLogBridge(logger: logger))
         defer { consumer.close() }
         let producer = try KafkaProducer(brokers: configuration.brokers, settings: configuration.kafka.forProducer)
         while !stop.isRequested {
@@ -60,7 +64,13 @@ final class StatusGuard: @unchecked Sendable {  // used by its one thread only
                 try producer.send(corrections.map(BatchPlan.producerRecord))
                 logger.notice("republished current statuses after older ones", metadata: ["tenants": "\(corrections.count)"])
             }
-            try consumer.commit(BatchPlan.nextOffsets(of: records))
+            do {
+                try consumer.commit(BatchPlan.nextOffsets(of: records))
+            } catch {
+                // Not worth a new session (whose rejoin would rebalance every other guard): records read again
+                // are checked again, and a current one needs nothing.
+                logger.info("status guard offset commit failed", metadata: ["error": "\(error)"])
+            }
         }
     }
 

@@ -36,4 +36,23 @@ struct ByteIDTests {
         #expect(Array(verdicts[1]["tenant_id"]?.stringValue?.utf8 ?? "".utf8) == Array(Self.decomposed.utf8))
         #expect(ledger.changedTenants.count == 1)
     }
+
+    @Test("one event id with content that differs only in normalization is a conflict, not a repeat")
+    func fingerprints() {
+        var ledger = Ledger(rules: .standard, tenants: [:], usage: [:], processed: [:])
+        _ = ledger.apply(Fixtures.event(Fixtures.attempt("x", tenant: Self.composed, amount: "1", environment: "test")))
+        let again = ledger.apply(Fixtures.event(Fixtures.attempt("x", tenant: Self.decomposed, amount: "1", environment: "test")))
+        #expect(again.deadLetter?.error == .idempotencyConflict)
+    }
+
+    @Test("member names that differ in bytes are two members, not a duplicate")
+    func memberNames() throws {
+        let json = try JSONParser.parse(Array("{\"\(Self.composed)\":1,\"\(Self.decomposed)\":2}".utf8))
+        guard case let .object(members) = json else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(members.count == 2)
+    }
 }
+

@@ -28,8 +28,17 @@ struct LocalPostgresTests {
         #expect(try server.status() == .stopped)
         try server.start()
         #expect(try server.status() == .running)
-        let conf = try String(contentsOfFile: server.directory + "/postgresql.conf", encoding: .utf8)
-        #expect(conf.contains("fsync = on"))
+        // Every start passes the settings (durable commits, room for WAL), whatever the folder's own file says.
+        let options = try String(contentsOfFile: server.directory + "/postmaster.opts", encoding: .utf8)
+        #expect(options.contains("fsync=on") && options.contains("max_wal_size=4GB") && options.contains("port=54351"))
+    }
+
+    @Test("a folder given with a trailing slash or relatively is the same folder, and its lock lies beside it")
+    func normalisedFolder() throws {
+        let bin = try LocalPostgres.fromEnvironment().binDirectory
+        #expect(LocalPostgres(port: 1, directory: "/tmp/x/pg/", binDirectory: bin).directory == "/tmp/x/pg")
+        #expect(LocalPostgres(port: 1, directory: "/tmp/x/./pg", binDirectory: bin).directory == "/tmp/x/pg")
+        #expect(LocalPostgres(port: 1, directory: "rel/pg", binDirectory: bin).directory.hasPrefix("/"))
     }
 
     @Test("a server that cannot start says why, with the server log's last lines, and does not wait")

@@ -94,13 +94,13 @@ struct FaultProofTests {
 
     @Test("every broker down, then up")
     func brokersDown() throws {
-        // The outage (6 s) outlasts the worker's socket timeout (3 s here) and its session timeout (4 s). Not
-        // longer: the embedded broker listens on ephemeral ports, and the longer nothing listens there, the
-        // likelier a client's connect attempt lands on one as its own source port and keeps the broker from
-        // listening again.
-        let run = try FaultRun(brokers: 3, kafka: ["socket.timeout.ms=3000", "reconnect.backoff.ms=500",
-                                                    "reconnect.backoff.max.ms=2000"])
-        try run.run("all brokers down, 6 s", seconds: 6, publishDuringFault: false,
+        // The outage (3 s) outlasts the worker's socket timeout (2 s here) and its session timeout (2.5 s here).
+        // Not longer: the embedded broker closes its listeners while down, and its ports are ephemeral ones; the
+        // longer they stay closed, the likelier a client's outgoing connection takes one as its source port
+        // and the broker cannot listen again (seen: a 6 s outage left all three brokers unreachable).
+        let run = try FaultRun(brokers: 3, kafka: ["session.timeout.ms=2500", "socket.timeout.ms=2000",
+                                                    "reconnect.backoff.ms=500", "reconnect.backoff.max.ms=1000"])
+        try run.run("all brokers down, 3 s", seconds: 3, publishDuringFault: false,
                     reached: ["Connection refused", "all brokers are down", "Connect to"],
                     fault: { for id in Int32(1)...3 { run.h.broker.setBroker(id, up: false) } },
                     restore: { for id in Int32(1)...3 { run.h.broker.setBroker(id, up: true) } })

@@ -47,7 +47,8 @@ public struct Ledger: Sendable {
 
     public mutating func apply(_ event: InputEvent) -> EventOutcome {
         if let stored = processed[ByteID(event.eventId)] {
-            guard stored.fingerprint == event.fingerprint else {
+            // Bytes, not Swift's canonical equivalence: "caf\u{e9}" and "cafe\u{301}" are other content.
+            guard stored.fingerprint.utf8.elementsEqual(event.fingerprint.utf8) else {
                 return .conflict(DeadLetterReason(
                     .idempotencyConflict, "event_id was already processed with other content; the original verdict stands",
                     eventId: event.eventId, tenantId: event.tenantId))

@@ -74,14 +74,14 @@ public struct JSONParser {
         guard depth <= depthLimit else { throw .tooDeep(limit: depthLimit) }
         index += 1
         var members: [(key: String, value: JSONValue)] = []
-        var seen = Set<String>()
+        var seen = Set<ByteID>()  // names that differ in bytes are different names
         skipWhitespace()
         if try peek() == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
             skipWhitespace()
             guard try peek() == UInt8(ascii: "\"") else { throw .unexpectedByte(offset: index) }
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw .duplicateKey(key) }
+            guard seen.insert(ByteID(key)).inserted else { throw .duplicateKey(key) }
             skipWhitespace()
             guard try peek() == UInt8(ascii: ":") else { throw .unexpectedByte(offset: index) }
             index += 1
