@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The private PostgreSQL server for development, tests and the bench: `livegate postgres`, the same code that
-# `livegate dev` and the tests use to start it, so there is one way and every wait in it is bounded.
+# `livegate dev` and the tests use to start it: one way, in which every wait on PostgreSQL is bounded.
 #   deploy/postgres.sh start                    initialise on first use, start, print the URL
 #   deploy/postgres.sh stop [fast|immediate]    stop it (immediate: as a crash would; recovery at the next start)
 #   deploy/postgres.sh status | url
