@@ -34,8 +34,14 @@ struct BrokerOptions: ParsableArguments {
         return brokers
     }
 
+    /// The librdkafka properties given, refused when one would switch off a guarantee (`KafkaGuarantees`).
     func settings() throws -> KafkaSettings {
-        try KafkaSettings.parse(KafkaSettings.entries(Env.get("LIVEGATE_KAFKA_CONFIG") ?? "") + kafkaConfig)
+        let settings = try KafkaSettings.parse(KafkaSettings.entries(Env.get("LIVEGATE_KAFKA_CONFIG") ?? "") + kafkaConfig)
+        let problems = KafkaGuarantees.violations(settings)
+        guard problems.isEmpty else {
+            throw ValidationError("Refused --kafka-config:\n  " + problems.joined(separator: "\n  "))
+        }
+        return settings
     }
 }
 
