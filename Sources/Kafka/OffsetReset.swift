@@ -15,9 +15,10 @@ public struct OffsetReset: Sendable, Equatable {
     /// <id>) to cached BEGINNING offset <m>: fetch failed due to requested offset not available on the broker:
     /// Broker: Offset out of range"`.
     static func parse(facility: String, message text: String) -> OffsetReset? {
+        guard facility == "OFFSET" else { return nil }  // every log line comes here: the cheap test first
         var message = Substring(text)
         if message.hasPrefix("[thrd:"), let end = message.firstRange(of: "]: ") { message = message[end.upperBound...] }
-        guard facility == "OFFSET", message.contains("Offset out of range"),
+        guard message.contains("Offset out of range"),
               let open = message.firstRange(of: " ["), let close = message.firstRange(of: "]: offset reset (at offset "),
               open.upperBound <= close.lowerBound,
               let partition = Int32(message[open.upperBound..<close.lowerBound])

@@ -60,7 +60,7 @@ struct BatchLifecycle {
         case applying
         case publishing
         case committing
-        /// Between attempts of `step`, after `attempt` failures.
+        /// Between two attempts of `step` (the backoff, or a reconnect first).
         case waiting(step: Step)
         case finished
     }

@@ -41,7 +41,7 @@ final class StatusGuard: @unchecked Sendable {  // used by its one thread only
             } catch {
                 attempt += 1
                 logger.warning("status guard failed; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
-                pause(attempt)
+                _ = stop.sleep(millis: configuration.backoff.delayMillis(afterAttempt: attempt))
             }
         }
     }
@@ -55,7 +55,7 @@ final class StatusGuard: @unchecked Sendable {  // used by its one thread only
         let consumer = try KafkaConsumer(brokers: configuration.brokers, group: group, topics: [Topics.tenantStatus],
                                          settings: settings, logger: KafkaLogBridge(logger: logger))
         defer { consumer.close() }
-        let producer = try KafkaProducer(brokers: configuration.brokers, settings: configuration.kafka.forProducer)
+        let producer = try configuration.makeProducer()
         while !stop.isRequested {
             let records = try consumer.poll(maxRecords: Self.maxRecords, maxWaitMillis: Self.maxWaitMillis)
             guard !records.isEmpty else { continue }
@@ -106,14 +106,5 @@ final class StatusGuard: @unchecked Sendable {  // used by its one thread only
             last[ByteID(tenant)] = version
         }
         return last
-    }
-
-    private func pause(_ attempt: Int) {
-        var remaining = configuration.backoff.delayMillis(afterAttempt: attempt)
-        while remaining > 0 && !stop.isRequested {
-            let step = min(remaining, 50)
-            usleep(UInt32(step * 1000))
-            remaining -= step
-        }
     }
 }

@@ -61,16 +61,14 @@ public final class Worker: Service {
             thread.name = "livegate-lane-\(lane)"
             thread.start()
         }
-        if configuration.statusGuard {
-            let guardian = StatusGuard(configuration: configuration, logger: logger, stop: stop)
-            finished.enter()
-            let thread = Thread {
-                defer { finished.leave() }
-                guardian.run()
-            }
-            thread.name = "livegate-status-guard"
-            thread.start()
+        let guardian = StatusGuard(configuration: configuration, logger: logger, stop: stop)
+        finished.enter()
+        let thread = Thread {
+            defer { finished.leave() }
+            guardian.run()
         }
+        thread.name = "livegate-status-guard"
+        thread.start()
         finished.wait()
         if let error = failure.withLock({ $0 }) { throw error }
     }
@@ -96,6 +94,18 @@ final class StopSignal: Sendable {
     private let flag = Atomic<Bool>(false)
     func request() { flag.store(true, ordering: .relaxed) }
     var isRequested: Bool { flag.load(ordering: .relaxed) }
+
+    /// Sleeps `millis` in steps of 50 ms; false if a stop was requested meanwhile.
+    func sleep(millis: Int) -> Bool {
+        var remaining = millis
+        while remaining > 0 {
+            if isRequested { return false }
+            let step = min(remaining, 50)
+            usleep(UInt32(step * 1000))
+            remaining -= step
+        }
+        return !isRequested
+    }
 }
 
 /// A worker started with `Worker.start()`.

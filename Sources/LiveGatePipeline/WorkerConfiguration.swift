@@ -49,14 +49,10 @@ public struct WorkerConfiguration: Sendable {
         return min(batchDeadlineSeconds, Double(maxPollMillis) / 1000 * 0.4)
     }
 
-    /// Whether the worker runs a `StatusGuard`, which keeps the status topic's last record per tenant current.
-    /// Default true; off only for tools that run the pipeline partly (replay, the bench's baselines).
-    public var statusGuard: Bool
-
     public init(brokers: String, databaseURL: String, group: String = "livegate", instanceId: String? = nil,
                 kafka: KafkaSettings = KafkaSettings(), lanes: Int = defaultLanes, maxBatchRecords: Int = defaultBatchRecords, maxBatchWaitMillis: Int = 100,
                 rules: Rules = .standard, backoff: Backoff = Backoff(baseMillis: 50, maxMillis: 2000),
-                batchDeadlineSeconds: Double = 120, statusGuard: Bool = true) {
+                batchDeadlineSeconds: Double = 120) {
         self.brokers = brokers
         self.databaseURL = databaseURL
         self.group = group
@@ -68,6 +64,16 @@ public struct WorkerConfiguration: Sendable {
         self.rules = rules
         self.backoff = backoff
         self.batchDeadlineSeconds = batchDeadlineSeconds
-        self.statusGuard = statusGuard
+    }
+
+    /// Room for a dead letter of 1 MiB (`DeadLetter.maxRecordBytes`; librdkafka's default is 1,000,000 bytes);
+    /// and a 10 s request timeout instead of 60 s: after a broker outage, requests stuck on dead connections
+    /// are given up and resent sooner (measured: recovery from all brokers down fell from 60 s to about 4 s).
+    static let producerDefaults = KafkaSettings([("message.max.bytes", String(DeadLetter.maxRecordBytes)),
+                                                 ("socket.timeout.ms", "10000")])
+
+    /// The idempotent producer every part of a worker publishes with: lanes and the status guard.
+    func makeProducer() throws -> KafkaProducer {
+        try KafkaProducer(brokers: brokers, settings: Self.producerDefaults.merging(kafka))
     }
 }

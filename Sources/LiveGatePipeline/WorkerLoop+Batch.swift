@@ -59,11 +59,11 @@ extension WorkerLoop {
                 action = lifecycle.reconnected()
             case .replaceProducer:
                 // An idempotent producer that lost its guarantees is replaced, not retried.
-                if let fresh = try? makeProducer() { producer = fresh }
+                if let fresh = try? configuration.makeProducer() { producer = fresh }
                 action = lifecycle.producerReplaced()
             case let .wait(failures):
                 let millis = configuration.backoff.delayMillis(afterAttempt: failures)
-                action = pause(millis: millis) ? lifecycle.waited() : lifecycle.stopRequested()
+                action = stop.sleep(millis: millis) ? lifecycle.waited() : lifecycle.stopRequested()
             case .done: return .committed
             case .stop: return .stopped
             case .leaveGroup: return .stalled

@@ -56,7 +56,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
             brokers: configuration.brokers, group: configuration.group, topics: Topics.inputs,
             instanceId: instanceId, settings: configuration.kafka, logger: KafkaLogBridge(logger: logger))
         defer { consumer.close() }
-        var producer = try makeProducer()
+        var producer = try configuration.makeProducer()
         logger.info("worker joined the group", metadata: [
             "group": "\(configuration.group)", "batch_deadline_s": "\(configuration.effectiveBatchDeadlineSeconds)",
         ])
@@ -84,15 +84,6 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
         }
     }
 
-    /// Room for a dead letter of 1 MiB (`DeadLetter.maxRecordBytes`; librdkafka's default is 1,000,000 bytes);
-    /// and a 10 s request timeout instead of 60 s: after a broker outage, requests stuck on dead connections
-    /// are given up and resent sooner (measured: recovery from all brokers down fell from 60 s to about 4 s).
-    static let producerDefaults = KafkaSettings([("message.max.bytes", String(DeadLetter.maxRecordBytes)),
-                                                 ("socket.timeout.ms", "10000")])
-
-    func makeProducer() throws -> KafkaProducer {
-        try KafkaProducer(brokers: configuration.brokers, settings: Self.producerDefaults.merging(configuration.kafka))
-    }
 
     /// Tells ops tools this worker is alive. Best effort: a failure here never holds up a batch.
     private func beat(_ store: LedgerStore) {
@@ -125,19 +116,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
             } catch {
                 logger.warning("PostgreSQL unavailable; retrying", metadata: ["error": "\(error)"])
             }
-            guard pause(millis: configuration.backoff.delayMillis(afterAttempt: attempt)) else { return nil }
+            guard stop.sleep(millis: configuration.backoff.delayMillis(afterAttempt: attempt)) else { return nil }
         }
-    }
-
-    /// Sleeps `millis` in short steps; false if a stop was requested meanwhile.
-    func pause(millis: Int) -> Bool {
-        var remaining = millis
-        while remaining > 0 {
-            if stop.isRequested { return false }
-            let step = min(remaining, 50)
-            usleep(UInt32(step * 1000))
-            remaining -= step
-        }
-        return !stop.isRequested
     }
 }
