@@ -52,6 +52,9 @@ public final class KafkaConsumer {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "subscribe") }
     }
 
+    /// The offset that stands for a partition's first record, for `init(brokers:reading:)`.
+    public static let beginning = Int64(RD_KAFKA_OFFSET_BEGINNING)
+
     /// A consumer outside any group that reads exactly `partitions`, each from the given offset: for
     /// replays, which must not disturb the live group and commit nothing.
     public init(brokers: String, reading partitions: [TopicPartition: Int64],

@@ -21,7 +21,7 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
     }
 
     /// A configuration or usage error detected before anything reached a broker.
-    static func invalid(_ message: String) -> KafkaError {
+    public static func invalid(_ message: String) -> KafkaError {
         KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG.rawValue, message: message)
     }
 

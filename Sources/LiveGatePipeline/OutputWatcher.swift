@@ -2,18 +2,25 @@ import Foundation
 import Kafka
 import LiveGateCore
 
-/// Reads output topics from their beginning in a group of its own and keeps every record, indexed by the
-/// input event each verdict or dead letter answers: for tests, the demo of `livegate dev`, and anyone
-/// checking what LiveGate published.
+/// Reads output topics from their beginning and keeps every record, indexed by the input event each verdict
+/// or dead letter answers: for tests, the demo of `livegate dev`, and anyone checking what LiveGate published.
+/// It reads every partition by assignment, outside any group: a group member whose session expires (say, in
+/// a broker outage) rejoins and starts from the beginning again, which would show every verdict twice.
 public final class OutputWatcher {
     private let consumer: KafkaConsumer
     public private(set) var records: [ConsumedRecord] = []
     /// Verdict and dead-letter values by the `event_id` they answer (its bytes), in arrival order.
     public private(set) var answers: [ByteID: [[UInt8]]] = [:]
 
+    /// `topics` must exist.
     public init(brokers: String, topics: [String] = Topics.outputs, settings: KafkaSettings = KafkaSettings()) throws {
-        consumer = try KafkaConsumer(brokers: brokers, group: "watcher-\(UUID().uuidString)", topics: topics,
-                                     settings: settings)
+        let existing = try TopicAdmin(brokers: brokers, settings: settings).describe()
+        var partitions: [TopicPartition: Int64] = [:]
+        for topic in topics {
+            guard let count = existing[topic]?.partitions else { throw KafkaError.invalid("no topic \(topic) to watch") }
+            for p in 0..<Int32(count) { partitions[TopicPartition(topic: topic, partition: p)] = KafkaConsumer.beginning }
+        }
+        consumer = try KafkaConsumer(brokers: brokers, reading: partitions, settings: settings)
     }
 
     deinit { consumer.close(timeoutMillis: 2000) }
