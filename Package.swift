@@ -24,8 +24,10 @@ let package = Package(
             name: "CLibPQ", pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]),
 
-        .target(name: "Kafka", dependencies: ["CRdKafka"]),
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        // Secrets kept out of errors, logs and the terminal; both wrappers register what they are given.
+        .target(name: "Redaction"),
+        .target(name: "Kafka", dependencies: ["CRdKafka", "Redaction"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Redaction"]),
         // The pure domain: no I/O. Crypto for digests (and signatures): computation only.
         .target(name: "LiveGateCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "LiveGateStore", dependencies: ["LiveGateCore", "Postgres"]),
@@ -50,6 +52,7 @@ let package = Package(
             name: "livegate",
             dependencies: [
                 "LiveGateCore", "LiveGateStore", "LiveGatePipeline", "LiveGateBench", "LiveGateLocal", "Postgres", "Kafka",
+                "Redaction",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -62,6 +65,7 @@ let package = Package(
             dependencies: [
                 "LiveGateCore", "LiveGateTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "LiveGateTestSupport"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),

@@ -1,4 +1,5 @@
 import CRdKafka
+import Redaction
 
 /// A librdkafka failure: the C error code, its symbolic name, and whether trying again can help.
 public struct KafkaError: Error, Sendable, CustomStringConvertible {
@@ -12,7 +13,7 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
     public init(code: Int32, message: String, isFatal: Bool = false) {
         self.code = code
         self.name = String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(code)))
-        self.message = message
+        self.message = Redaction.redact(message)
         self.isFatal = isFatal
     }
 

@@ -1,25 +1,39 @@
 import CRdKafka
+import Redaction
 
 /// librdkafka configuration properties (`key=value`), applied in order on top of LiveGate's defaults.
 public struct KafkaSettings: Sendable {
     public var properties: [(key: String, value: String)]
 
-    public init(_ properties: [(key: String, value: String)] = []) { self.properties = properties }
+    /// Properties whose values are secrets: registered with `Redaction` as soon as they are set.
+    public static let secretKeys: Set<String> = [
+        "sasl.password", "ssl.key.password", "ssl.keystore.password", "ssl.key.pem", "sasl.oauthbearer.config",
+        "sasl.oauthbearer.client.secret",
+    ]
+
+    public init(_ properties: [(key: String, value: String)] = []) {
+        self.properties = properties
+        Redaction.register(properties.filter { Self.secretKeys.contains($0.key) }.map(\.value))
+    }
 
     public subscript(key: String) -> String? {
         get { properties.last(where: { $0.key == key })?.value }
         set {
             properties.removeAll { $0.key == key }
-            if let newValue { properties.append((key, newValue)) }
+            if let newValue {
+                if Self.secretKeys.contains(key) { Redaction.register([newValue]) }
+                properties.append((key, newValue))
+            }
         }
     }
 
     /// Parses `key=value` strings such as the `--kafka-config` options of the tool.
     public static func parse(_ pairs: [String]) throws(KafkaError) -> KafkaSettings {
         var settings = KafkaSettings()
-        for pair in pairs {
+        for (n, pair) in pairs.enumerated() {
             guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else {
-                throw .invalid("Kafka property \"\(pair)\" is not key=value")
+                // Not quoted: a malformed entry may be a secret.
+                throw .invalid("Kafka property \(n + 1) of \(pairs.count) is not key=value")
             }
             settings[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
         }

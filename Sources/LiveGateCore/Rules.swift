@@ -10,13 +10,17 @@ public struct Rules: Sendable {
     public var maxValueBytes: Int
     /// Deepest JSON nesting accepted. Default: 32.
     public var maxDepth: Int
+    /// When set, only decisions signed by one of these keys are decisions. Default: none (trusted unsigned).
+    public var decisionKeys: DecisionKeySet?
 
     public init(defaults: CeilingLimits = .betaDefaults, skewToleranceMillis: Int64 = 300_000,
-                maxValueBytes: Int = 1 << 20, maxDepth: Int = JSONParser.defaultDepthLimit) {
+                maxValueBytes: Int = 1 << 20, maxDepth: Int = JSONParser.defaultDepthLimit,
+                decisionKeys: DecisionKeySet? = nil) {
         self.defaults = defaults
         self.skewToleranceMillis = skewToleranceMillis
         self.maxValueBytes = maxValueBytes
         self.maxDepth = maxDepth
+        self.decisionKeys = decisionKeys
     }
 
     public static let standard = Rules()

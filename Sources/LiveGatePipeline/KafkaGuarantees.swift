@@ -6,10 +6,15 @@ import Kafka
 /// - offsets are committed by the worker, after the outputs are acknowledged, never automatically;
 /// - a group without a committed position starts at the earliest record, and a lost one is reported;
 /// - the producer is idempotent and waits for every in-sync replica;
-/// - the consumer reads what the brokers acknowledged (the isolation level is LiveGate's choice).
+/// - the consumer reads what the brokers acknowledged (the isolation level is LiveGate's choice);
+/// - a batch has time to finish before the group gives up on its member: the batch deadline is 40% of
+///   `max.poll.interval.ms` (at most 120 s), so that property has a floor.
 public enum KafkaGuarantees {
     /// `max.in.flight.requests.per.connection` above this breaks the idempotent producer's ordering.
     public static let maxInFlight = 5
+    /// The smallest `max.poll.interval.ms` accepted: a 2 s batch deadline, with 3 s to spare for the poll
+    /// and the offset commit that follow it.
+    public static let minMaxPollIntervalMillis = 5000
 
     /// One message per refused property; empty when `settings` keep every guarantee.
     public static func violations(_ settings: KafkaSettings) -> [String] {
@@ -31,6 +36,11 @@ public enum KafkaGuarantees {
             case "max.in.flight", "max.in.flight.requests.per.connection":
                 if (Int(value) ?? Int.max) > maxInFlight {
                     problems.append("\(key)=\(value) is more than the idempotent producer allows (\(maxInFlight))")
+                }
+            case "max.poll.interval.ms":
+                if (Int(value) ?? 0) < minMaxPollIntervalMillis {
+                    problems.append("max.poll.interval.ms=\(value) leaves a batch no time: its deadline is 40% of it, "
+                                    + "and it must be at least \(minMaxPollIntervalMillis)")
                 }
             default:
                 continue

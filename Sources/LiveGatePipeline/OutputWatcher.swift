@@ -12,13 +12,23 @@ public final class OutputWatcher {
     /// Verdict and dead-letter values by the `event_id` they answer (its bytes), in arrival order.
     public private(set) var answers: [ByteID: [[UInt8]]] = [:]
 
+    /// Where reading starts: every record, or only those published after `init` returned.
+    public enum Start: Sendable { case beginning, end }
+
     /// `topics` must exist.
-    public init(brokers: String, topics: [String] = Topics.outputs, settings: KafkaSettings = KafkaSettings()) throws {
+    public init(brokers: String, topics: [String] = Topics.outputs, settings: KafkaSettings = KafkaSettings(),
+                from start: Start = .beginning) throws {
         let existing = try TopicAdmin(brokers: brokers, settings: settings).describe()
         var partitions: [TopicPartition: Int64] = [:]
         for topic in topics {
             guard let count = existing[topic]?.partitions else { throw KafkaError.invalid("no topic \(topic) to watch") }
             for p in 0..<Int32(count) { partitions[TopicPartition(topic: topic, partition: p)] = KafkaConsumer.beginning }
+        }
+        if start == .end {
+            // Each partition's end asked now: an offset of "end" would be looked up only at the first fetch,
+            // after an answer to something published meanwhile could already be there.
+            let probe = try KafkaConsumer(brokers: brokers, reading: [:], settings: settings)
+            for tp in partitions.keys { partitions[tp] = try probe.watermarks(tp).high }
         }
         consumer = try KafkaConsumer(brokers: brokers, reading: partitions, settings: settings)
     }

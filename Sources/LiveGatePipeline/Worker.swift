@@ -39,11 +39,21 @@ public final class Worker: Service {
         return handle
     }
 
+    /// Says at start whom decisions are trusted from.
+    private func logTrust() {
+        if let keys = configuration.rules.decisionKeys {
+            logger.info("decisions must be signed", metadata: ["kids": "\(keys.keys.keys.sorted().joined(separator: ","))"])
+        } else {
+            logger.warning("decisions are trusted unsigned: whoever can write sly.decision.v1 decides as a platform admin (give --decision-keys)")
+        }
+    }
+
     /// Runs every lane on a thread of its own, and the status guard on another, and returns when all have
     /// stopped. The first lane to fail
     /// stops the others (each commits the batch it finished; one still retrying leaves its batch uncommitted
     /// for the next reader), and its error is rethrown.
     private func runLanes() throws {
+        logTrust()
         let failure = Mutex<Error?>(nil)
         let finished = DispatchGroup()
         for lane in 0..<max(1, configuration.lanes) {

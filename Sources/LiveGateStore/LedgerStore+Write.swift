@@ -62,10 +62,10 @@ extension LedgerStore {
     private static func insertTransitions(_ transitions: [TransitionRecord]) -> PostgresStatement {
         PostgresStatement("""
             INSERT INTO tenant_transitions (tenant_id, event_id, action, actor_id, from_state, to_state, notes,
-                                            ceiling, occurred_at)
-            SELECT t, e, a, who, f, s, notes, c, timestamptz 'epoch' + at * interval '1 millisecond'
+                                            ceiling, occurred_at, signing_kid)
+            SELECT t, e, a, who, f, s, notes, c, timestamptz 'epoch' + at * interval '1 millisecond', kid
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                        $8::text[], $9::bigint[]) AS v(t, e, a, who, f, s, notes, c, at)
+                        $8::text[], $9::bigint[], $10::text[]) AS v(t, e, a, who, f, s, notes, c, at, kid)
             """, [
                 PostgresArray.literal(transitions.map(\.tenantId)),
                 PostgresArray.literal(transitions.map(\.eventId)),
@@ -76,6 +76,7 @@ extension LedgerStore {
                 PostgresArray.literal(transitions.map(\.notes)),
                 PostgresArray.literal(transitions.map { $0.ceiling.map(ceilingText) }),
                 PostgresArray.literal(transitions.map { String($0.occurredAt.millis) }),
+                PostgresArray.literal(transitions.map(\.signingKid)),
             ])
     }
 

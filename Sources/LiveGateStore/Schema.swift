@@ -124,4 +124,9 @@ enum Schema {
         ALTER TABLE usage_windows ALTER COLUMN tenant_id TYPE text COLLATE "C",
             ALTER COLUMN window_kind TYPE text COLLATE "C";
         """
+
+    /// Which key signed a decision, when the workers check signatures (contract, "Signed decisions").
+    static let v5 = """
+        ALTER TABLE tenant_transitions ADD COLUMN signing_kid text CHECK (length(signing_kid) BETWEEN 1 AND 128);
+        """
 }

@@ -24,6 +24,7 @@ public final class PostgresConnection {
 
     /// Connects with a libpq connection string or URL (`postgresql://user@host:port/db?options=...`).
     public init(url: String) throws(PostgresError) {
+        try ConnectionString.check(url)
         // Defaults first, then the URL expanded in place of dbname: what the URL says wins.
         let parameters = Self.defaultParameters + [("dbname", url)]
         let connection = withCStrings(parameters.map(\.0) + [nil]) { keys in

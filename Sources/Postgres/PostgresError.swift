@@ -1,5 +1,7 @@
+import Redaction
+
 /// A PostgreSQL failure. Its description carries the SQLSTATE and the server's primary message only: never
-/// the SQL text and never parameter values, so it is safe to log.
+/// the SQL text and never parameter values, so it is safe to log; any registered secret is masked.
 public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// Could not connect, or the connection broke. A new connection may help.
@@ -21,7 +23,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public init(kind: Kind, sqlState: String? = nil, message: String, table: String? = nil, constraint: String? = nil) {
         self.kind = kind
         self.sqlState = sqlState
-        self.message = message
+        self.message = Redaction.redact(message)
         self.table = table
         self.constraint = constraint
     }

@@ -31,7 +31,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let url = try databaseURL ?? Env.get("LIVEGATE_DATABASE_URL") ?? LocalPostgres.fromEnvironment().start()
+        let url = try (databaseURL ?? Env.get("LIVEGATE_DATABASE_URL")).map(DatabaseOptions.checked)
+            ?? LocalPostgres.fromEnvironment().start()
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let config = BenchConfig(attempts: attempts, tenants: tenants, rate: rate, databaseURL: url, executable: executable,
                                  batchMax: batchMax, lanes: lanes, batchOfOneAttempts: batchOfOneAttempts)

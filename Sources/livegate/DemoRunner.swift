@@ -6,13 +6,15 @@ import LiveGatePipeline
 /// Publishes the demo story through the real topics and prints what LiveGate answered, as it happens.
 struct DemoRunner {
     let brokers: String
+    /// Signs the story's decisions, when the worker requires signatures.
+    var signer: DecisionSigningKey? = nil
 
     func run(tenant: String) throws {
         let producer = try KafkaProducer(brokers: brokers)
         let watcher = try OutputWatcher(brokers: brokers, settings: KafkaSettings([("session.timeout.ms", "4000")]))
         var shown = 0
         print("\nDemo tenant \(tenant): every verdict and notification below came back through Kafka.\n")
-        for step in DemoStory(tenant: tenant).steps {
+        for step in try DemoStory(tenant: tenant, signer: signer).steps() {
             print("▸ \(step.caption)")
             try producer.send(step.events.map {
                 ProducerRecord(topic: $0.type.topic, key: Array(tenant.utf8), value: JSONWriter.bytes($0.json))
@@ -47,7 +49,8 @@ struct DemoRunner {
             return "  \(col(s("environment"), 4)) $\(col(s("amount"), 9)) \(col(s("outcome"), 8)) \(n("status"))  "
                 + "\(col(s("reason"), 38)) \(window)"
         case Topics.accessVerdict:
-            return "  \(col(s("subject"), 11)) \(col(s("outcome"), 8)) \(n("status"))  \(s("previous_state")) → \(s("state"))"
+            let why = s("outcome") == "rejected" ? "  (\(s("reason")))" : ""
+            return "  \(col(s("subject"), 11)) \(col(s("outcome"), 8)) \(n("status"))  \(s("previous_state")) → \(s("state"))\(why)"
         case Topics.notification:
             return "    ✉ \(col(s("channel"), 6)) to \(col(s("recipient"), 18)) \(s("template"))"
         case Topics.tenantStatus:

@@ -12,18 +12,23 @@ struct DemoStory {
 
     let tenant: String
     let now: String
+    /// With a signer, decisions are signed, and the story starts with an unsigned one being refused.
+    let signer: DecisionSigningKey?
 
-    init(tenant: String, now: Date = Date()) {
+    init(tenant: String, now: Date = Date(), signer: DecisionSigningKey? = nil) {
         self.tenant = tenant
         self.now = UTCInstant(millis: Int64(now.timeIntervalSince1970 * 1000)).description
+        self.signer = signer
     }
 
-    var steps: [Step] {
+    func steps() throws -> [Step] {
         var n = 0
         func id(_ prefix: String) -> String { n += 1; return "\(tenant)-\(prefix)-\(n)" }
-        func decided(_ action: String, notes: String? = nil, ceiling: [String: String]? = nil) -> (String, EventType, JSONValue) {
+        func decided(_ action: String, notes: String? = nil, ceiling: [String: String]? = nil,
+                     signed: Bool = true) throws -> (String, EventType, JSONValue) {
             let eventId = id("dec")
-            return (eventId, .decisionRecorded, decision(eventId, action, notes: notes, ceiling: ceiling))
+            let unsigned = decision(eventId, action, notes: notes, ceiling: ceiling)
+            return (eventId, .decisionRecorded, try signed ? signer?.sign(unsigned) ?? unsigned : unsigned)
         }
         func attempts(_ amounts: [String], environment: String = "live") -> [(String, EventType, JSONValue)] {
             amounts.map { amount in
@@ -32,18 +37,24 @@ struct DemoStory {
             }
         }
         let declarationId = id("decl")
+        let forged = signer == nil ? [] : [
+            Step(caption: "Someone who can write the decision topic, without the admin's key, approves",
+                 events: [try decided("approve", notes: "Trust me", signed: false)]),
+        ]
         return [
             Step(caption: "The owner asks for production access",
                  events: [(declarationId, .declarationSubmitted, declaration(declarationId))]),
-            Step(caption: "A platform admin approves", events: [decided("approve", notes: "Welcome to live")]),
+        ] + forged + [
+            Step(caption: "A platform admin approves" + (signer == nil ? "" : ", signing with key \(signer!.kid)"),
+                 events: [try decided("approve", notes: "Welcome to live")]),
             Step(caption: "Live spending within the $100 / $500 beta ceilings, and test spending that never counts",
                  events: attempts(["42.50", "150.00", "100", "100", "100", "100", "60"]) + attempts(["1000"], environment: "test")),
             Step(caption: "The admin raises the daily limit to $3,000; the month's $2,000 still holds",
-                 events: [decided("set_ceiling", ceiling: ["daily": "3000.00"])]),
+                 events: [try decided("set_ceiling", ceiling: ["daily": "3000.00"])]),
             Step(caption: "Spending up to the monthly ceiling, exactly, then one cent more",
                  events: attempts(Array(repeating: "100", count: 15) + ["57.50", "0.01"])),
             Step(caption: "The admin suspends the tenant; live money stops",
-                 events: [decided("suspend", notes: "Unusual volume")]),
+                 events: [try decided("suspend", notes: "Unusual volume")]),
             // A separate step: topics are not ordered with respect to each other, the suspension must land first.
             Step(caption: "A live attempt after the suspension", events: attempts(["1"])),
         ]

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Logging
+import Redaction
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #endif
@@ -9,13 +11,15 @@ struct LiveGate: AsyncParsableCommand {
         commandName: "livegate",
         abstract: "Gates live money movement: production access and beta ceilings for Sly tenants.",
         subcommands: [Dev.self, Run.self, Migrate.self, TopicsCommand.self, Status.self, Reconcile.self, Replay.self,
-                      BenchCommand.self, PostgresCommand.self])
+                      BenchCommand.self, PostgresCommand.self, Keys.self, Decide.self])
 
     /// ArgumentParser's own entry point, after one change: standard output is flushed line by line even when
     /// it is not a terminal (a log file, a container, CI), so what `dev` prints for people, its banner first,
     /// appears while it runs instead of sitting in a 4 KiB buffer.
     static func main() async {
         setvbuf(stdout, nil, _IOLBF, 0)  // before anything is printed, on the main thread
+        // Secrets given to the tool (a database password, a SASL password) never reach a log line or an error.
+        LoggingSystem.bootstrap { RedactingLogHandler(StreamLogHandler.standardError(label: $0)) }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -24,7 +28,10 @@ struct LiveGate: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            exit(withError: error)
+            let code = exitCode(for: error)
+            let message = Redaction.redact(fullMessage(for: error))
+            if !message.isEmpty { fputs(message + "\n", code == .success ? stdout : stderr) }
+            Glibc.exit(code.rawValue)
         }
     }
 }

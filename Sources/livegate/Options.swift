@@ -1,5 +1,8 @@
 import ArgumentParser
+import Foundation
 import Kafka
+import LiveGateCore
+import Postgres
 import LiveGatePipeline
 
 /// Where the database is. Every option also reads an environment variable, so containers need no flags.
@@ -9,10 +12,16 @@ struct DatabaseOptions: ParsableArguments {
         valueName: "url"))
     var databaseURL: String?
 
+    /// The URL, checked (a form libpq would misread is refused) and its password registered for redaction.
     func url() throws -> String {
         guard let url = databaseURL ?? Env.get("LIVEGATE_DATABASE_URL") else {
             throw ValidationError("Give --database-url or set LIVEGATE_DATABASE_URL.")
         }
+        return try Self.checked(url)
+    }
+
+    static func checked(_ url: String) throws -> String {
+        do { try ConnectionString.check(url) } catch { throw ValidationError(error.message) }
         return url
     }
 }
@@ -62,5 +71,34 @@ extension WorkerConfiguration {
         guard batchRecordRange.contains(batchMax) else {
             throw ValidationError("--batch-max must be \(batchRecordRange.lowerBound) to \(batchRecordRange.upperBound).")
         }
+    }
+}
+
+/// The public keys of the admins whose signed decisions count (contract, "Signed decisions").
+struct DecisionKeyOptions: ParsableArguments {
+    @Option(name: .customLong("decision-keys"), help: ArgumentHelp(
+        "Key set file of the admins who sign decisions; without one, decisions are trusted unsigned "
+            + "(env: LIVEGATE_DECISION_KEYS).", valueName: "file"))
+    var decisionKeys: String?
+
+    var path: String? { decisionKeys ?? Env.get("LIVEGATE_DECISION_KEYS") }
+
+    func keySet() throws -> DecisionKeySet? {
+        guard let path else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("Cannot read the decision key set \(path).")
+        }
+        do {
+            return try DecisionKeySet.parse(Array(data))
+        } catch {
+            throw ValidationError("The decision key set \(path) is not valid: \(error)")
+        }
+    }
+
+    /// `rules` requiring signatures when a key set is given.
+    func rules(_ rules: Rules = .standard) throws -> Rules {
+        var rules = rules
+        rules.decisionKeys = try keySet()
+        return rules
     }
 }

@@ -39,6 +39,8 @@ struct Replay: ParsableCommand {
 
     @OptionGroup var group: GroupOptions
 
+    @OptionGroup var keys: DecisionKeyOptions
+
     @Option(name: .customLong("operator"), help: "Who runs the replay, for the audit row (default: $USER).")
     var operatorName: String?
 
@@ -52,7 +54,8 @@ struct Replay: ParsableCommand {
             brokers: try broker.servers(), databaseURL: try database.url(), topic: topic, partition: partition,
             fromOffset: fromOffset, fromMillis: fromTime.flatMap(RFC3339.parse)?.millis, toOffset: toOffset,
             dryRun: dryRun, force: force, liveGroup: group.name,
-            operatorName: operatorName ?? Env.get("USER") ?? "unknown", kafka: try broker.settings())
+            operatorName: operatorName ?? Env.get("USER") ?? "unknown", kafka: try broker.settings(),
+            rules: try keys.rules())
         let bar = ProgressBar()
         let counts = try Replayer(request).run(progress: bar.update)
         bar.finish()

@@ -17,6 +17,8 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var group: GroupOptions
 
+    @OptionGroup var keys: DecisionKeyOptions
+
     @Option(name: .customLong("instance-id"), help: ArgumentHelp(
         "Static group membership id (group.instance.id) of this worker (env: LIVEGATE_INSTANCE_ID).",
         valueName: "id"))
@@ -53,7 +55,8 @@ struct Run: AsyncParsableCommand {
             brokers: try broker.servers(), databaseURL: try database.url(),
             group: group.name,
             instanceId: instanceId ?? Env.get("LIVEGATE_INSTANCE_ID"), kafka: try broker.settings(),
-            lanes: resolvedLanes, maxBatchRecords: resolvedBatchMax, maxBatchWaitMillis: resolvedBatchWait)
+            lanes: resolvedLanes, maxBatchRecords: resolvedBatchMax, maxBatchWaitMillis: resolvedBatchWait,
+            rules: try keys.rules())
         let worker = Worker(configuration: configuration, logger: logger)
         let services = ServiceGroup(configuration: .init(
             services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,

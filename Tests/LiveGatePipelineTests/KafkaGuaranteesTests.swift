@@ -10,11 +10,13 @@ struct KafkaGuaranteesTests {
     func refused() throws {
         for pair in ["enable.auto.commit=true", "enable.auto.offset.store=true", "auto.offset.reset=latest",
                      "enable.idempotence=false", "acks=1", "request.required.acks=0", "isolation.level=read_uncommitted",
-                     "max.in.flight.requests.per.connection=6", "max.in.flight=100"] {
+                     "max.in.flight.requests.per.connection=6", "max.in.flight=100", "max.poll.interval.ms=4999",
+                     "max.poll.interval.ms=soon"] {
             let problems = KafkaGuarantees.violations(try KafkaSettings.parse([pair]))
             #expect(problems.count == 1, "\(pair) was not refused")
         }
-        for pair in ["acks=all", "acks=-1", "max.in.flight=5", "security.protocol=SASL_SSL", "session.timeout.ms=10000"] {
+        for pair in ["acks=all", "acks=-1", "max.in.flight=5", "security.protocol=SASL_SSL", "session.timeout.ms=10000",
+                     "max.poll.interval.ms=5000", "max.poll.interval.ms=300000"] {
             #expect(KafkaGuarantees.violations(try KafkaSettings.parse([pair])).isEmpty, "\(pair) was refused")
         }
     }

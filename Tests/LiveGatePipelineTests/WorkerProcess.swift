@@ -14,15 +14,17 @@ final class WorkerProcess {
     }
 
     init(_ harness: PipelineHarness, group: String, name: String, batch: Int = 100, fault: String? = nil,
-         kafka: [String] = [], databaseURL: String? = nil) throws {
+         kafka: [String] = [], databaseURL: String? = nil, environment: [String: String] = [:]) throws {
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-\(name)-\(UUID().uuidString).log").path
         let arguments = [
             "run", "--brokers", harness.broker.bootstrapServers, "--database-url", databaseURL ?? harness.database.url,
             "--group", group, "--batch-max", String(batch), "--batch-wait-ms", "20",
             "--kafka-config", "session.timeout.ms=4000", "--kafka-config", "heartbeat.interval.ms=500",
         ] + kafka.flatMap { ["--kafka-config", $0] }
-        pid = try Subprocess.spawn(Self.executable, arguments, environment: fault.map { ["LIVEGATE_FAULT": $0] } ?? [:],
-                                   removing: fault == nil ? ["LIVEGATE_FAULT"] : [], output: logPath)
+        // Only what this test gives: none of the caller's fault or key set settings.
+        pid = try Subprocess.spawn(Self.executable, arguments,
+                                   environment: environment.merging(fault.map { ["LIVEGATE_FAULT": $0] } ?? [:]) { $1 },
+                                   removing: ["LIVEGATE_FAULT", "LIVEGATE_DECISION_KEYS"], output: logPath)
     }
 
     func signal(_ signal: Int32) { kill(pid, signal) }

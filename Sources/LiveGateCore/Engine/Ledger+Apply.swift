@@ -66,7 +66,8 @@ extension Ledger {
         commit(after, transition: TransitionRecord(
             tenantId: event.tenantId, eventId: event.eventId, action: decision.action.rawValue,
             actorId: decision.adminId, fromState: before.state, toState: next, notes: decision.reviewNotes,
-            ceiling: appliesCeiling ? decision.ceiling : nil, occurredAt: decision.occurredAt))
+            ceiling: appliesCeiling ? decision.ceiling : nil, occurredAt: decision.occurredAt,
+            signingKid: decision.signingKid))
         let committed = tenant(event.tenantId)
         var outputs = [verdict(true, 200, nil, nil, [], next, decision.action)]
         if decision.action != .setCeiling {

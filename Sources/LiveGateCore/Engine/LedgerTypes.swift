@@ -56,6 +56,8 @@ public struct TransitionRecord: Sendable, Equatable {
     public let notes: String?
     public let ceiling: CeilingOverride?
     public let occurredAt: UTCInstant
+    /// The `kid` of the key that signed a decision, when signatures are checked.
+    public var signingKid: String? = nil
 }
 
 /// The amount added to one usage window by a batch, with the limit in force at its last booking.

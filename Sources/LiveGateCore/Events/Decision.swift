@@ -16,12 +16,22 @@ public struct Decision: Sendable, Equatable {
     public let reviewNotes: String?
     /// The new override; `nil` keeps the tenant's current one (only `approve` may omit it).
     public let ceiling: CeilingOverride?
+    /// The key that signed it, when the worker checks signatures.
+    public var signingKid: String? = nil
 }
 
 extension Decision {
     static let maxReviewNotesScalars = 2000
 
-    static func check(_ json: JSONValue) -> Checked<Decision> {
+    /// With `keys`, the signature is checked first (contract, "Signed decisions").
+    static func check(_ json: JSONValue, keys: DecisionKeySet? = nil) -> Checked<Decision> {
+        var signingKid: String? = nil
+        if let keys {
+            switch keys.verify(json) {
+            case let .valid(kid): signingKid = kid
+            case let .rejected(rejection): return .rejected(rejection)
+            }
+        }
         let actor = Actor(json["actor"])
         guard let actor, actor.isPlatformAdmin else { return .rejected(.forbidden("actor_not_platform_admin")) }
         var errors: [FieldError] = []
@@ -43,7 +53,7 @@ extension Decision {
         errors += ceilingErrors
         guard errors.isEmpty, let occurredAt, let action else { return .rejected(.invalid(errors, reason: "invalid_request")) }
         return .valid(Decision(occurredAt: occurredAt, adminId: actor.id, action: action,
-                               reviewNotes: notesText, ceiling: ceiling))
+                               reviewNotes: notesText, ceiling: ceiling, signingKid: signingKid))
     }
 
     /// Each limit is a positive amount string or `null` (a missing limit also means the platform default);

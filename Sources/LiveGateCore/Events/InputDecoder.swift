@@ -52,12 +52,12 @@ public enum InputDecoder {
                              _ rules: Rules) -> InputEvent.Body {
         switch type {
         case .declarationSubmitted: return .declaration(Declaration.check(json))
-        case .decisionRecorded: return .decision(Decision.check(json))
+        case .decisionRecorded: return .decision(Decision.check(json, keys: rules.decisionKeys))
         case .transactionAttempted: return .attempt(Attempt.check(json, recordTimestamp: timestamp, rules: rules))
         }
     }
 
-    static func usableId(_ value: JSONValue?) -> String? {
+    public static func usableId(_ value: JSONValue?) -> String? {
         guard let id = value?.stringValue, (1...maxIdScalars).contains(id.scalarCount),
               !id.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
         else { return nil }

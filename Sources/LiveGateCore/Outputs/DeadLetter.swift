@@ -124,25 +124,3 @@ struct Embedded {
         return end
     }
 }
-
-/// RFC 4648 base64 with padding.
-public enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    public static func encode(_ bytes: [UInt8]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i < bytes.count {
-            let n = min(3, bytes.count - i)
-            var chunk = UInt32(bytes[i]) << 16
-            if n > 1 { chunk |= UInt32(bytes[i + 1]) << 8 }
-            if n > 2 { chunk |= UInt32(bytes[i + 2]) }
-            for j in 0..<4 {
-                out.append(j <= n ? alphabet[Int(chunk >> UInt32(18 - 6 * j) & 0x3F)] : UInt8(ascii: "="))
-            }
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import LiveGateCore
+
+/// Keys of the admins who sign decisions.
+struct Keys: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Signing keys for admin decisions.", subcommands: [Generate.self])
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an Ed25519 signing key: the private key goes to --out (mode 0600), its public "
+                + "entry for the workers' key set is printed.")
+
+        @Option(help: "The key's id, 1–128 characters, e.g. admin-3-2026-12.")
+        var kid: String
+
+        @Option(help: "File for the private key; it must not exist yet.")
+        var out: String
+
+        func validate() throws {
+            guard InputDecoder.usableId(.string(kid)) != nil else {
+                throw ValidationError("--kid must be 1 to 128 characters without control characters.")
+            }
+        }
+
+        func run() throws {
+            let key = DecisionSigningKey(kid: kid)
+            try PrivateFile.create(out, contents: JSONWriter.bytes(key.fileJSON) + [UInt8(ascii: "\n")])
+            print("Private key written to \(out) (mode 0600). Keep it with the admin who signs; never give it to a worker.")
+            print("Its public entry, for the \"keys\" array of the workers' key set (--decision-keys):")
+            print(JSONWriter.string(key.publicEntry))
+            print("A key set holding only this key:")
+            print(JSONWriter.string(DecisionSigningKey.keySetJSON([key])))
+        }
+    }
+}
+
+/// A file only its owner may read, created from nothing (an existing file is never overwritten).
+enum PrivateFile {
+    static func create(_ path: String, contents: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw ValidationError("Cannot create \(path): \(String(cString: strerror(errno))).")
+        }
+        defer { close(fd) }
+        let written = contents.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == contents.count, fsync(fd) == 0 else {
+            throw ValidationError("Cannot write \(path): \(String(cString: strerror(errno))).")
+        }
+    }
+}
