@@ -24,7 +24,7 @@ public struct TopicState: Sendable, Equatable {
 
 /// Creates missing topics and reads back what exists, through a short-lived admin client.
 public final class TopicAdmin {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     /// Bound on each metadata or admin request. Default 15 s.
     public let timeoutMillis: Int32
 

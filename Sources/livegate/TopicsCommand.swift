@@ -8,13 +8,22 @@ struct TopicsCommand: ParsableCommand {
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create missing topics from the built-in definitions and verify the existing ones.",
-            discussion: "Exits 0 when every topic exists as defined, 1 and one line per difference otherwise.")
+            discussion: """
+                Compares partitions, replication and configuration (retention, cleanup policy, timestamp type, \
+                min.insync.replicas, max.message.bytes). Exits 0 when every topic exists as defined, 1 and one \
+                line per difference otherwise. --fix alters configuration that differs; partition counts and \
+                replication are never changed for you (a new partition count moves tenants between partitions).
+                """)
 
         @OptionGroup var broker: BrokerOptions
 
+        @Flag(help: "Alter topic configuration that differs from the contract's.")
+        var fix = false
+
         func run() throws {
-            let report = try TopicProvisioner.apply(brokers: try broker.servers(), settings: try broker.settings())
+            let report = try TopicProvisioner.apply(brokers: try broker.servers(), settings: try broker.settings(), fix: fix)
             for name in report.created { print("created  \(name)") }
+            for line in report.fixed { print("fixed    \(line)") }
             for name in report.matching where !report.created.contains(name) { print("ok       \(name)") }
             for problem in report.problems { print("DIFFERS  \(problem)") }
             if !report.isClean { throw ExitCode(1) }

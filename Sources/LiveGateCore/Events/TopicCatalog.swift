@@ -17,10 +17,14 @@ public enum TopicCatalog {
             .merging(["cleanup.policy": "delete", "retention.ms": retentionMs]) { $1 }.merging(extra) { $1 })
     }
 
+    /// Inputs take the broker's clock as their record timestamp (contract, "Input record timestamps come from
+    /// the broker"): the skew guard and `decided_at` then cannot be steered by a producer's clock.
+    static let brokerTime = ["message.timestamp.type": "LogAppendTime"]
+
     public static let all: [TopicDefinition] = [
-        deleting(Topics.declarationSubmitted),
-        deleting(Topics.decision),
-        deleting(Topics.transactionAttempt),
+        deleting(Topics.declarationSubmitted, extra: brokerTime),
+        deleting(Topics.decision, extra: brokerTime),
+        deleting(Topics.transactionAttempt, extra: brokerTime),
         deleting(Topics.accessVerdict),
         deleting(Topics.transactionVerdict),
         deleting(Topics.notification),
