@@ -129,4 +129,13 @@ enum Schema {
     static let v5 = """
         ALTER TABLE tenant_transitions ADD COLUMN signing_kid text CHECK (length(signing_kid) BETWEEN 1 AND 128);
         """
+
+    /// Processed events kept the whole canonical input (with an owner's name and email) as the idempotency
+    /// fingerprint; its SHA-256 decides the same. Rewritten in place; the new form never starts with `{`.
+    static let v6 = """
+        UPDATE processed_events SET fingerprint = encode(sha256(convert_to(fingerprint, 'UTF8')), 'hex')
+        WHERE left(fingerprint, 1) = '{';
+        ALTER TABLE processed_events ADD CONSTRAINT processed_events_fingerprint_is_sha256
+            CHECK (fingerprint ~ '^[0-9a-f]{64}$');
+        """
 }

@@ -29,7 +29,7 @@ struct DeadLetterSizeTests {
         #expect(value.starts(with: embedded), sourceLocation: sourceLocation)
         #expect(json["value_truncated"] == .bool(embedded.count < value.count), sourceLocation: sourceLocation)
         #expect(json["value_bytes"] == .number(String(value.count)), sourceLocation: sourceLocation)
-        #expect(json["value_sha256"] == .string(DeadLetter.sha256Hex(value)), sourceLocation: sourceLocation)
+        #expect(json["value_sha256"] == .string(SHA256Hex.of(value)), sourceLocation: sourceLocation)
         if let key {
             #expect(key.starts(with: out.keyBytes ?? []) && (out.keyBytes?.count ?? 0) <= DeadLetter.maxKeyBytes,
                     sourceLocation: sourceLocation)
@@ -78,8 +78,8 @@ struct DeadLetterSizeTests {
 
     @Test("SHA-256 is the standard one (FIPS 180-2 vectors)")
     func digest() {
-        #expect(DeadLetter.sha256Hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(DeadLetter.sha256Hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256Hex.of(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256Hex.of([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
     @Test("any bytes of any length up to 1.2 MiB make a dead letter that fits (property)")

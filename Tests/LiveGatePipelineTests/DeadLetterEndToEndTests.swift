@@ -70,7 +70,7 @@ struct DeadLetterEndToEndTests {
             #expect(json["error"] == .string("invalid_json"))
             #expect(json["value_truncated"] == .bool(true))
             #expect(json["value_bytes"] == .number(String(flood.count)))
-            #expect(json["value_sha256"] == .string(DeadLetter.sha256Hex(flood)))
+            #expect(json["value_sha256"] == .string(SHA256Hex.of(flood)))
         }
         #expect(out.verdict("x-after-flood")?["outcome"]?.stringValue == "allowed")
         try worker.stop()

@@ -101,3 +101,34 @@ struct CollationMigrationTests {
         db.drop()
     }
 }
+
+@Suite("Migration 6: processed events keep a SHA-256 of the input, not the input")
+struct FingerprintMigrationTests {
+    @Test("stored inputs become their digest; a redelivery is still a duplicate and a changed event a conflict")
+    func digests() throws {
+        let db = try TestDatabase.create()
+        let c = try PostgresConnection(url: db.url)
+        try Migrations.apply(on: c, through: 5)
+        let json = Fixtures.declaration("old-d", tenant: "t")
+        let event = Fixtures.event(json)
+        let canonical = try JSONParser.parse(Array(json.utf8)).canonicalText
+        #expect(canonical.contains("@"), "the old form held the owner's email")
+        try c.query("INSERT INTO tenants (tenant_id) VALUES ('t')")
+        try c.query("""
+            INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant)
+            VALUES ('old-d', 't', 'declaration.submitted', $1, $2, false)
+            """, [canonical, Topics.accessVerdict + "\t" + #"{"event_id":"old-d"}"#])
+        #expect(try Migrations.apply(on: c) == [6])
+        let stored = try c.query("SELECT fingerprint FROM processed_events").rows
+        #expect(stored == [[event.fingerprint]])
+        #expect(event.fingerprint.utf8.count == 64)
+        let store = try LedgerStore(url: db.url)
+        guard case .duplicate = try store.apply([event])[0] else { Issue.record("not a duplicate"); return }
+        let changed = Fixtures.event(json.replacingOccurrences(of: "Ada", with: "Bob"))
+        guard case .conflict = try store.apply([changed])[0] else { Issue.record("not a conflict"); return }
+        #expect(throws: PostgresError.self) {
+            try c.query("UPDATE processed_events SET fingerprint = '{}'")
+        }
+        db.drop()
+    }
+}

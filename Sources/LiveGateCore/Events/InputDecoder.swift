@@ -45,7 +45,7 @@ public enum InputDecoder {
         return .event(InputEvent(
             eventId: eventId, tenantId: tenantId, type: type,
             recordTimestamp: record.timestamp ?? UTCInstant(millis: 0),
-            fingerprint: json.canonicalText, body: body(of: type, json, record.timestamp, rules)))
+            fingerprint: SHA256Hex.of(Array(json.canonicalText.utf8)), body: body(of: type, json, record.timestamp, rules)))
     }
 
     private static func body(of type: EventType, _ json: JSONValue, _ timestamp: UTCInstant?,

@@ -7,7 +7,8 @@ public struct InputEvent: Sendable {
     /// The Kafka record timestamp (the epoch when the record has none). Verdicts are dated with it, so a
     /// replay of the record yields the same bytes.
     public let recordTimestamp: UTCInstant
-    /// Canonical text of the whole event: the idempotency comparison key.
+    /// SHA-256 (hex) of the event's canonical text: the idempotency comparison key. Stored instead of the
+    /// event itself, which holds personal data (an owner's name and email).
     public let fingerprint: String
     public let body: Body
 

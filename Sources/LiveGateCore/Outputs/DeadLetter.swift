@@ -1,5 +1,3 @@
-import Crypto
-
 /// `sly.dead-letter.v1`: an input that cannot be addressed, with its original bytes and origin so ops can
 /// inspect and re-publish it. Keyed by the original key.
 ///
@@ -34,7 +32,7 @@ public enum DeadLetter {
                 ("value_bytes", input.value.map { .int($0.count) } ?? .null),
                 // `false` is the longer spelling, so measuring with it leaves room for `true`.
                 ("value_truncated", .bool(value?.truncated ?? false)),
-                ("value_sha256", input.value.map { .string(sha256Hex($0)) } ?? .null),
+                ("value_sha256", input.value.map { .string(SHA256Hex.of($0)) } ?? .null),
                 ("sqlstate", .string(reason.sqlState)),
                 ("event_id", .string(reason.eventId)),
                 ("tenant_id", .string(reason.tenantId)),
@@ -46,18 +44,6 @@ public enum DeadLetter {
         let budget = maxRecordBytes - framingBytes - fixed.count - (keyBytes?.count ?? 0)
         let value = input.value.map { Embedded(fitting: $0, escapedBytes: budget) }
         return OutputRecord(topic: Topics.deadLetter, keyBytes: keyBytes, value: json(value: value))
-    }
-
-    /// Lowercase hex of the SHA-256 of `bytes`.
-    public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in SHA256.hash(data: bytes) {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 
