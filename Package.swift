@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(
             name: "LiveGateCoreTests",
             dependencies: [
-                "LiveGateCore", "LiveGateTestSupport",
+                "LiveGateCore", "LiveGateTestSupport", "Postgres",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),

@@ -134,8 +134,8 @@ enum BenchSchema {
     static func create(server: String, name: String) throws -> String {
         let schema = "bench_\(name.replacingOccurrences(of: "-", with: "_"))_\(Int(Date().timeIntervalSince1970))"
         let admin = try PostgresConnection(url: server)
-        try admin.query("DROP SCHEMA IF EXISTS \(schema) CASCADE")  // generated name, not input
-        try admin.query("CREATE SCHEMA \(schema)")
+        try admin.query("DROP SCHEMA IF EXISTS " + SQL.identifier(schema) + " CASCADE")
+        try admin.query("CREATE SCHEMA " + SQL.identifier(schema))
         let separator = server.contains("?") ? "&" : "?"
         let url = server + separator + "options=-csearch_path%3D\(schema)"
         try Migrations.apply(on: try PostgresConnection(url: url))
@@ -144,6 +144,6 @@ enum BenchSchema {
 
     static func drop(server: String, url: String) {
         guard let schema = url.components(separatedBy: "search_path%3D").last else { return }
-        _ = try? PostgresConnection(url: server).query("DROP SCHEMA IF EXISTS \(schema) CASCADE")
+        _ = try? PostgresConnection(url: server).query("DROP SCHEMA IF EXISTS " + SQL.identifier(schema) + " CASCADE")
     }
 }

@@ -21,8 +21,8 @@ extension LedgerStore {
                 INSERT INTO tenants (tenant_id) SELECT id FROM unnest($1::text[]) WITH ORDINALITY AS t(id, n)
                 ORDER BY n ON CONFLICT (tenant_id) DO NOTHING
                 """, [ids]),
-            PostgresStatement("""
-                SELECT \(Rows.tenantColumns) FROM tenants WHERE tenant_id = ANY($1::text[])
+            PostgresStatement("SELECT " + Rows.tenantColumns + """
+                 FROM tenants WHERE tenant_id = ANY($1::text[])
                 ORDER BY tenant_id COLLATE "C" FOR UPDATE
                 """, [ids]),
             PostgresStatement("""

@@ -117,7 +117,7 @@ extension LedgerStore {
     public func currentTenants(_ tenantIds: [String]) throws(StoreError) -> [ByteID: TenantRecord] {
         guard !tenantIds.isEmpty else { return [:] }
         return try StoreError.converting {
-            let rows = try connection.query("SELECT \(Rows.tenantColumns) FROM tenants WHERE tenant_id = ANY($1::text[])",
+            let rows = try connection.query("SELECT " + Rows.tenantColumns + " FROM tenants WHERE tenant_id = ANY($1::text[])",
                                             [PostgresArray.literal(tenantIds)])
             var tenants: [ByteID: TenantRecord] = [:]
             for row in rows.rows {

@@ -7,7 +7,7 @@ public enum Migrations {
     public struct Migration: Sendable {
         public let version: Int
         public let name: String
-        public let sql: String
+        public let sql: SQL
     }
 
     public static let all: [Migration] = [

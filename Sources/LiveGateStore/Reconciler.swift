@@ -17,7 +17,7 @@ public enum Reconciler {
     }
 
     /// Windows where the counter differs from the sum of the bookings recorded with the verdicts.
-    static let counterDrift = """
+    static let counterDrift: SQL = """
         WITH booked AS (
             SELECT tenant_id, 'day' AS kind, booked_day AS start, sum(booked_micros) AS used
             FROM processed_events WHERE booked_micros IS NOT NULL GROUP BY 1, 2, 3
@@ -34,7 +34,7 @@ public enum Reconciler {
 
     /// Verdicts and bookings that disagree: a booking without an allowed live verdict for that amount, or
     /// an allowed, metered live verdict without a booking.
-    static let verdictDrift = """
+    static let verdictDrift: SQL = """
         WITH v AS (
             SELECT event_id, booked_micros, split_part(split_part(outputs, E'\\n', 1), E'\\t', 2)::jsonb AS verdict
             FROM processed_events WHERE event_type = 'transaction.attempted')

@@ -4,7 +4,7 @@ import Postgres
 /// Conversions between stored rows (text, as libpq returns them) and core values. A row that does not
 /// convert is an invariant violation, never a silently defaulted value.
 enum Rows {
-    static let tenantColumns = """
+    static let tenantColumns: SQL = """
         tenant_id, state, per_tx_micros, daily_micros, monthly_micros, ceiling_disabled,
         (extract(epoch FROM declared_at) * 1000)::bigint, (extract(epoch FROM reviewed_at) * 1000)::bigint,
         review_notes, owner_user_id, owner_email, owner_name, version

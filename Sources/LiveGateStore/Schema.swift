@@ -1,7 +1,9 @@
+import Postgres
+
 /// SQL of the migrations. The `CHECK` constraints repeat the core's rules on purpose: they are the last
 /// line of defence if a bug ever lets a wrong value reach the database.
 enum Schema {
-    static let v1 = """
+    static let v1: SQL = """
         CREATE TABLE tenants (
             tenant_id text PRIMARY KEY CHECK (length(tenant_id) BETWEEN 1 AND 128),
             state text NOT NULL DEFAULT 'sandbox_only' CHECK (state IN ('sandbox_only', 'declaration_pending',
@@ -75,7 +77,7 @@ enum Schema {
         """
 
     /// Workers report themselves here so that ops tools (replay) can tell whether a group is live.
-    static let v2 = """
+    static let v2: SQL = """
         CREATE TABLE worker_heartbeats (
             group_id text NOT NULL,
             member text NOT NULL,
@@ -105,7 +107,7 @@ enum Schema {
         """
 
     /// Outputs stored before version 3 were a JSON array of [topic, value] pairs; rewrite them in place.
-    static let v3 = """
+    static let v3: SQL = """
         UPDATE processed_events SET outputs = (
             SELECT string_agg((e ->> 0) || E'\\t' || (e ->> 1), E'\\n' ORDER BY n)
             FROM jsonb_array_elements(outputs::jsonb) WITH ORDINALITY AS t(e, n))
@@ -115,7 +117,7 @@ enum Schema {
     /// Ids compare byte for byte. Under the cluster's default collation (C.UTF-8 here, often en_US) every
     /// index comparison went through strcoll: 4% of PostgreSQL's CPU under the bench. Lock order already used
     /// byte order (`COLLATE "C"`), so nothing else changes. Foreign keys are rebuilt with their columns.
-    static let v4 = """
+    static let v4: SQL = """
         ALTER TABLE tenants ALTER COLUMN tenant_id TYPE text COLLATE "C";
         ALTER TABLE tenant_transitions ALTER COLUMN tenant_id TYPE text COLLATE "C",
             ALTER COLUMN event_id TYPE text COLLATE "C";
@@ -126,13 +128,13 @@ enum Schema {
         """
 
     /// Which key signed a decision, when the workers check signatures (contract, "Signed decisions").
-    static let v5 = """
+    static let v5: SQL = """
         ALTER TABLE tenant_transitions ADD COLUMN signing_kid text CHECK (length(signing_kid) BETWEEN 1 AND 128);
         """
 
     /// Processed events kept the whole canonical input (with an owner's name and email) as the idempotency
     /// fingerprint; its SHA-256 decides the same. Rewritten in place; the new form never starts with `{`.
-    static let v6 = """
+    static let v6: SQL = """
         UPDATE processed_events SET fingerprint = encode(sha256(convert_to(fingerprint, 'UTF8')), 'hex')
         WHERE left(fingerprint, 1) = '{';
         ALTER TABLE processed_events ADD CONSTRAINT processed_events_fingerprint_is_sha256

@@ -17,7 +17,7 @@ public struct TenantReport: Sendable {
                             rules: Rules = .standard) throws(StoreError) -> TenantReport {
         let connection = try LedgerStore.connect(url)
         return try StoreError.converting {
-            let rows = try connection.query("SELECT \(Rows.tenantColumns) FROM tenants WHERE tenant_id = $1", [tenantId])
+            let rows = try connection.query("SELECT " + Rows.tenantColumns + " FROM tenants WHERE tenant_id = $1", [tenantId])
             let tenant = try rows.rows.first.map(Rows.tenant) ?? TenantRecord(tenantId: tenantId)
             let day = UsageWindow.day(containing: instant)
             let month = UsageWindow.month(containing: instant)

@@ -16,7 +16,7 @@ public struct TestDatabase: Sendable {
         let server = try given ?? serverURL()
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let admin = try PostgresConnection(url: server)
-        try admin.query("CREATE SCHEMA \(schema)")  // generated name, not input
+        try admin.query("CREATE SCHEMA " + SQL.identifier(schema))
         let separator = server.contains("?") ? "&" : "?"
         return TestDatabase(url: server + separator + "options=-csearch_path%3D\(schema)", schema: schema, server: server)
     }
@@ -24,7 +24,7 @@ public struct TestDatabase: Sendable {
     /// Drops the schema. Tests call it when they pass; a failed test leaves its schema for inspection.
     public func drop() {
         guard let admin = try? PostgresConnection(url: server) else { return }
-        _ = try? admin.query("DROP SCHEMA \(schema) CASCADE")
+        _ = try? admin.query("DROP SCHEMA " + SQL.identifier(schema) + " CASCADE")
     }
 
     private static let startLock = NSLock()

@@ -5,10 +5,10 @@ import Glibc
 
 /// One parameterized statement of a pipeline.
 public struct PostgresStatement: Sendable {
-    public let sql: String
+    public let sql: SQL
     public let parameters: [String?]
 
-    public init(_ sql: String, _ parameters: [String?] = []) {
+    public init(_ sql: SQL, _ parameters: [String?] = []) {
         self.sql = sql
         self.parameters = parameters
     }
@@ -73,7 +73,7 @@ extension PostgresConnection {
         defer { PQsetnonblocking(handle, 0) }
         for statement in statements {
             let sent = withCStrings(statement.parameters) { values in
-                PQsendQueryParams(handle, statement.sql, Int32(statement.parameters.count), nil, values, nil, nil, 0)
+                PQsendQueryParams(handle, statement.sql.text, Int32(statement.parameters.count), nil, values, nil, nil, 0)
             }
             guard sent == 1 else { throw connectionError() }
         }

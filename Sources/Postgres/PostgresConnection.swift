@@ -50,19 +50,19 @@ public final class PostgresConnection {
 
     /// Runs one parameterized statement (`$1`, `$2`, … in `sql`) and returns its rows as text.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> PostgresRows {
+    public func query(_ sql: SQL, _ parameters: [String?] = []) throws(PostgresError) -> PostgresRows {
         guard !abandoned else { throw Self.abandonedError }
         try Self.refuseNUL(parameters)
         let result = withCStrings(parameters) { values in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+            PQexecParams(handle, sql.text, Int32(parameters.count), nil, values, nil, nil, 0)
         }
         return try consume(result)
     }
 
     /// Runs a script of statements without parameters (migrations only: no input ever reaches this).
-    public func execute(script: String) throws(PostgresError) {
+    public func execute(script: SQL) throws(PostgresError) {
         guard !abandoned else { throw Self.abandonedError }
-        _ = try consume(PQexec(handle, script))
+        _ = try consume(PQexec(handle, script.text))
     }
 
     private func consume(_ result: OpaquePointer?) throws(PostgresError) -> PostgresRows {

@@ -25,7 +25,7 @@ struct StoreHarness {
     @discardableResult
     func apply(_ json: String) throws -> EventOutcome { try apply([json])[0] }
 
-    func scalar(_ sql: String, _ parameters: [String?] = []) throws -> String? {
+    func scalar(_ sql: SQL, _ parameters: [String?] = []) throws -> String? {
         try connection().query(sql, parameters).rows.first?.first ?? nil
     }
 }
