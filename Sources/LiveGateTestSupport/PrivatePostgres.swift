@@ -10,7 +10,14 @@ public struct PrivatePostgres: Sendable {
     public var port: Int { server.port }
     public var url: String { server.url }
 
+    /// Linux hands out local ports 32768–60999 for outgoing connections. A port there that is free while the
+    /// server is down can be taken by one, even by a client's own retry connecting to itself (TCP self-connect),
+    /// and the server then cannot start again (seen: "could not bind … Address already in use"). So a test
+    /// server, which a test stops and starts, lives below that range.
+    public static let ephemeralPorts = 32768...60999
+
     public static func start(port: Int) throws -> PrivatePostgres {
+        precondition(!ephemeralPorts.contains(port), "a test server's port must be outside the ephemeral range")
         let server = PrivatePostgres(server: try LocalPostgres.fromEnvironment(port: port))
         try server.restart()
         return server

@@ -18,7 +18,7 @@ struct LocalPostgresTests {
 
     @Test("from nothing, stopped, and running, start ends with a running server and its URL")
     func lifecycle() throws {
-        let (server, cleanup) = try Self.fresh(port: 54351)
+        let (server, cleanup) = try Self.fresh(port: 25451)
         defer { cleanup() }
         #expect(try server.status() == .notInitialised)
         #expect(try server.start() == "postgresql://postgres@127.0.0.1:54351/postgres")
@@ -43,11 +43,11 @@ struct LocalPostgresTests {
 
     @Test("a server that cannot start says why, with the server log's last lines, and does not wait")
     func failureExplains() throws {
-        let (first, cleanupFirst) = try Self.fresh(port: 54352)
+        let (first, cleanupFirst) = try Self.fresh(port: 25452)
         defer { cleanupFirst() }
         try first.start()
         // A second folder on the same port: its server cannot bind.
-        let (second, cleanupSecond) = try Self.fresh(port: 54352)
+        let (second, cleanupSecond) = try Self.fresh(port: 25452)
         defer { cleanupSecond() }
         let started = Date()
         let error = try #require(throws: LocalPostgres.Failure.self) { try second.start() }

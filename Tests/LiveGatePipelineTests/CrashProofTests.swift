@@ -27,10 +27,16 @@ struct CrashProofTests {
         var crashPoints: [String] = []
         let slices = max(scale.kills, 1) * 2
         let sliceSize = (work.attempts.count + slices - 1) / slices
-        for s in 0..<slices {
-            let slice = Array(work.attempts.dropFirst(s * sliceSize).prefix(sliceSize))
-            try h.publish(slice.map(\.json) + (s == slices / 2 ? work.decisions.map(\.json) : []))
-            guard s % 2 == 1 else { continue }
+        var published = 0
+        func publishNextSlice() throws {
+            guard published < slices else { return }
+            let slice = Array(work.attempts.dropFirst(published * sliceSize).prefix(sliceSize))
+            try h.publish(slice.map(\.json) + (published == slices / 2 ? work.decisions.map(\.json) : []))
+            published += 1
+        }
+        while published < slices {
+            try publishNextSlice()
+            guard published % 2 == 0 else { continue }
             // Kill only once this worker has published since it started: it then owns partitions with work in
             // flight, and the kill lands on a batch somewhere between poll and offset commit.
             let before = out.records.count
@@ -43,6 +49,9 @@ struct CrashProofTests {
             if kills % 2 == 0 {
                 let fault = faults[crashPoints.count % faults.count]
                 let doomed = try WorkerProcess(h, group: "crash", name: "fault-\(kills)", batch: 200, fault: fault)
+                // A fresh slice, so the doomed worker has batches enough to reach its crash point whatever the
+                // killed one left behind.
+                try publishNextSlice()
                 if doomed.waitForExit(seconds: 90) == 137 { crashPoints.append(fault) }
             }
             worker = try WorkerProcess(h, group: "crash", name: "crash-\(kills)", batch: 200)

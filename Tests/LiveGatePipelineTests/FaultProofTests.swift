@@ -69,7 +69,7 @@ extension PipelineTests {
 struct FaultProofTests {
     @Test("PostgreSQL stopped mid-stream (fast, then immediate) and restarted", arguments: LocalPostgres.StopMode.allCases)
     func postgresDown(mode: LocalPostgres.StopMode) throws {
-        let server = try PrivatePostgres.start(port: mode == .fast ? 54341 : 54342)
+        let server = try PrivatePostgres.start(port: mode == .fast ? 25441 : 25442)
         defer { try? server.stop() }  // a test's server must not outlive it
         let run = try FaultRun(databaseServer: server.url)
         // 12 s: longer than the session timeout (4 s) and libpq's connect timeout.
@@ -80,7 +80,7 @@ struct FaultProofTests {
 
     @Test("PostgreSQL down past the batch deadline: the worker leaves the group, rejoins, and answers everything")
     func leavesTheGroup() throws {
-        let server = try PrivatePostgres.start(port: 54344)
+        let server = try PrivatePostgres.start(port: 25444)
         defer { try? server.stop() }
         // max.poll.interval.ms 10 s makes the batch deadline 4 s; the outage lasts 12 s, past the deadline, the
         // session timeout (4 s) and libpq's connect timeout.
@@ -142,7 +142,7 @@ struct ReadOnlyFailoverTests {
     /// before its 120 s batch deadline.
     @Test("on 25006 the worker reconnects, well inside the batch deadline")
     func readOnly() throws {
-        let server = try PrivatePostgres.start(port: 54343)
+        let server = try PrivatePostgres.start(port: 25443)
         defer { try? server.stop() }
         // Undone on a new session: an old one is read-only by then, and ALTER DATABASE would fail in it.
         func undo() throws {
