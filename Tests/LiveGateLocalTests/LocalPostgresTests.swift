@@ -21,7 +21,7 @@ struct LocalPostgresTests {
         let (server, cleanup) = try Self.fresh(port: 25451)
         defer { cleanup() }
         #expect(try server.status() == .notInitialised)
-        #expect(try server.start() == "postgresql://postgres@127.0.0.1:54351/postgres")
+        #expect(try server.start() == "postgresql://postgres@127.0.0.1:25451/postgres")
         #expect(try server.status() == .running)
         #expect(try server.start() == server.url)  // already running: nothing to do
         try server.stop()
@@ -30,7 +30,7 @@ struct LocalPostgresTests {
         #expect(try server.status() == .running)
         // Every start passes the settings (durable commits, room for WAL), whatever the folder's own file says.
         let options = try String(contentsOfFile: server.directory + "/postmaster.opts", encoding: .utf8)
-        #expect(options.contains("fsync=on") && options.contains("max_wal_size=4GB") && options.contains("port=54351"))
+        #expect(options.contains("fsync=on") && options.contains("max_wal_size=4GB") && options.contains("port=25451"))
     }
 
     @Test("a folder given with a trailing slash or relatively is the same folder, and its lock lies beside it")
@@ -52,7 +52,7 @@ struct LocalPostgresTests {
         let started = Date()
         let error = try #require(throws: LocalPostgres.Failure.self) { try second.start() }
         #expect(Date().timeIntervalSince(started) < 60)
-        #expect(error.description.contains("did not start on port 54352"))
+        #expect(error.description.contains("did not start on port 25452"))
         #expect(error.description.contains("server log"))
         #expect(error.description.contains("Address already in use"))
     }
