@@ -5,7 +5,9 @@ import Postgres
 struct BatchSnapshot {
     let tenants: [ByteID: TenantRecord]
     let processed: [ByteID: StoredEvent]
-    let usage: [UsageKey: Micros]
+    var usage: [UsageKey: Micros] = [:]
+    var resolvedAttempts: Set<ByteID> = []
+    var thresholds: Set<ThresholdKey> = []
 }
 
 extension LedgerStore {
@@ -26,16 +28,68 @@ extension LedgerStore {
                 ORDER BY tenant_id COLLATE "C" FOR UPDATE
                 """, [ids]),
             PostgresStatement("""
-                SELECT event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant
+                SELECT event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant, booked_micros, booked_day
                 FROM processed_events WHERE event_id = ANY($1::text[])
                 """, [PostgresArray.literal(needs.eventIds)]),
         ]
-        if !needs.usageKeys.isEmpty { statements.append(Self.usageQuery(needs.usageKeys)) }
+        if !needs.usageKeys.isEmpty {
+            statements.append(Self.usageQuery(needs.usageKeys))
+            statements.append(Self.thresholdQuery(needs.usageKeys))
+        }
+        if !needs.resolvedAttemptIds.isEmpty { statements += Self.resolutionQueries(needs.resolvedAttemptIds) }
         let results = try connection.pipeline(statements)
-        return BatchSnapshot(
-            tenants: try Self.tenants(results[2], expected: needs.tenantIds.count),
-            processed: try Self.processed(results[3]),
-            usage: needs.usageKeys.isEmpty ? [:] : try Self.usage(results[4]))
+        var snapshot = BatchSnapshot(tenants: try Self.tenants(results[2], expected: needs.tenantIds.count),
+                                     processed: try Self.processed(results[3]))
+        var next = 4
+        if !needs.usageKeys.isEmpty {
+            snapshot.usage = try Self.usage(results[4])
+            snapshot.thresholds = try Self.thresholds(results[5])
+            next = 6
+        }
+        if !needs.resolvedAttemptIds.isEmpty {
+            snapshot.resolvedAttempts = Set(results[next].rows.compactMap { $0[0].map(ByteID.init) })
+            snapshot.usage.merge(try Self.usage(results[next + 1])) { $1 }
+        }
+        return snapshot
+    }
+
+    /// The threshold notices already sent in the batch's windows.
+    static func thresholdQuery(_ keys: [UsageKey]) -> PostgresStatement {
+        PostgresStatement("""
+            SELECT n.tenant_id, n.window_kind, n.window_start, n.template
+            FROM threshold_notices n
+            JOIN unnest($1::text[], $2::text[], $3::date[]) AS k(tenant_id, kind, start)
+              ON n.tenant_id = k.tenant_id AND n.window_kind = k.kind AND n.window_start = k.start
+            """, [PostgresArray.literal(keys.map(\.tenantId)), PostgresArray.literal(keys.map(\.window.kind.rawValue)),
+                  PostgresArray.literal(keys.map(\.window.start.description))])
+    }
+
+    static func thresholds(_ rows: PostgresRows) throws -> Set<ThresholdKey> {
+        var keys = Set<ThresholdKey>()
+        for row in rows.rows {
+            guard let tenant = row[0], let kind = row[1].flatMap(UsageWindow.Kind.init(rawValue:)), let template = row[3]
+            else { throw StoreError.invariant("a threshold_notices row does not convert") }
+            keys.insert(ThresholdKey(tenantId: tenant, window: UsageWindow(kind: kind, start: try Rows.date(row[2])),
+                                     template: template))
+        }
+        return keys
+    }
+
+    /// For the attempts the batch's resolutions name: which already have a resolution, and the usage of the
+    /// day and month windows each booked in (so a release knows what it takes from).
+    static func resolutionQueries(_ attemptIds: [String]) -> [PostgresStatement] {
+        let ids = PostgresArray.literal(attemptIds)
+        return [
+            PostgresStatement("SELECT attempt_id FROM attempt_resolutions WHERE attempt_id = ANY($1::text[])", [ids]),
+            PostgresStatement("""
+                SELECT u.tenant_id, u.window_kind, u.window_start, u.used_micros
+                FROM processed_events p
+                JOIN usage_windows u ON u.tenant_id = p.tenant_id
+                 AND ((u.window_kind = 'day' AND u.window_start = p.booked_day)
+                   OR (u.window_kind = 'month' AND u.window_start = date_trunc('month', p.booked_day)::date))
+                WHERE p.event_id = ANY($1::text[]) AND p.booked_day IS NOT NULL
+                """, [ids]),
+        ]
     }
 
     static func tenants(_ rows: PostgresRows, expected: Int) throws -> [ByteID: TenantRecord] {
@@ -59,7 +113,8 @@ extension LedgerStore {
             else { throw StoreError.invariant("a processed_events row does not convert") }
             processed[ByteID(id)] = StoredEvent(
                 eventId: id, tenantId: tenant, type: type, fingerprint: fingerprint,
-                outputs: try Rows.decodeOutputs(outputs, key: tenant), changedTenant: changed == "t")
+                outputs: try Rows.decodeOutputs(outputs, key: tenant), changedTenant: changed == "t",
+                bookedAmount: try Rows.micros(row[6]), bookedDay: row[7] == nil ? nil : try Rows.date(row[7]))
         }
         return processed
     }

@@ -13,13 +13,44 @@ extension LedgerStore {
         let tenantsAt = statements.count
         statements += ledger.changedTenants.map(Self.updateTenant)
         if !ledger.transitions.isEmpty { statements.append(Self.insertTransitions(ledger.transitions)) }
-        let bookings = Array(ledger.bookings.values)
+        if !ledger.newResolutions.isEmpty { statements.append(Self.insertResolutions(ledger.newResolutions)) }
+        if !ledger.newThresholds.isEmpty { statements.append(Self.insertThresholds(ledger.newThresholds)) }
+        let bookings = ledger.bookings.values.filter(\.setsLimit)
+        let releases = ledger.bookings.values.filter { !$0.setsLimit }
+        let usageAt = statements.count
         if !bookings.isEmpty { statements.append(Self.addUsage(bookings)) }
+        if !releases.isEmpty { statements.append(Self.releaseUsage(releases)) }
         let results = try connection.pipeline(statements)
         for result in results[tenantsAt..<tenantsAt + ledger.changedTenants.count] where result.affected != 1 {
             throw StoreError.invariant("tenant version moved under its lock")
         }
-        if !bookings.isEmpty { try Self.checkUsage(results[results.count - 1], bookings) }
+        if !ledger.bookings.isEmpty { try Self.checkUsage(Array(results[usageAt...]), Array(ledger.bookings.values)) }
+    }
+
+    private static func insertResolutions(_ resolutions: [ResolutionRecord]) -> PostgresStatement {
+        PostgresStatement("""
+            INSERT INTO attempt_resolutions (attempt_id, tenant_id, event_id, resolution, released_micros, booked_day)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::date[])
+            """, [
+                PostgresArray.literal(resolutions.map(\.attemptId)),
+                PostgresArray.literal(resolutions.map(\.tenantId)),
+                PostgresArray.literal(resolutions.map(\.eventId)),
+                PostgresArray.literal(resolutions.map(\.kind.rawValue)),
+                PostgresArray.literal(resolutions.map { String($0.released.value) }),
+                PostgresArray.literal(resolutions.map { $0.bookedDay?.description }),
+            ])
+    }
+
+    private static func insertThresholds(_ keys: [ThresholdKey]) -> PostgresStatement {
+        PostgresStatement("""
+            INSERT INTO threshold_notices (tenant_id, window_kind, window_start, template)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[])
+            """, [
+                PostgresArray.literal(keys.map(\.tenantId)),
+                PostgresArray.literal(keys.map(\.window.kind.rawValue)),
+                PostgresArray.literal(keys.map(\.window.start.description)),
+                PostgresArray.literal(keys.map(\.template)),
+            ])
     }
 
     private static func insertProcessed(_ events: [StoredEvent]) -> PostgresStatement {
@@ -48,6 +79,8 @@ extension LedgerStore {
                 declared_at = timestamptz 'epoch' + $7::bigint * interval '1 millisecond',
                 reviewed_at = timestamptz 'epoch' + $8::bigint * interval '1 millisecond',
                 review_notes = $9, owner_user_id = $10, owner_email = $11, owner_name = $12, version = $13,
+                override_expires_at = timestamptz 'epoch' + $14::bigint * interval '1 millisecond',
+                suggested_per_tx_micros = $15, suggested_daily_micros = $16, suggested_monthly_micros = $17,
                 updated_at = now()
             WHERE tenant_id = $1 AND version < $13
             """, [
@@ -55,17 +88,19 @@ extension LedgerStore {
                 Rows.string(tenant.override.daily), Rows.string(tenant.override.monthly),
                 tenant.override.disabled ? "t" : "f", Rows.string(tenant.declaredAt),
                 Rows.string(tenant.reviewedAt), tenant.reviewNotes, tenant.ownerUserId, tenant.ownerEmail,
-                tenant.ownerName, String(tenant.version),
+                tenant.ownerName, String(tenant.version), Rows.string(tenant.override.expiresAt),
+                Rows.string(tenant.suggested?.perTx), Rows.string(tenant.suggested?.daily),
+                Rows.string(tenant.suggested?.monthly),
             ])
     }
 
     private static func insertTransitions(_ transitions: [TransitionRecord]) -> PostgresStatement {
         PostgresStatement("""
             INSERT INTO tenant_transitions (tenant_id, event_id, action, actor_id, from_state, to_state, notes,
-                                            ceiling, occurred_at, signing_kid)
-            SELECT t, e, a, who, f, s, notes, c, timestamptz 'epoch' + at * interval '1 millisecond', kid
+                                            ceiling, occurred_at, signing_kid, ceiling_before)
+            SELECT t, e, a, who, f, s, notes, c, timestamptz 'epoch' + at * interval '1 millisecond', kid, cb
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                        $8::text[], $9::bigint[], $10::text[]) AS v(t, e, a, who, f, s, notes, c, at, kid)
+                        $8::text[], $9::bigint[], $10::text[], $11::text[]) AS v(t, e, a, who, f, s, notes, c, at, kid, cb)
             """, [
                 PostgresArray.literal(transitions.map(\.tenantId)),
                 PostgresArray.literal(transitions.map(\.eventId)),
@@ -77,6 +112,7 @@ extension LedgerStore {
                 PostgresArray.literal(transitions.map { $0.ceiling.map(ceilingText) }),
                 PostgresArray.literal(transitions.map { String($0.occurredAt.millis) }),
                 PostgresArray.literal(transitions.map(\.signingKid)),
+                PostgresArray.literal(transitions.map { $0.ceilingBefore.map(ceilingText) }),
             ])
     }
 
@@ -95,13 +131,29 @@ extension LedgerStore {
                 PostgresArray.literal(bookings.map(\.key.window.kind.rawValue)),
                 PostgresArray.literal(bookings.map(\.key.window.start.description)),
                 PostgresArray.literal(bookings.map { String($0.delta.value) }),
-                PostgresArray.literal(bookings.map { String($0.limit.value) }),
+                PostgresArray.literal(bookings.map { Rows.string($0.limit) }),
+            ])
+    }
+
+    /// Windows the batch only released from (resolutions): they keep their limit.
+    private static func releaseUsage(_ releases: [UsageBooking]) -> PostgresStatement {
+        PostgresStatement("""
+            UPDATE usage_windows AS u SET used_micros = u.used_micros + r.delta, updated_at = now()
+            FROM unnest($1::text[], $2::text[], $3::date[], $4::bigint[]) AS r(tenant_id, kind, start, delta)
+            WHERE u.tenant_id = r.tenant_id AND u.window_kind = r.kind AND u.window_start = r.start
+            RETURNING u.tenant_id, u.window_kind, u.window_start, u.used_micros
+            """, [
+                PostgresArray.literal(releases.map(\.key.tenantId)),
+                PostgresArray.literal(releases.map(\.key.window.kind.rawValue)),
+                PostgresArray.literal(releases.map(\.key.window.start.description)),
+                PostgresArray.literal(releases.map { String($0.delta.value) }),
             ])
     }
 
     /// The upsert returns the read's columns, so the read's parser turns them into the ledger's keys.
-    private static func checkUsage(_ rows: PostgresRows, _ bookings: [UsageBooking]) throws {
-        let after = try usage(rows)
+    private static func checkUsage(_ results: [PostgresRows], _ bookings: [UsageBooking]) throws {
+        var after: [UsageKey: Micros] = [:]
+        for rows in results { after.merge(try usage(rows)) { $1 } }
         guard after.count == bookings.count, bookings.allSatisfy({ after[$0.key] == $0.usedAfter }) else {
             throw StoreError.invariant("usage after the batch differs from the ledger's")
         }
@@ -110,6 +162,6 @@ extension LedgerStore {
     static func ceilingText(_ c: CeilingOverride) -> String {
         func limit(_ m: Micros?) -> String { m.map { "\"\($0)\"" } ?? "null" }
         return "{\"per_tx\":\(limit(c.perTx)),\"daily\":\(limit(c.daily)),\"monthly\":\(limit(c.monthly)),"
-            + "\"disabled\":\(c.disabled)}"
+            + "\"disabled\":\(c.disabled),\"expires_at\":\(c.expiresAt.map { "\"\($0)\"" } ?? "null")}"
     }
 }

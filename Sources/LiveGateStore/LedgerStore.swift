@@ -103,7 +103,8 @@ public final class LedgerStore {
     /// Three round trips: begin, lock and read (one pipeline); write (one pipeline) and check; commit.
     private func applyOnce(_ events: [InputEvent], commit: Bool) throws -> [EventOutcome] {
         let snapshot = try begin(Ledger.requirements(for: events))
-        var ledger = Ledger(rules: rules, tenants: snapshot.tenants, usage: snapshot.usage, processed: snapshot.processed)
+        var ledger = Ledger(rules: rules, tenants: snapshot.tenants, usage: snapshot.usage, processed: snapshot.processed,
+                            resolvedAttempts: snapshot.resolvedAttempts, thresholds: snapshot.thresholds)
         let outcomes = events.map { ledger.apply($0) }
         try write(ledger)
         try connection.query(commit ? "COMMIT" : "ROLLBACK")

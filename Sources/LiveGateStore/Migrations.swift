@@ -17,6 +17,7 @@ public enum Migrations {
         Migration(version: 4, name: "ids compare byte for byte (COLLATE \"C\")", sql: Schema.v4),
         Migration(version: 5, name: "the key that signed each decision", sql: Schema.v5),
         Migration(version: 6, name: "processed events keep a SHA-256, not the input", sql: Schema.v6),
+        Migration(version: 7, name: "resolutions, thresholds, expiring overrides, suggested ceilings", sql: Schema.v7),
     ]
 
     /// Applies every migration not yet recorded (up to `through`, for tests of a migration); returns the

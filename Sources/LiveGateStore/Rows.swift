@@ -7,19 +7,26 @@ enum Rows {
     static let tenantColumns: SQL = """
         tenant_id, state, per_tx_micros, daily_micros, monthly_micros, ceiling_disabled,
         (extract(epoch FROM declared_at) * 1000)::bigint, (extract(epoch FROM reviewed_at) * 1000)::bigint,
-        review_notes, owner_user_id, owner_email, owner_name, version
+        review_notes, owner_user_id, owner_email, owner_name, version,
+        (extract(epoch FROM override_expires_at) * 1000)::bigint, suggested_per_tx_micros, suggested_daily_micros,
+        suggested_monthly_micros
         """
 
     static func tenant(_ row: [String?]) throws(StoreError) -> TenantRecord {
-        guard row.count == 13, let id = row[0], let state = row[1].flatMap(AccessState.init(rawValue:)),
+        guard row.count == 17, let id = row[0], let state = row[1].flatMap(AccessState.init(rawValue:)),
               let disabled = row[5], let version = row[12].flatMap(Int64.init)
         else { throw .invariant("a tenants row does not convert") }
-        return TenantRecord(
+        var tenant = TenantRecord(
             tenantId: id, state: state,
             override: CeilingOverride(perTx: try micros(row[2]), daily: try micros(row[3]),
-                                      monthly: try micros(row[4]), disabled: disabled == "t"),
+                                      monthly: try micros(row[4]), disabled: disabled == "t",
+                                      expiresAt: try instant(row[13])),
             declaredAt: try instant(row[6]), reviewedAt: try instant(row[7]), reviewNotes: row[8],
             ownerUserId: row[9], ownerEmail: row[10], ownerName: row[11], version: version)
+        if let perTx = try micros(row[14]), let daily = try micros(row[15]), let monthly = try micros(row[16]) {
+            tenant.suggested = CeilingLimits(perTx: perTx, daily: daily, monthly: monthly)
+        }
+        return tenant
     }
 
     static func micros(_ text: String?) throws(StoreError) -> Micros? {

@@ -140,4 +140,49 @@ enum Schema {
         ALTER TABLE processed_events ADD CONSTRAINT processed_events_fingerprint_is_sha256
             CHECK (fingerprint ~ '^[0-9a-f]{64}$');
         """
+
+    /// Contract v1.1: expiring overrides and the suggested ceiling on tenants; the ceiling before each decision
+    /// in the history; resolutions (`transaction.resolved`) and the threshold notices sent; usage metered while
+    /// a ceiling is disabled, which has no limit (so the row's limit may be NULL, and only a limit bounds it).
+    static let v7: SQL = """
+        ALTER TABLE tenants ADD COLUMN override_expires_at timestamptz,
+            ADD COLUMN suggested_per_tx_micros bigint CHECK (suggested_per_tx_micros BETWEEN 1 AND 1000000000000000),
+            ADD COLUMN suggested_daily_micros bigint CHECK (suggested_daily_micros BETWEEN 1 AND 1000000000000000),
+            ADD COLUMN suggested_monthly_micros bigint CHECK (suggested_monthly_micros BETWEEN 1 AND 1000000000000000),
+            ADD CONSTRAINT tenants_suggested_whole CHECK ((suggested_per_tx_micros IS NULL) = (suggested_daily_micros IS NULL)
+                AND (suggested_daily_micros IS NULL) = (suggested_monthly_micros IS NULL));
+        ALTER TABLE tenant_transitions ADD COLUMN ceiling_before text;
+        ALTER TABLE processed_events DROP CONSTRAINT processed_events_event_type_check,
+            ADD CONSTRAINT processed_events_event_type_check CHECK (event_type IN ('declaration.submitted',
+                'decision.recorded', 'transaction.attempted', 'transaction.resolved'));
+        DO $$
+        DECLARE c text;
+        BEGIN
+            SELECT conname INTO STRICT c FROM pg_constraint
+            WHERE conrelid = 'usage_windows'::regclass AND contype = 'c'
+              AND pg_get_constraintdef(oid) = 'CHECK ((used_micros <= limit_micros))';
+            EXECUTE format('ALTER TABLE usage_windows DROP CONSTRAINT %I', c);
+        END $$;
+        ALTER TABLE usage_windows ALTER COLUMN limit_micros DROP NOT NULL,
+            ADD CONSTRAINT usage_windows_within_limit CHECK (limit_micros IS NULL OR used_micros <= limit_micros);
+
+        CREATE TABLE attempt_resolutions (
+            attempt_id text COLLATE "C" PRIMARY KEY,
+            tenant_id text COLLATE "C" NOT NULL REFERENCES tenants (tenant_id),
+            event_id text COLLATE "C" NOT NULL UNIQUE,
+            resolution text NOT NULL CHECK (resolution IN ('settled', 'failed')),
+            released_micros bigint NOT NULL CHECK (released_micros >= 0),
+            booked_day date,
+            recorded_at timestamptz NOT NULL DEFAULT now(),
+            CHECK (released_micros = 0 OR (resolution = 'failed' AND booked_day IS NOT NULL))
+        );
+        CREATE TABLE threshold_notices (
+            tenant_id text COLLATE "C" NOT NULL REFERENCES tenants (tenant_id),
+            window_kind text COLLATE "C" NOT NULL CHECK (window_kind IN ('day', 'month')),
+            window_start date NOT NULL,
+            template text COLLATE "C" NOT NULL CHECK (template IN ('ceiling_warning', 'ceiling_reached')),
+            recorded_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (tenant_id, window_kind, window_start, template)
+        );
+        """
 }

@@ -24,16 +24,26 @@ public enum Fixtures {
         """
     }
 
+    /// `extra`: more members as JSON text, e.g. `"expected_version":3`.
     public static func decision(_ id: String, tenant: String, action: String, at: String = noon,
                                 notes: String? = "Reviewed", ceiling: String? = nil,
-                                actorKind: String = "platform_admin") -> String {
+                                actorKind: String = "platform_admin", extra: [String] = []) -> String {
         var fields = [
             #""event_id":"\#(id)""#, #""type":"decision.recorded""#, #""tenant_id":"\#(tenant)""#,
             #""occurred_at":"\#(at)""#, #""actor":{"kind":"\#(actorKind)","id":"admin-1"}"#, #""action":"\#(action)""#,
         ]
         if let notes { fields.append(#""review_notes":\#(quoted(notes))"#) }
         if let ceiling { fields.append(#""ceiling":\#(ceiling)"#) }
-        return "{" + fields.joined(separator: ",") + "}"
+        return "{" + (fields + extra).joined(separator: ",") + "}"
+    }
+
+    /// A money path's word on how an attempt ended: `settled` or `failed`.
+    public static func resolution(_ id: String, tenant: String, attempt: String, resolution: String = "failed",
+                                  at: String = noon) -> String {
+        """
+        {"event_id":"\(id)","type":"transaction.resolved","tenant_id":"\(tenant)","occurred_at":"\(at)",
+         "actor":{"kind":"api_key","id":"key-1"},"attempt_id":"\(attempt)","resolution":"\(resolution)"}
+        """
     }
 
     public static func attempt(_ id: String, tenant: String, amount: String, at: String = noon,

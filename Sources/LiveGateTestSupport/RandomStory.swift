@@ -1,8 +1,10 @@
 import LiveGateCore
 
 /// Turns a list of small integers into a story of input events over two tenants: declarations (some by
-/// non-owners), every decision, ceilings, live and test attempts over three UTC days across a month end,
-/// and repeats of earlier events, both identical (duplicates) and altered (idempotency conflicts).
+/// non-owners), every decision (some version-checked, some taking the suggested ceiling), ceilings (some
+/// expiring, some disabled), live and test attempts over three UTC days across a month end, resolutions of
+/// earlier events, and repeats of earlier events, both identical (duplicates) and altered (idempotency
+/// conflicts).
 /// Property tests generate the integers, so a failing story shrinks to a short one.
 public enum RandomStory {
     public struct Step: Sendable {
@@ -15,7 +17,9 @@ public enum RandomStory {
     public static let amounts = ["0.000001", "10", "25.5", "30", "60", "100", "100.000001", "150"]
     public static let times = ["2026-11-29T12:00:00Z", "2026-11-30T01:00:00Z", "2026-12-01T00:00:00Z"]
     static let ceilings = [#"{"per_tx":"30"}"#, #"{"daily":"60","monthly":"100"}"#, #"{"disabled":true}"#,
-                           #"{"per_tx":null,"daily":null,"monthly":null}"#]
+                           #"{"per_tx":null,"daily":null,"monthly":null}"#,
+                           #"{"daily":"60","expires_at":"2026-11-30T00:00:00Z"}"#,
+                           #"{"disabled":true,"expires_at":"2026-12-01T00:00:00Z"}"#]
 
     public static func steps(_ codes: [UInt16]) -> [Step] {
         var steps: [Step] = []
@@ -29,18 +33,19 @@ public enum RandomStory {
             if repeatKind == 1, !steps.isEmpty {
                 let original = steps[c % steps.count]  // same id, other content
                 steps.append(Step(eventId: original.eventId, tenantId: original.tenantId,
-                                  json: fresh(original.eventId, original.tenantId, code: c + 2, at: 0)))
+                                  json: fresh(original.eventId, original.tenantId, code: c + 2, at: 0, index: i)))
                 continue
             }
             let tenant = ["t1", "t2"][c % 2]
-            steps.append(Step(eventId: "e\(i)", tenantId: tenant, json: fresh("e\(i)", tenant, code: c, at: (c / 800) % 3)))
+            steps.append(Step(eventId: "e\(i)", tenantId: tenant,
+                              json: fresh("e\(i)", tenant, code: c, at: (c / 800) % 3, index: i)))
         }
         return steps
     }
 
-    static func fresh(_ id: String, _ tenant: String, code c: Int, at t: Int) -> String {
+    static func fresh(_ id: String, _ tenant: String, code c: Int, at t: Int, index i: Int) -> String {
         let at = times[t]
-        switch (c / 2) % 10 {
+        switch (c / 2) % 12 {
         case 0: return Fixtures.declaration(id, tenant: tenant, at: at)
         case 1: return Fixtures.declaration(id, tenant: tenant, at: at, role: "member")
         case 2: return Fixtures.decision(id, tenant: tenant, action: "approve", at: at, notes: nil)
@@ -48,6 +53,11 @@ public enum RandomStory {
         case 4: return Fixtures.decision(id, tenant: tenant, action: "suspend", at: at)
         case 5: return Fixtures.decision(id, tenant: tenant, action: "set_ceiling", at: at, notes: nil,
                                          ceiling: ceilings[(c / 20) % ceilings.count])
+        case 6: return Fixtures.decision(id, tenant: tenant, action: "approve", at: at, notes: nil,
+                                         extra: (c / 20) % 2 == 0 ? ["\"expected_version\":\((c / 40) % 4)"]
+                                                                  : ["\"use_suggested_ceiling\":true"])
+        case 7: return Fixtures.resolution(id, tenant: tenant, attempt: "e\(i == 0 ? 0 : (c / 24) % i)",
+                                           resolution: (c / 20) % 3 == 0 ? "settled" : "failed", at: at)
         default:
             return Fixtures.attempt(id, tenant: tenant, amount: amounts[(c / 20) % amounts.count], at: at,
                                     environment: (c / 160) % 5 == 0 ? "test" : "live")

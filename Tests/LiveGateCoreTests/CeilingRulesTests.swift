@@ -73,7 +73,7 @@ struct CeilingRulesTests {
         }
         let disabled = CeilingOverride(disabled: true).effective(defaults: .betaDefaults)
         let big = decide("999999", used: 999_000_000_000, ceiling: disabled)
-        #expect(big.allowed && !big.books)
+        #expect(big.allowed && big.books, "a disabled ceiling still meters (v1.1)")
         #expect(disabled.source == .override)
     }
 

@@ -10,8 +10,9 @@ struct DecoderFuzzTests {
         case let .deadLetter(reason): return "dead:\(reason.error.rawValue)"
         case let .event(event):
             switch event.body {
-            case let .declaration(.rejected(r)), let .decision(.rejected(r)): return "rejected:\(r.status):\(r.reason)"
-            case .declaration(.valid), .decision(.valid): return "valid"
+            case let .declaration(.rejected(r)), let .decision(.rejected(r)), let .resolution(.rejected(r)):
+                return "rejected:\(r.status):\(r.reason)"
+            case .declaration(.valid), .decision(.valid), .resolution(.valid): return "valid"
             case let .attempt(a): return a.rejection.map { "rejected:\($0.status):\($0.reason)" } ?? "valid"
             }
         }

@@ -18,12 +18,12 @@ struct LedgerOutputTests {
         #expect(outcome.outputs.map(\.topic) == [Topics.transactionVerdict])
         #expect(outcome.outputs[0].key == "t")
         #expect(outcome.outputs[0].valueText == """
-            {"event_id":"att-1001","tenant_id":"t","outcome":"allowed","status":200,"code":null,"reason":null,\
+            {"event_id":"att-1001","tenant_id":"t","subject":"attempt","outcome":"allowed","status":200,"code":null,"reason":null,\
             "errors":[],"environment":"live","rail":"x402","currency":"USD","amount":"42.50","requested":"42.50",\
             "window":"daily","limit":"500.00","used":"42.50","remaining":"457.50",\
             "window_start":"2026-11-29T00:00:00.000Z","resets_at":"2026-11-30T00:00:00.000Z",\
             "ceiling":{"per_tx":"100.00","daily":"500.00","monthly":"2000.00","disabled":false,\
-            "source":"platform_default"},"decided_at":"2026-11-29T12:00:00.000Z"}
+            "source":"platform_default","expires_at":null},"decided_at":"2026-11-29T12:00:00.000Z"}
             """)
     }
 

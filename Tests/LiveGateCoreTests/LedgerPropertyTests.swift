@@ -5,8 +5,9 @@ import Testing
 
 @Suite("The ledger against a reference model")
 struct LedgerPropertyTests {
-    @Test("random event sequences: same verdicts, same usage, repeats byte for byte")
+    @Test("random event sequences: same verdicts, same threshold notices, same usage, repeats byte for byte")
     func randomSequences() async {
+        let seen = Tally()
         await propertyCheck(count: 300, input: Gen.uint16(in: 0...UInt16.max).array(of: 1...80)) { codes in
             var ledger = Ledger(rules: .standard, tenants: [:], usage: [:], processed: [:])
             var model = ReferenceModel()
@@ -17,6 +18,7 @@ struct LedgerPropertyTests {
                 let value = try JSONParser.parse(Array(step.json.utf8))
                 let expected = model.apply(eventId: step.eventId, tenant: step.tenantId, json: step.json, value: value)
                 #expect(try Self.summary(outcome) == expected, "\(step.json)")
+                seen.count(expected)
                 guard let verdict = outcome.outputs.first?.value else { continue }
                 if case .duplicate = outcome { #expect(firstBytes[step.eventId] == verdict) }
                 else { firstBytes[step.eventId] = verdict }
@@ -27,6 +29,24 @@ struct LedgerPropertyTests {
                 usage["\(key.tenantId)|\(key.window.kind == .day ? start : String(start.prefix(7)))"] = used.value
             }
             #expect(usage == model.usage.filter { $0.value > 0 })
+        }
+        // The stories reach every v1.1 rule, or the agreement above would prove little.
+        for rule in ["resolution 200", "resolution 404", "resolution 409", "stale_version", "ceiling_warning",
+                     "ceiling_reached", "invalid_request"] {
+            #expect(seen.counts[rule, default: 0] > 0, "no story reached \(rule)")
+        }
+    }
+
+    /// How often each rule decided, over every generated story.
+    final class Tally: @unchecked Sendable {  // used from one task at a time
+        var counts: [String: Int] = [:]
+
+        func count(_ e: ReferenceModel.Expected) {
+            if e.outcome == "accepted" || e.outcome == "rejected", e.state == nil, let status = e.status {
+                counts["resolution \(status)", default: 0] += 1
+            }
+            if let reason = e.reason { counts[reason, default: 0] += 1 }
+            for notice in e.notices { counts[String(notice.prefix { $0 != "/" }), default: 0] += 1 }
         }
     }
 
@@ -40,7 +60,13 @@ struct LedgerPropertyTests {
         }
         let v = try JSONParser.parse(outcome.outputs[0].value)
         let status = v["status"].flatMap { if case let .number(n) = $0 { return Int(n) } else { return nil } }
+        let notices = Fixtures.values(outcome.outputs, topic: Topics.notification).compactMap { n -> String? in
+            guard let template = n["template"]?.stringValue, template.hasPrefix("ceiling_") else { return nil }
+            return "\(template)/\(n["data"]?["window"]?.stringValue ?? "?")/\(n["audience"]?.stringValue ?? "?")/"
+                + (n["channel"]?.stringValue ?? "?")
+        }
         return ReferenceModel.Expected(kind: kind, outcome: v["outcome"]?.stringValue, status: status,
-                                       reason: v["reason"]?.stringValue, state: v["state"]?.stringValue)
+                                       reason: v["reason"]?.stringValue, state: v["state"]?.stringValue,
+                                       notices: notices.sorted())
     }
 }

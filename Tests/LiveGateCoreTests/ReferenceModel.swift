@@ -1,8 +1,8 @@
 import LiveGateCore
 
-/// A deliberately naive model of the contract, written from its text without the core's types: states as
-/// strings, money as integer micro-dollars, windows as date strings. The property test checks that the
-/// ledger agrees with it on every verdict and on the final usage.
+/// A deliberately naive model of the contract (v1 and the v1.1 additions), written from its text without the
+/// core's types: states as strings, money as integer micro-dollars, windows and times as strings. The property
+/// test checks that the ledger agrees with it on every verdict, every threshold notice and the final usage.
 struct ReferenceModel {
     struct Expected: Equatable {
         var kind: String  // applied | duplicate | conflict
@@ -10,12 +10,27 @@ struct ReferenceModel {
         var status: Int?
         var reason: String?
         var state: String?
+        /// Threshold notices: "template/window/audience/channel", sorted.
+        var notices: [String] = []
     }
 
+    struct Override {
+        var perTx: Int64?, daily: Int64?, monthly: Int64?, disabled = false, expires: String?
+    }
+
+    static let defaults = (perTx: Int64(100_000_000), daily: Int64(500_000_000), monthly: Int64(2_000_000_000))
+
     var states: [String: String] = [:]
-    var limits: [String: (perTx: Int64?, daily: Int64?, monthly: Int64?, disabled: Bool)] = [:]
+    var versions: [String: Int] = [:]
+    var overrides: [String: Override] = [:]
+    var suggested: [String: Override] = [:]
     var usage: [String: Int64] = [:]
     var seen: [String: (json: String, expected: Expected)] = [:]
+    /// The first event stored under each id: its type and tenant.
+    var kinds: [String: (type: String, tenant: String)] = [:]
+    var booked: [String: (amount: Int64, day: String, month: String)] = [:]
+    var resolved: Set<String> = []
+    var fired: Set<String> = []
 
     mutating func apply(eventId: String, tenant: String, json: String, value: JSONValue) -> Expected {
         if let earlier = seen[eventId] {
@@ -24,18 +39,20 @@ struct ReferenceModel {
             again.kind = "duplicate"
             return again
         }
-        let expected = decide(tenant: tenant, value)
+        kinds[eventId] = (value["type"]?.stringValue ?? "", tenant)
+        let expected = decide(eventId: eventId, tenant: tenant, value)
         seen[eventId] = (json, expected)
         return expected
     }
 
-    private mutating func decide(tenant: String, _ v: JSONValue) -> Expected {
+    private mutating func decide(eventId: String, tenant: String, _ v: JSONValue) -> Expected {
         let state = states[tenant] ?? "sandbox_only"
         func rejected(_ status: Int, _ reason: String?) -> Expected {
             Expected(kind: "applied", outcome: "rejected", status: status, reason: reason, state: state)
         }
         func moved(_ to: String, _ status: Int) -> Expected {
             states[tenant] = to
+            versions[tenant, default: 0] += 1
             return Expected(kind: "applied", outcome: "accepted", status: status, reason: nil, state: to)
         }
         switch v["type"]?.stringValue {
@@ -44,51 +61,101 @@ struct ReferenceModel {
             guard state == "sandbox_only" || state == "production_denied" else {
                 return rejected(403, "state_does_not_allow_declaration")
             }
+            // Every fixture declares $1,500 a month: monthly 1,500; daily max(100, 375 → 400); per_tx 100.
+            suggested[tenant] = Override(perTx: 100_000_000, daily: 400_000_000, monthly: 1_500_000_000)
             return moved("declaration_pending", 202)
         case "decision.recorded":
             let action = v["action"]?.stringValue ?? ""
+            let c = v["ceiling"]
+            if let expires = c?["expires_at"]?.stringValue, expires <= v["occurred_at"]!.stringValue! {
+                return rejected(400, "invalid_request")
+            }
+            if case let .number(n)? = v["expected_version"], Int(n) != versions[tenant, default: 0] {
+                return rejected(409, "stale_version")
+            }
+            if action == "set_ceiling" {
+                func micros(_ name: String) -> Int64? { c?[name]?.stringValue.map { Int64(Double($0)! * 1_000_000) } }
+                overrides[tenant] = Override(perTx: micros("per_tx"), daily: micros("daily"), monthly: micros("monthly"),
+                                             disabled: c?["disabled"] == .bool(true), expires: c?["expires_at"]?.stringValue)
+                return moved(state, 200)
+            }
             let allowed: [String: [String: String]] = [
                 "approve": ["declaration_pending": "production_approved", "production_suspended": "production_approved"],
                 "deny": ["declaration_pending": "production_denied"],
                 "suspend": ["production_approved": "production_suspended"],
             ]
-            if action == "set_ceiling" {
-                let c = v["ceiling"]
-                func micros(_ name: String) -> Int64? { c?[name]?.stringValue.map { Int64(Double($0)! * 1_000_000) } }
-                limits[tenant] = (micros("per_tx"), micros("daily"), micros("monthly"), c?["disabled"] == .bool(true))
-                return moved(state, 200)
-            }
             guard let to = allowed[action]?[state] else { return rejected(409, "invalid_transition") }
+            if v["use_suggested_ceiling"] == .bool(true) { overrides[tenant] = suggested[tenant] ?? Override() }
             return moved(to, 200)
+        case "transaction.resolved":
+            return resolution(tenant: tenant, v)
         default:
-            return attempt(tenant: tenant, state: state, v)
+            return attempt(eventId: eventId, tenant: tenant, state: state, v)
         }
     }
 
-    private mutating func attempt(tenant: String, state: String, _ v: JSONValue) -> Expected {
+    private mutating func resolution(tenant: String, _ v: JSONValue) -> Expected {
+        func result(_ status: Int, _ reason: String?) -> Expected {
+            Expected(kind: "applied", outcome: status == 200 ? "accepted" : "rejected", status: status, reason: reason)
+        }
+        let attemptId = v["attempt_id"]!.stringValue!
+        guard let kind = kinds[attemptId], kind.type == "transaction.attempted", kind.tenant == tenant else {
+            return result(404, "unknown_attempt")
+        }
+        guard resolved.insert(attemptId).inserted else { return result(409, "already_resolved") }
+        if v["resolution"]?.stringValue == "failed", let b = booked[attemptId] {
+            for key in ["\(tenant)|\(b.day)", "\(tenant)|\(b.month)"] { usage[key] = max(0, usage[key, default: 0] - b.amount) }
+        }
+        return result(200, nil)
+    }
+
+    private mutating func attempt(eventId: String, tenant: String, state: String, _ v: JSONValue) -> Expected {
+        var notices: [String] = []
         func result(_ allowed: Bool, _ status: Int, _ reason: String?) -> Expected {
-            Expected(kind: "applied", outcome: allowed ? "allowed" : "denied", status: status, reason: reason)
+            Expected(kind: "applied", outcome: allowed ? "allowed" : "denied", status: status, reason: reason,
+                     notices: notices.sorted())
         }
         if v["environment"]?.stringValue == "test" { return result(true, 200, nil) }
         guard state == "production_approved" else { return result(false, 403, "live_access_not_approved") }
-        let l = limits[tenant] ?? (nil, nil, nil, false)
-        if l.disabled { return result(true, 200, nil) }
+        let at = v["occurred_at"]!.stringValue!
+        var o = overrides[tenant] ?? Override()
+        if let expires = o.expires, at >= expires { o = Override() }
         let text = v["amount"]!.stringValue!
         let parts = text.split(separator: ".")
         let fraction = parts.count > 1 ? String(parts[1]).padding(toLength: 6, withPad: "0", startingAt: 0) : "000000"
         let amount = Int64(parts[0])! * 1_000_000 + Int64(fraction)!
-        let at = v["occurred_at"]!.stringValue!
-        let dayKey = "\(tenant)|\(at.prefix(10))"
-        let monthKey = "\(tenant)|\(at.prefix(7))"
-        if amount > (l.perTx ?? 100_000_000) { return result(false, 403, "exceeds_tenant_beta_ceiling_per_tx") }
-        if usage[dayKey, default: 0] + amount > (l.daily ?? 500_000_000) {
+        let (day, month) = (String(at.prefix(10)), String(at.prefix(7)))
+        let dayKey = "\(tenant)|\(day)", monthKey = "\(tenant)|\(month)"
+        func book() {
+            usage[dayKey, default: 0] += amount
+            usage[monthKey, default: 0] += amount
+            booked[eventId] = (amount, day, month)
+        }
+        if o.disabled {
+            book()  // metered, not enforced
+            return result(true, 200, nil)
+        }
+        func notice(_ template: String, _ window: String, admins: Bool) {
+            guard fired.insert("\(tenant)|\(window == "daily" ? day : month)|\(template)").inserted else { return }
+            notices += ["\(template)/\(window)/tenant_owner/email", "\(template)/\(window)/tenant_owner/in_app"]
+            if admins { notices.append("\(template)/\(window)/platform_admins/in_app") }
+        }
+        let (daily, monthly) = (o.daily ?? Self.defaults.daily, o.monthly ?? Self.defaults.monthly)
+        if amount > (o.perTx ?? Self.defaults.perTx) { return result(false, 403, "exceeds_tenant_beta_ceiling_per_tx") }
+        if usage[dayKey, default: 0] + amount > daily {
+            notice("ceiling_reached", "daily", admins: true)
             return result(false, 403, "exceeds_tenant_beta_ceiling_daily")
         }
-        if usage[monthKey, default: 0] + amount > (l.monthly ?? 2_000_000_000) {
+        if usage[monthKey, default: 0] + amount > monthly {
+            notice("ceiling_reached", "monthly", admins: true)
             return result(false, 403, "exceeds_tenant_beta_ceiling_monthly")
         }
-        usage[dayKey, default: 0] += amount
-        usage[monthKey, default: 0] += amount
+        for (key, limit, window) in [(dayKey, daily, "daily"), (monthKey, monthly, "monthly")] {
+            let before = usage[key, default: 0]
+            // 80 % in integers: used / limit >= 4 / 5.
+            if before * 5 < limit * 4, (before + amount) * 5 >= limit * 4 { notice("ceiling_warning", window, admins: false) }
+        }
+        book()
         return result(true, 200, nil)
     }
 }

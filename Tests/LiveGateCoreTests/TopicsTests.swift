@@ -70,8 +70,8 @@ struct TopicsTests {
             return .object([("outcome", .string("dead_letter")), ("error", .string(reason.error.rawValue))])
         case let .event(event):
             switch event.body {
-            case let .declaration(.rejected(r)), let .decision(.rejected(r)): rejection = r
-            case .declaration(.valid), .decision(.valid): rejection = nil
+            case let .declaration(.rejected(r)), let .decision(.rejected(r)), let .resolution(.rejected(r)): rejection = r
+            case .declaration(.valid), .decision(.valid), .resolution(.valid): rejection = nil
             case let .attempt(a): rejection = a.rejection
             }
         }

@@ -118,7 +118,7 @@ struct FingerprintMigrationTests {
             INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant)
             VALUES ('old-d', 't', 'declaration.submitted', $1, $2, false)
             """, [canonical, Topics.accessVerdict + "\t" + #"{"event_id":"old-d"}"#])
-        #expect(try Migrations.apply(on: c) == [6])
+        #expect(try Migrations.apply(on: c) == Array(6...Migrations.all.count))
         let stored = try c.query("SELECT fingerprint FROM processed_events").rows
         #expect(stored == [[event.fingerprint]])
         #expect(event.fingerprint.utf8.count == 64)

@@ -27,8 +27,12 @@ public struct AttemptDecision: Sendable, Equatable {
                         errors: rejection.errors, report: nil, books: false)
     }
 
+    /// Test environment: allowed, never counted toward live usage.
     static let allowedUnmetered = AttemptDecision(allowed: true, status: 200, code: nil, reason: nil, errors: [],
                                                   report: nil, books: false)
+    /// Ceiling disabled: allowed, and still counted (contract v1.1, "Disabled ceilings still meter").
+    static let allowedMetered = AttemptDecision(allowed: true, status: 200, code: nil, reason: nil, errors: [],
+                                                report: nil, books: true)
 }
 
 /// The contract's decision order for `transaction.attempted`, steps 1 to 8.
@@ -41,7 +45,7 @@ public enum CeilingRules {
         }
         if attempt.environment == .test { return .allowedUnmetered }
         guard state == .productionApproved else { return .denied(.forbidden("live_access_not_approved")) }
-        if ceiling.disabled { return .allowedUnmetered }
+        if ceiling.disabled { return .allowedMetered }
         let limits = ceiling.limits
         if amount > limits.perTx {
             return limitExceeded("exceeds_tenant_beta_ceiling_per_tx",

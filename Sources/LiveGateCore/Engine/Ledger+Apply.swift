@@ -23,6 +23,7 @@ extension Ledger {
         after.ownerUserId = declaration.ownerUserId
         after.ownerEmail = declaration.ownerEmail
         after.ownerName = declaration.ownerName
+        after.suggested = declaration.expectedVolumeDollars.map { CeilingOverride.suggested(volumeDollars: $0, defaults: rules.defaults) }
         commit(after, transition: TransitionRecord(
             tenantId: event.tenantId, eventId: event.eventId, action: AccessAction.declare.name,
             actorId: declaration.ownerUserId, fromState: before.state, toState: next, notes: nil, ceiling: nil,
@@ -31,7 +32,7 @@ extension Ledger {
         let verdict = AccessVerdict(
             eventId: event.eventId, tenantId: event.tenantId, subject: .declaration, accepted: true, status: 202,
             code: nil, reason: nil, errors: [], previousState: before.state, state: next, action: nil,
-            decidedAt: event.recordTimestamp)
+            decidedAt: event.recordTimestamp, suggestedCeiling: committed.suggested)
         return Applied(outputs: [verdict.record] + Notifications.reviewQueue(
             eventId: event.eventId, tenant: committed, useCase: declaration.intendedUseCase, at: event.recordTimestamp),
             changedTenant: true)
@@ -51,6 +52,10 @@ extension Ledger {
             return Applied(outputs: [verdict(false, r.status, r.code, r.reason, r.errors, before.state, nil)])
         case let .valid(d): decision = d
         }
+        if let expected = decision.expectedVersion, expected != before.version {
+            return Applied(outputs: [verdict(false, 409, "VERSION_CONFLICT", "stale_version", [], before.state,
+                                             decision.action)])
+        }
         guard let next = AccessMachine.next(from: before.state, on: .decide(decision.action)) else {
             return Applied(outputs: [verdict(false, 409, "INVALID_TRANSITION", "invalid_transition", [], before.state,
                                              decision.action)])
@@ -63,11 +68,13 @@ extension Ledger {
         }
         let appliesCeiling = decision.action == .approve || decision.action == .setCeiling
         if appliesCeiling, let ceiling = decision.ceiling { after.override = ceiling }
-        commit(after, transition: TransitionRecord(
+        if decision.useSuggestedCeiling { after.override = before.suggested.map(CeilingOverride.init) ?? .none }
+        var transition = TransitionRecord(
             tenantId: event.tenantId, eventId: event.eventId, action: decision.action.rawValue,
             actorId: decision.adminId, fromState: before.state, toState: next, notes: decision.reviewNotes,
-            ceiling: appliesCeiling ? decision.ceiling : nil, occurredAt: decision.occurredAt,
-            signingKid: decision.signingKid))
+            ceiling: after.override, occurredAt: decision.occurredAt, signingKid: decision.signingKid)
+        transition.ceilingBefore = before.override
+        commit(after, transition: transition)
         let committed = tenant(event.tenantId)
         var outputs = [verdict(true, 200, nil, nil, [], next, decision.action)]
         if decision.action != .setCeiling {
@@ -79,7 +86,7 @@ extension Ledger {
 
     mutating func applyAttempt(_ event: InputEvent, _ attempt: Attempt) -> Applied {
         let current = tenant(event.tenantId)
-        let ceiling = current.ceiling(rules)
+        let ceiling = current.ceiling(rules, at: attempt.occurredAt)
         var usedToday = Micros.zero
         var usedThisMonth = Micros.zero
         if attempt.environment == .live, let at = attempt.occurredAt {
@@ -92,11 +99,67 @@ extension Ledger {
             eventId: event.eventId, tenantId: event.tenantId, attempt: attempt, decision: decision,
             ceiling: ceiling, decidedAt: event.recordTimestamp).record])
         if decision.books, let amount = attempt.amount, let at = attempt.occurredAt {
-            book(amount, tenantId: event.tenantId, window: .day(containing: at), limit: ceiling.limits.daily)
-            book(amount, tenantId: event.tenantId, window: .month(containing: at), limit: ceiling.limits.monthly)
+            // A disabled ceiling still meters (contract v1.1): booked without a limit, and no warnings.
+            let enforced = !ceiling.disabled
+            let windows = [(UsageWindow.day(containing: at), ceiling.limits.daily, usedToday),
+                           (UsageWindow.month(containing: at), ceiling.limits.monthly, usedThisMonth)]
+            for (window, limit, before) in windows {
+                book(amount, tenantId: event.tenantId, window: window, limit: enforced ? limit : nil)
+                if enforced, crossesWarning(before: before, after: before + amount, limit: limit) {
+                    applied.outputs += notice(.warning, event, current, window: window, limit: limit, used: before + amount)
+                }
+            }
             applied.bookedAmount = amount
             applied.bookedDay = at.date
         }
+        if !decision.allowed, !ceiling.disabled, let report = decision.report, let window = report.window,
+           let used = report.used {
+            applied.outputs += notice(.reached, event, current, window: window, limit: report.limit, used: used)
+        }
         return applied
+    }
+
+    /// Usage went from below 80 % of the limit to 80 % or more (exact: 5 × used against 4 × limit).
+    func crossesWarning(before: Micros, after: Micros, limit: Micros) -> Bool {
+        before.value * 5 < limit.value * 4 && after.value * 5 >= limit.value * 4
+    }
+
+    /// The threshold notices of `kind` for `window`, unless they were sent before in it.
+    mutating func notice(_ kind: Notifications.Threshold, _ event: InputEvent, _ tenant: TenantRecord,
+                         window: UsageWindow, limit: Micros, used: Micros) -> [OutputRecord] {
+        guard markThreshold(ThresholdKey(tenantId: event.tenantId, window: window, template: kind.template.rawValue))
+        else { return [] }
+        return Notifications.threshold(kind, tenant: tenant, window: window, limit: limit, used: used,
+                                       at: event.recordTimestamp)
+    }
+
+    mutating func applyResolution(_ event: InputEvent, _ checked: Checked<Resolution>) -> Applied {
+        func verdict(_ resolution: Resolution?, _ status: Int, _ code: String?, _ reason: String?,
+                     _ errors: [FieldError] = [], released: Micros? = nil) -> Applied {
+            Applied(outputs: [ResolutionVerdict(
+                eventId: event.eventId, tenantId: event.tenantId, resolution: resolution, status: status, code: code,
+                reason: reason, errors: errors, released: released, decidedAt: event.recordTimestamp).record])
+        }
+        let resolution: Resolution
+        switch checked {
+        case let .rejected(r): return verdict(nil, r.status, r.code, r.reason, r.errors)
+        case let .valid(valid): resolution = valid
+        }
+        guard let attempt = storedEvent(resolution.attemptId), attempt.type == .transactionAttempted,
+              ByteID(attempt.tenantId) == ByteID(event.tenantId)
+        else { return verdict(resolution, 404, "UNKNOWN_ATTEMPT", "unknown_attempt") }
+        guard !isResolved(resolution.attemptId) else {
+            return verdict(resolution, 409, "ALREADY_RESOLVED", "already_resolved")
+        }
+        var released = Micros.zero
+        if resolution.kind == .failed, let amount = attempt.bookedAmount, let day = attempt.bookedDay {
+            // The windows of the attempt's occurred_at, whatever the resolution's date.
+            release(amount, tenantId: event.tenantId, window: UsageWindow(kind: .day, start: day))
+            release(amount, tenantId: event.tenantId, window: UsageWindow(kind: .month, start: day.firstOfMonth))
+            released = amount
+        }
+        markResolved(ResolutionRecord(attemptId: resolution.attemptId, tenantId: event.tenantId, eventId: event.eventId,
+                                      kind: resolution.kind, released: released, bookedDay: attempt.bookedDay))
+        return verdict(resolution, 200, nil, nil, released: released)
     }
 }

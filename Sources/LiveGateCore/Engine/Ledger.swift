@@ -10,35 +10,53 @@ public struct Ledger: Sendable {
     public private(set) var tenants: [ByteID: TenantRecord]
     public private(set) var usage: [UsageKey: Micros]
     private var processed: [ByteID: StoredEvent]
+    /// Attempts that have a resolution (stored, or earlier in this batch).
+    private var resolvedAttempts: Set<ByteID>
+    /// Threshold notices sent (stored, or earlier in this batch).
+    private var thresholds: Set<ThresholdKey>
 
     public private(set) var newEvents: [StoredEvent] = []
     public private(set) var transitions: [TransitionRecord] = []
     public private(set) var bookings: [UsageKey: UsageBooking] = [:]
+    public private(set) var newResolutions: [ResolutionRecord] = []
+    public private(set) var newThresholds: [ThresholdKey] = []
     /// Tenants whose row must be written, in the order they first changed.
     public private(set) var changedTenantIds: [ByteID] = []
 
     public init(rules: Rules, tenants: [ByteID: TenantRecord], usage: [UsageKey: Micros],
-                processed: [ByteID: StoredEvent]) {
+                processed: [ByteID: StoredEvent], resolvedAttempts: Set<ByteID> = [], thresholds: Set<ThresholdKey> = []) {
         self.rules = rules
         self.tenants = tenants
         self.usage = usage
         self.processed = processed
+        self.resolvedAttempts = resolvedAttempts
+        self.thresholds = thresholds
     }
 
     public static func requirements(for events: [InputEvent]) -> LedgerRequirements {
         var usageKeys = Set<UsageKey>()
+        var attemptIds = Set<ByteID>()
         for event in events {
+            switch event.body {
             // Only attempts that passed validation can book: their time is within the skew bound of a
             // record timestamp, so their windows are dates PostgreSQL can hold.
-            guard case let .attempt(attempt) = event.body, attempt.rejection == nil, attempt.environment == .live,
-                  let occurredAt = attempt.occurredAt else { continue }
-            usageKeys.insert(UsageKey(tenantId: event.tenantId, window: .day(containing: occurredAt)))
-            usageKeys.insert(UsageKey(tenantId: event.tenantId, window: .month(containing: occurredAt)))
+            case let .attempt(attempt):
+                guard attempt.rejection == nil, attempt.environment == .live, let occurredAt = attempt.occurredAt
+                else { continue }
+                usageKeys.insert(UsageKey(tenantId: event.tenantId, window: .day(containing: occurredAt)))
+                usageKeys.insert(UsageKey(tenantId: event.tenantId, window: .month(containing: occurredAt)))
+            case let .resolution(.valid(resolution)):
+                attemptIds.insert(ByteID(resolution.attemptId))
+            default:
+                continue
+            }
         }
-        return LedgerRequirements(
+        var requirements = LedgerRequirements(
             tenantIds: Set(events.map { ByteID($0.tenantId) }).map(\.text).sorted(by: ByteID.precedes),
-            eventIds: Set(events.map { ByteID($0.eventId) }).map(\.text),
+            eventIds: Set(events.map { ByteID($0.eventId) }).union(attemptIds).map(\.text),
             usageKeys: Array(usageKeys))
+        requirements.resolvedAttemptIds = attemptIds.map(\.text)
+        return requirements
     }
 
     public var changedTenants: [TenantRecord] { changedTenantIds.map { tenants[$0]! } }
@@ -61,6 +79,7 @@ public struct Ledger: Sendable {
         case let .declaration(checked): result = applyDeclaration(event, checked)
         case let .decision(checked): result = applyDecision(event, checked)
         case let .attempt(attempt): result = applyAttempt(event, attempt)
+        case let .resolution(checked): result = applyResolution(event, checked)
         }
         let stored = StoredEvent(eventId: event.eventId, tenantId: event.tenantId, type: event.type,
                                  fingerprint: event.fingerprint, outputs: result.outputs,
@@ -89,14 +108,47 @@ public struct Ledger: Sendable {
         transitions.append(transition)
     }
 
-    mutating func book(_ amount: Micros, tenantId: String, window: UsageWindow, limit: Micros) {
+    /// Adds `amount` to a window; `limit` nil when the ceiling is disabled (metered, not enforced).
+    mutating func book(_ amount: Micros, tenantId: String, window: UsageWindow, limit: Micros?) {
         let key = UsageKey(tenantId: tenantId, window: window)
         let usedAfter = (usage[key] ?? .zero) + amount
         usage[key] = usedAfter
-        var booking = bookings[key] ?? UsageBooking(key: key, delta: .zero, limit: limit, usedAfter: usedAfter)
+        var booking = bookings[key] ?? UsageBooking(key: key, delta: .zero, limit: limit, setsLimit: true, usedAfter: usedAfter)
         booking.delta = booking.delta + amount
         booking.limit = limit
+        booking.setsLimit = true
         booking.usedAfter = usedAfter
         bookings[key] = booking
     }
+
+    /// Takes `amount` off a window, never below zero; returns what was taken.
+    @discardableResult
+    mutating func release(_ amount: Micros, tenantId: String, window: UsageWindow) -> Micros {
+        let key = UsageKey(tenantId: tenantId, window: window)
+        let used = usage[key] ?? .zero
+        let taken = min(used, amount)
+        guard taken > .zero else { return .zero }
+        usage[key] = used - taken
+        var booking = bookings[key] ?? UsageBooking(key: key, delta: .zero, limit: nil, setsLimit: false, usedAfter: used)
+        booking.delta = booking.delta - taken
+        booking.usedAfter = used - taken
+        bookings[key] = booking
+        return taken
+    }
+
+    /// Records a threshold notice as sent; false when it was sent before.
+    mutating func markThreshold(_ key: ThresholdKey) -> Bool {
+        guard thresholds.insert(key).inserted else { return false }
+        newThresholds.append(key)
+        return true
+    }
+
+    mutating func markResolved(_ record: ResolutionRecord) {
+        resolvedAttempts.insert(ByteID(record.attemptId))
+        newResolutions.append(record)
+    }
+
+    func isResolved(_ attemptId: String) -> Bool { resolvedAttempts.contains(ByteID(attemptId)) }
+
+    func storedEvent(_ id: String) -> StoredEvent? { processed[ByteID(id)] }
 }

@@ -54,27 +54,69 @@ public struct TransitionRecord: Sendable, Equatable {
     public let fromState: AccessState
     public let toState: AccessState
     public let notes: String?
+    /// The override after the transition (nil for a declaration).
     public let ceiling: CeilingOverride?
     public let occurredAt: UTCInstant
     /// The `kid` of the key that signed a decision, when signatures are checked.
     public var signingKid: String? = nil
+    /// The override before a decision.
+    public var ceilingBefore: CeilingOverride? = nil
 }
 
-/// The amount added to one usage window by a batch, with the limit in force at its last booking.
-/// The store adds `delta` and checks that the row then holds exactly `usedAfter` and no more than `limit`.
+/// The amount a batch adds to one usage window (negative when it releases more than it books), with the
+/// limit in force at its last booking. The store adds `delta` and checks that the row then holds exactly
+/// `usedAfter` and no more than its limit.
 public struct UsageBooking: Sendable, Equatable {
     public let key: UsageKey
     public var delta: Micros
-    public var limit: Micros
+    /// Written only when `setsLimit`; nil for usage metered while the ceiling was disabled (no limit).
+    public var limit: Micros?
+    /// False while the batch only released from the window: the row keeps its limit.
+    public var setsLimit: Bool
     public var usedAfter: Micros
+}
+
+/// A threshold notice already sent: once per tenant, window and template (contract v1.1).
+public struct ThresholdKey: Sendable, Hashable {
+    public let tenantId: String
+    public let window: UsageWindow
+    public let template: String
+
+    public init(tenantId: String, window: UsageWindow, template: String) {
+        (self.tenantId, self.window, self.template) = (tenantId, window, template)
+    }
+
+    public static func == (a: ThresholdKey, b: ThresholdKey) -> Bool {
+        a.window == b.window && a.template == b.template && ByteID(a.tenantId) == ByteID(b.tenantId)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ByteID(tenantId))
+        hasher.combine(window)
+        hasher.combine(template)
+    }
+}
+
+/// An accepted resolution of an attempt: what was released, for the store and reconcile.
+public struct ResolutionRecord: Sendable, Equatable {
+    public let attemptId: String
+    public let tenantId: String
+    public let eventId: String
+    public let kind: ResolutionKind
+    public let released: Micros
+    /// The UTC day the attempt booked on (its windows), when it booked anything.
+    public let bookedDay: CivilDate?
 }
 
 /// What the store must read (and lock) before a batch can be decided.
 public struct LedgerRequirements: Sendable, Equatable {
     /// Sorted, so every transaction locks tenants in the same order.
     public let tenantIds: [String]
+    /// The batch's events, and the attempts its resolutions name.
     public let eventIds: [String]
     public let usageKeys: [UsageKey]
+    /// The attempts named by resolutions: their resolutions so far, and the usage of the windows they booked.
+    public var resolvedAttemptIds: [String] = []
 }
 
 /// The answer to one input event.

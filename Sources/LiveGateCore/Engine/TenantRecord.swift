@@ -12,6 +12,8 @@ public struct TenantRecord: Sendable, Equatable {
     public var ownerName: String?
     /// Increases by one with every change of state or ceiling; 0 for a tenant that never changed.
     public var version: Int64
+    /// The ceiling suggested by the latest accepted declaration's expected monthly volume, if it gave one.
+    public var suggested: CeilingLimits? = nil
 
     public init(tenantId: String, state: AccessState = .sandboxOnly, override: CeilingOverride = .none,
                 declaredAt: UTCInstant? = nil, reviewedAt: UTCInstant? = nil, reviewNotes: String? = nil,
@@ -28,5 +30,8 @@ public struct TenantRecord: Sendable, Equatable {
         self.version = version
     }
 
-    public func ceiling(_ rules: Rules) -> EffectiveCeiling { override.effective(defaults: rules.defaults) }
+    /// The ceiling as set (for the status topic), or in force at `instant` (for an attempt at that time).
+    public func ceiling(_ rules: Rules, at instant: UTCInstant? = nil) -> EffectiveCeiling {
+        override.effective(defaults: rules.defaults, at: instant)
+    }
 }

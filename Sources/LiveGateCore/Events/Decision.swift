@@ -18,6 +18,10 @@ public struct Decision: Sendable, Equatable {
     public let ceiling: CeilingOverride?
     /// The key that signed it, when the worker checks signatures.
     public var signingKid: String? = nil
+    /// Apply only if the tenant is still at this version (409 `VERSION_CONFLICT` otherwise).
+    public var expectedVersion: Int64? = nil
+    /// `approve` only: the tenant's suggested ceiling becomes its override (the platform default without one).
+    public var useSuggestedCeiling = false
 }
 
 extension Decision {
@@ -51,13 +55,49 @@ extension Decision {
         }
         let (ceiling, ceilingErrors) = parseCeiling(json["ceiling"], required: action == .setCeiling)
         errors += ceilingErrors
+        if let expiresAt = ceiling?.expiresAt, let occurredAt, !(occurredAt < expiresAt) {
+            errors.append(FieldError("ceiling.expires_at", "must be later than occurred_at"))
+        }
+        let expectedVersion = json["expected_version"].flatMap { $0.isNull ? nil : $0 }
+        let version = expectedVersion.flatMap(Self.version)
+        if expectedVersion != nil, version == nil {
+            errors.append(FieldError("expected_version", "must be an integer from 0 to 9007199254740991"))
+        }
+        var useSuggested = false
+        if let flag = json["use_suggested_ceiling"], !flag.isNull {
+            if case let .bool(b) = flag { useSuggested = b } else {
+                errors.append(FieldError("use_suggested_ceiling", "must be a boolean"))
+            }
+        }
+        if useSuggested, action != .approve {
+            errors.append(FieldError("use_suggested_ceiling", "applies to approve only"))
+        } else if useSuggested, ceiling != nil {
+            errors.append(FieldError("use_suggested_ceiling", "cannot be combined with a ceiling"))
+        }
         guard errors.isEmpty, let occurredAt, let action else { return .rejected(.invalid(errors, reason: "invalid_request")) }
         return .valid(Decision(occurredAt: occurredAt, adminId: actor.id, action: action,
-                               reviewNotes: notesText, ceiling: ceiling, signingKid: signingKid))
+                               reviewNotes: notesText, ceiling: ceiling, signingKid: signingKid,
+                               expectedVersion: version, useSuggestedCeiling: useSuggested))
+    }
+
+    /// A non-negative integer literal no larger than JSON's exact integers: `7`, also `7.0` or `7e0`.
+    static func version(_ value: JSONValue) -> Int64? {
+        guard case let .number(literal) = value else { return nil }
+        let canonical = JSONValue.canonicalNumber(literal)
+        if canonical == "0" { return 0 }
+        guard !canonical.hasPrefix("-") else { return nil }
+        let parts = canonical.split(separator: "e", maxSplits: 1)
+        let digits = Array(parts[0].utf8.filter { $0 != UInt8(ascii: ".") })
+        guard let exponent = parts.count > 1 ? Int(parts[1]) : 0, exponent >= digits.count - 1, exponent < 16 else {
+            return nil
+        }
+        var value: Int64 = 0
+        for i in 0...exponent { value = value * 10 + (i < digits.count ? Int64(digits[i] - UInt8(ascii: "0")) : 0) }
+        return value <= 9_007_199_254_740_991 ? value : nil
     }
 
     /// Each limit is a positive amount string or `null` (a missing limit also means the platform default);
-    /// `disabled` is a boolean, `false` when missing.
+    /// `disabled` is a boolean, `false` when missing; `expires_at` an RFC 3339 time or `null`.
     static func parseCeiling(_ json: JSONValue?, required: Bool) -> (CeilingOverride?, [FieldError]) {
         guard let json, !json.isNull else {
             return (nil, required ? [FieldError("ceiling", "is required to set_ceiling")] : [])
@@ -77,8 +117,13 @@ extension Decision {
                 errors.append(FieldError("ceiling.disabled", "must be a boolean"))
             }
         }
+        var expiresAt: UTCInstant? = nil
+        if let expiry = json["expires_at"], !expiry.isNull {
+            expiresAt = expiry.stringValue.flatMap(RFC3339.parse)
+            if expiresAt == nil { errors.append(FieldError("ceiling.expires_at", "must be an RFC 3339 timestamp with an offset")) }
+        }
         guard errors.isEmpty else { return (nil, errors) }
         return (CeilingOverride(perTx: override.perTx, daily: override.daily, monthly: override.monthly,
-                                disabled: disabled), [])
+                                disabled: disabled, expiresAt: expiresAt), [])
     }
 }

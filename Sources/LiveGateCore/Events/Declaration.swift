@@ -5,6 +5,8 @@ public struct Declaration: Sendable, Equatable {
     public let ownerEmail: String?
     public let ownerName: String?
     public let intendedUseCase: String
+    /// `expected_monthly_volume_usd` rounded up to whole dollars (capped at $10^12), when given.
+    public var expectedVolumeDollars: Int64? = nil
 }
 
 extension Declaration {
@@ -32,7 +34,8 @@ extension Declaration {
         // every later notification (an email address is at most 254 characters).
         return .valid(Declaration(
             occurredAt: occurredAt, ownerUserId: actor.id, ownerEmail: identity?["email"]?.boundedString(254),
-            ownerName: identity?["name"]?.boundedString(200), intendedUseCase: useCase))
+            ownerName: identity?["name"]?.boundedString(200), intendedUseCase: useCase,
+            expectedVolumeDollars: json["declaration"]?["expected_monthly_volume_usd"].flatMap(wholeDollarsRoundedUp)))
     }
 
     private static func bodyErrors(_ d: JSONValue) -> [FieldError] {
@@ -67,6 +70,30 @@ extension Declaration {
         let host = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
         let hostName = host.hasPrefix("[") ? host : host.prefix { $0 != ":" }
         return !hostName.isEmpty
+    }
+}
+
+extension Declaration {
+    static let maxVolumeDollars: Int64 = 1_000_000_000_000
+
+    /// A positive JSON number rounded up to whole dollars, decided on its digits (never through floating
+    /// point); nil for anything else.
+    static func wholeDollarsRoundedUp(_ value: JSONValue) -> Int64? {
+        guard case let .number(literal) = value, value.isPositiveNumber else { return nil }
+        // Canonical form: d[.ddd]eN, no trailing zeros; the value is 0.dddd × 10^(N+1).
+        let canonical = JSONValue.canonicalNumber(literal)
+        let parts = canonical.split(separator: "e", maxSplits: 1)
+        let digits = Array(parts[0].utf8.filter { $0 != UInt8(ascii: ".") }).map { Int64($0 - UInt8(ascii: "0")) }
+        guard let exponent = parts.count > 1 ? Int(parts[1]) : 0 else {  // an exponent beyond any real value
+            return parts[1].hasPrefix("-") ? 1 : maxVolumeDollars
+        }
+        let integerDigits = exponent + 1
+        if integerDigits <= 0 { return 1 }
+        if integerDigits > 13 { return maxVolumeDollars }
+        var whole: Int64 = 0
+        for i in 0..<integerDigits { whole = whole * 10 + (i < digits.count ? digits[i] : 0) }
+        if digits.count > integerDigits { whole += 1 }  // a fraction remains (trailing zeros are gone)
+        return min(whole, maxVolumeDollars)
     }
 }
 

@@ -1,14 +1,16 @@
-/// The three input event types and the topic each one belongs on.
+/// The input event types and the topic each one belongs on. A resolution shares its attempt's topic and key,
+/// so it is always read after the attempt.
 public enum EventType: String, Sendable, CaseIterable {
     case declarationSubmitted = "declaration.submitted"
     case decisionRecorded = "decision.recorded"
     case transactionAttempted = "transaction.attempted"
+    case transactionResolved = "transaction.resolved"
 
     public var topic: String {
         switch self {
         case .declarationSubmitted: return Topics.declarationSubmitted
         case .decisionRecorded: return Topics.decision
-        case .transactionAttempted: return Topics.transactionAttempt
+        case .transactionAttempted, .transactionResolved: return Topics.transactionAttempt
         }
     }
 }

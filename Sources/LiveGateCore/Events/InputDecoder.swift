@@ -54,6 +54,7 @@ public enum InputDecoder {
         case .declarationSubmitted: return .declaration(Declaration.check(json))
         case .decisionRecorded: return .decision(Decision.check(json, keys: rules.decisionKeys))
         case .transactionAttempted: return .attempt(Attempt.check(json, recordTimestamp: timestamp, rules: rules))
+        case .transactionResolved: return .resolution(Resolution.check(json))
         }
     }
 

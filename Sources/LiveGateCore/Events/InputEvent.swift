@@ -16,6 +16,7 @@ public struct InputEvent: Sendable {
         case declaration(Checked<Declaration>)
         case decision(Checked<Decision>)
         case attempt(Attempt)
+        case resolution(Checked<Resolution>)
     }
 
     public init(eventId: String, tenantId: String, type: EventType, recordTimestamp: UTCInstant,

@@ -15,6 +15,8 @@ public struct AccessVerdict: Sendable, Equatable {
     /// The decision action, `nil` for declarations (a field added to the contract's list).
     public let action: DecisionAction?
     public let decidedAt: UTCInstant
+    /// For an accepted declaration with an expected monthly volume: the ceiling it suggests (contract v1.1).
+    public var suggestedCeiling: CeilingLimits? = nil
 
     public var json: JSONValue {
         .object([
@@ -29,6 +31,7 @@ public struct AccessVerdict: Sendable, Equatable {
             ("previous_state", .string(previousState.rawValue)),
             ("state", .string(state.rawValue)),
             ("action", .string(action?.rawValue)),
+            ("suggested_ceiling", suggestedCeiling?.json ?? .null),
             ("decided_at", .instant(decidedAt)),
         ])
     }

@@ -9,6 +9,16 @@ public enum Notifications {
         case denied = "production_access_denied"
         case suspended = "production_access_suspended"
         case reinstated = "production_access_reinstated"
+        case ceilingWarning = "ceiling_warning"
+        case ceilingReached = "ceiling_reached"
+    }
+
+    /// The two threshold notices (contract v1.1): sent once per tenant, window and template.
+    public enum Threshold: Sendable {
+        case warning, reached
+
+        var template: Template { self == .warning ? .ceilingWarning : .ceilingReached }
+        var percent: Int { self == .warning ? 80 : 100 }
     }
 
     /// The review-queue notice for an accepted declaration.
@@ -16,6 +26,7 @@ public enum Notifications {
         let data: JSONValue = .object([
             ("event_id", .string(eventId)), ("tenant_id", .string(tenant.tenantId)),
             ("intended_use_case", .string(useCase)), ("owner_email", .string(tenant.ownerEmail)),
+            ("suggested_ceiling", tenant.suggested?.json ?? .null),
         ])
         return [record(eventId: eventId, tenant: tenant, channel: "in_app", audience: "platform_admins",
                        recipient: "platform_admins", template: .requested, title: "Production access requested",
@@ -35,6 +46,31 @@ public enum Notifications {
         return [("email", tenant.ownerEmail), ("in_app", tenant.ownerUserId)].map { channel, recipient in
             record(eventId: eventId, tenant: tenant, channel: channel, audience: "tenant_owner", recipient: recipient,
                    template: template, title: title, body: body, data: data, at: at)
+        }
+    }
+
+    /// The owner's email and in-app notices (and, when the ceiling is reached, one to the admins) that a
+    /// window's usage crossed 80 % of its limit or ran into it. Ids derive from the tenant, the window, the
+    /// template, the channel and the audience, so they never repeat for one window.
+    static func threshold(_ kind: Threshold, tenant: TenantRecord, window: UsageWindow, limit: Micros, used: Micros,
+                          at: UTCInstant) -> [OutputRecord] {
+        let name = window.kind == .day ? "daily" : "monthly"
+        let data: JSONValue = .object([
+            ("window", .string(name)), ("window_start", .instant(window.startInstant)),
+            ("resets_at", .instant(window.resetsAt)), ("limit", .string(limit.description)),
+            ("used", .string(used.description)), ("threshold_percent", .int(kind.percent)),
+        ])
+        let (title, body) = kind == .warning
+            ? ("80% of your \(name) beta ceiling used",
+               "Live spending has used $\(used) of the $\(limit) \(name) ceiling. It resets at \(window.resetsAt).")
+            : ("Your \(name) beta ceiling is reached",
+               "A live transaction was declined: $\(used) of the $\(limit) \(name) ceiling is used. It resets at \(window.resetsAt).")
+        let id = "\(tenant.tenantId)/\(window.kind.rawValue)/\(window.start)/\(kind.template.rawValue)"
+        var recipients = [("email", "tenant_owner", tenant.ownerEmail), ("in_app", "tenant_owner", tenant.ownerUserId)]
+        if kind == .reached { recipients.append(("in_app", "platform_admins", "platform_admins")) }
+        return recipients.map { channel, audience, recipient in
+            record(id: "\(id)/\(channel)/\(audience)", tenant: tenant, channel: channel, audience: audience,
+                   recipient: recipient, template: kind.template, title: title, body: body, data: data, at: at)
         }
     }
 
@@ -60,8 +96,15 @@ public enum Notifications {
     private static func record(eventId: String, tenant: TenantRecord, channel: String, audience: String,
                                recipient: String?, template: Template, title: String, body: String,
                                data: JSONValue, at: UTCInstant) -> OutputRecord {
+        record(id: "\(eventId)/\(channel)/\(audience)", tenant: tenant, channel: channel, audience: audience,
+               recipient: recipient, template: template, title: title, body: body, data: data, at: at)
+    }
+
+    private static func record(id: String, tenant: TenantRecord, channel: String, audience: String,
+                               recipient: String?, template: Template, title: String, body: String,
+                               data: JSONValue, at: UTCInstant) -> OutputRecord {
         OutputRecord(topic: Topics.notification, key: tenant.tenantId, json: .object([
-            ("notification_id", .string("\(eventId)/\(channel)/\(audience)")),
+            ("notification_id", .string(id)),
             ("tenant_id", .string(tenant.tenantId)),
             ("channel", .string(channel)),
             ("audience", .string(audience)),

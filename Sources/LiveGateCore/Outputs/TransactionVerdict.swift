@@ -12,6 +12,7 @@ public struct TransactionVerdict: Sendable, Equatable {
         return .object([
             ("event_id", .string(eventId)),
             ("tenant_id", .string(tenantId)),
+            ("subject", .string("attempt")),
             ("outcome", .string(decision.allowed ? "allowed" : "denied")),
             ("status", .int(decision.status)),
             ("code", .string(decision.code)),
@@ -29,6 +30,41 @@ public struct TransactionVerdict: Sendable, Equatable {
             ("window_start", .instant(report?.window?.startInstant)),
             ("resets_at", .instant(report?.window?.resetsAt)),
             ("ceiling", ceiling.json),
+            ("decided_at", .instant(decidedAt)),
+        ])
+    }
+
+    public var record: OutputRecord { OutputRecord(topic: Topics.transactionVerdict, key: tenantId, json: json) }
+}
+
+/// The verdict on a `transaction.resolved`, on the same topic with `"subject": "resolution"`.
+public struct ResolutionVerdict: Sendable, Equatable {
+    public let eventId: String
+    public let tenantId: String
+    /// Nil when the body was invalid.
+    public let resolution: Resolution?
+    public let status: Int
+    public let code: String?
+    public let reason: String?
+    public let errors: [FieldError]
+    /// What was given back to the day and month windows (`"0"` when the attempt booked nothing); nil when
+    /// the resolution was rejected.
+    public let released: Micros?
+    public let decidedAt: UTCInstant
+
+    public var json: JSONValue {
+        .object([
+            ("event_id", .string(eventId)),
+            ("tenant_id", .string(tenantId)),
+            ("subject", .string("resolution")),
+            ("attempt_id", .string(resolution?.attemptId)),
+            ("resolution", .string(resolution?.kind.rawValue)),
+            ("outcome", .string(status == 200 ? "accepted" : "rejected")),
+            ("status", .int(status)),
+            ("code", .string(code)),
+            ("reason", .string(reason)),
+            ("errors", .errors(errors)),
+            ("released", released.map { .string($0.description) } ?? .null),
             ("decided_at", .instant(decidedAt)),
         ])
     }
