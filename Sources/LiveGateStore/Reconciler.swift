@@ -9,6 +9,9 @@ public enum Reconciler {
         public var tenants = 0
         public var bookings = 0
         public var bookedTotal = Micros.zero
+        /// Failed resolutions that gave headroom back, and how much.
+        public var releases = 0
+        public var releasedTotal = Micros.zero
         public var windows = 0
         /// One line per inconsistency; empty when everything agrees.
         public var differences: [String] = []
@@ -16,14 +19,18 @@ public enum Reconciler {
         public var isClean: Bool { differences.isEmpty }
     }
 
-    /// Windows where the counter differs from the sum of the bookings recorded with the verdicts.
+    /// Windows where the counter differs from the bookings recorded with the verdicts, less the releases
+    /// recorded with the resolutions (never below zero).
     static let counterDrift: SQL = """
-        WITH booked AS (
-            SELECT tenant_id, 'day' AS kind, booked_day AS start, sum(booked_micros) AS used
-            FROM processed_events WHERE booked_micros IS NOT NULL GROUP BY 1, 2, 3
+        WITH moves AS (
+            SELECT tenant_id, booked_day AS day, booked_micros AS amount
+            FROM processed_events WHERE booked_micros IS NOT NULL
             UNION ALL
-            SELECT tenant_id, 'month', date_trunc('month', booked_day)::date, sum(booked_micros)
-            FROM processed_events WHERE booked_micros IS NOT NULL GROUP BY 1, 2, 3)
+            SELECT tenant_id, booked_day, -released_micros FROM attempt_resolutions WHERE released_micros > 0),
+        booked AS (
+            SELECT tenant_id, 'day' AS kind, day AS start, greatest(sum(amount), 0) AS used FROM moves GROUP BY 1, 2, 3
+            UNION ALL
+            SELECT tenant_id, 'month', date_trunc('month', day)::date, greatest(sum(amount), 0) FROM moves GROUP BY 1, 2, 3)
         SELECT coalesce(b.tenant_id, u.tenant_id), coalesce(b.kind, u.window_kind),
                coalesce(b.start, u.window_start), coalesce(b.used, 0), coalesce(u.used_micros, 0)
         FROM booked b FULL JOIN usage_windows u
@@ -48,6 +55,15 @@ public enum Reconciler {
         ORDER BY 1 LIMIT 1000
         """
 
+    /// Releases that differ from what their attempt booked: a failed resolution gives back exactly that.
+    static let releaseDrift: SQL = """
+        SELECT r.event_id, r.released_micros, p.booked_micros
+        FROM attempt_resolutions r LEFT JOIN processed_events p ON p.event_id = r.attempt_id
+        WHERE r.released_micros <> CASE WHEN r.resolution = 'failed' THEN coalesce(p.booked_micros, 0) ELSE 0 END
+           OR r.booked_day IS DISTINCT FROM p.booked_day
+        ORDER BY 1 LIMIT 1000
+        """
+
     public static func run(url: String) throws(StoreError) -> Report {
         let connection = try LedgerStore.connect(url)
         do {
@@ -58,13 +74,17 @@ public enum Reconciler {
             var report = Report()
             let totals = try connection.query("""
                 SELECT (SELECT count(*) FROM tenants), count(*), coalesce(sum(booked_micros), 0),
-                       (SELECT count(*) FROM usage_windows)
+                       (SELECT count(*) FROM usage_windows),
+                       (SELECT count(*) FROM attempt_resolutions WHERE released_micros > 0),
+                       (SELECT coalesce(sum(released_micros), 0) FROM attempt_resolutions)
                 FROM processed_events WHERE booked_micros IS NOT NULL
                 """).rows[0]
             report.tenants = Int(totals[0] ?? "") ?? 0
             report.bookings = Int(totals[1] ?? "") ?? 0
             report.bookedTotal = Micros(Int64(totals[2] ?? "") ?? 0)
             report.windows = Int(totals[3] ?? "") ?? 0
+            report.releases = Int(totals[4] ?? "") ?? 0
+            report.releasedTotal = Micros(Int64(totals[5] ?? "") ?? 0)
             for row in try connection.query(counterDrift).rows {
                 report.differences.append("\(row[0] ?? "?") \(row[1] ?? "?") \(row[2] ?? "?"): verdicts book "
                     + "\(Micros(Int64(row[3] ?? "") ?? 0)), the counter says \(Micros(Int64(row[4] ?? "") ?? 0))")
@@ -74,6 +94,10 @@ public enum Reconciler {
                     + "WHERE used_micros > limit_micros ORDER BY 1, 2, 3").rows {
                 report.differences.append("\(row[0] ?? "?") \(row[1] ?? "?") \(row[2] ?? "?"): used "
                     + "\(Micros(Int64(row[3] ?? "") ?? 0)) exceeds its limit \(Micros(Int64(row[4] ?? "") ?? 0))")
+            }
+            for row in try connection.query(releaseDrift).rows {
+                report.differences.append("\(row[0] ?? "?"): released \(Micros(Int64(row[1] ?? "") ?? 0)) of an attempt "
+                    + "that booked \(row[2].flatMap(Int64.init).map { Micros($0).description } ?? "nothing")")
             }
             for row in try connection.query(verdictDrift).rows {
                 report.differences.append("\(row[0] ?? "?"): booked \(row[1] ?? "?") but the verdict is "

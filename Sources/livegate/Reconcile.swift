@@ -11,7 +11,7 @@ struct Reconcile: ParsableCommand {
     func run() throws {
         let report = try Reconciler.run(url: try database.url())
         print("reconcile: \(report.tenants) tenants, \(report.bookings) bookings totalling $\(report.bookedTotal), "
-              + "\(report.windows) usage windows")
+              + "\(report.releases) releases totalling $\(report.releasedTotal), \(report.windows) usage windows")
         for line in report.differences { print("DIFFERS  \(line)") }
         print(report.isClean ? "reconcile: clean" : "reconcile: \(report.differences.count) differences")
         if !report.isClean { throw ExitCode(1) }

@@ -6,12 +6,16 @@ import LiveGateCore
 enum SchemaSubset {
     static let annotations: Set<String> = ["$schema", "$id", "title", "description", "format", "examples"]
     static let keywords: Set<String> = ["type", "enum", "const", "required", "properties", "items", "minLength",
-                                        "maxLength", "pattern", "minimum", "additionalProperties"]
+                                        "maxLength", "pattern", "minimum", "additionalProperties", "oneOf"]
 
     static func violation(_ value: JSONValue, _ schema: JSONValue, path: String = "$") -> String? {
         guard case let .object(members) = schema else { return "\(path): schema is not an object" }
         for member in members where !keywords.contains(member.key) && !annotations.contains(member.key) {
             return "\(path): keyword \(member.key) is outside the subset"
+        }
+        if case let .array(choices)? = schema["oneOf"] {
+            let matching = choices.filter { violation(value, $0, path: path) == nil }.count
+            guard matching == 1 else { return "\(path): matches \(matching) of the oneOf schemas, not exactly 1" }
         }
         if let types = schema["type"] {
             let allowed = types.stringValue.map { [$0] } ?? arrayStrings(types)

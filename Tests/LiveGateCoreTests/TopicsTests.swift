@@ -57,8 +57,36 @@ struct TopicsTests {
         let topic = try Self.load(name)
         let schema = try #require(topic["schema"])
         for example in Self.examples(topic) {
-            let conforms = SchemaSubset.violation(try #require(example["value"]), schema) == nil
-            #expect(conforms == (example["valid"] == .bool(true)), "\(name): \(example["name"]?.stringValue ?? "?")")
+            let violation = SchemaSubset.violation(try #require(example["value"]), schema)
+            #expect((violation == nil) == (example["valid"] == .bool(true)),
+                    "\(name): \(example["name"]?.stringValue ?? "?"): \(violation ?? "conforms")")
+        }
+    }
+
+    @Test("everything the ledger publishes for random stories conforms to its topic's schema")
+    func outputsConform() throws {
+        var schemas: [String: JSONValue] = [:]
+        for name in Topics.outputs { schemas[name] = try #require(try Self.load(name)["schema"]) }
+        var checked: [String: Int] = [:]
+        for seed in 0..<40 {
+            var rng = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 1
+            let codes = (0..<120).map { _ in
+                rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
+                return UInt16(truncatingIfNeeded: rng)
+            }
+            var ledger = Ledger(rules: .standard, tenants: [:], usage: [:], processed: [:])
+            for step in RandomStory.steps(codes) {
+                for output in ledger.apply(Fixtures.event(step.json)).outputs {
+                    let value = try JSONParser.parse(output.value)
+                    let violation = SchemaSubset.violation(value, try #require(schemas[output.topic]))
+                    #expect(violation == nil, "\(output.topic): \(violation ?? ""): \(output.valueText)")
+                    let kind = value["subject"]?.stringValue ?? value["template"]?.stringValue ?? "status"
+                    checked[output.topic + " " + kind, default: 0] += 1
+                }
+            }
+        }
+        for kind in ["resolution", "attempt", "ceiling_warning", "ceiling_reached", "declaration", "decision"] {
+            #expect(checked.contains { $0.key.hasSuffix(" " + kind) }, "no \(kind) output was checked")
         }
     }
 

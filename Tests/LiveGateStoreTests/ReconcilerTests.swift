@@ -10,6 +10,9 @@ struct ReconcilerTests {
         try h.apply((0..<7).map { Fixtures.attempt("x\($0)", tenant: "t", amount: "90") })
         try h.apply([Fixtures.attempt("y", tenant: "t", amount: "10", at: "2026-11-28T10:00:00Z")])
         try h.apply([Fixtures.attempt("z", tenant: "t", amount: "99", environment: "test")])
+        // A failed attempt gives its $90 back, a settled one keeps it.
+        try h.apply([Fixtures.resolution("r0", tenant: "t", attempt: "x0"),
+                     Fixtures.resolution("r1", tenant: "t", attempt: "x1", resolution: "settled")])
     }
 
     @Test("after real traffic, everything agrees")
@@ -19,6 +22,7 @@ struct ReconcilerTests {
         let report = try Reconciler.run(url: h.database.url)
         #expect(report.isClean, "\(report.differences)")
         #expect(report.bookings == 6 && report.bookedTotal == .dollars(460))
+        #expect(report.releases == 1 && report.releasedTotal == .dollars(90))
         h.database.drop()
     }
 
@@ -29,10 +33,12 @@ struct ReconcilerTests {
         let c = try h.connection()
         try c.query("UPDATE usage_windows SET used_micros = used_micros - 1 WHERE window_kind = 'day' AND window_start = '2026-11-28'")
         try c.query("UPDATE processed_events SET booked_micros = 1, booked_day = '2026-11-29' WHERE event_id = 'z'")
+        try c.query("UPDATE attempt_resolutions SET released_micros = 5 WHERE event_id = 'r0'")
         let report = try Reconciler.run(url: h.database.url)
         #expect(report.differences.contains("t day 2026-11-28: verdicts book 10.00, the counter says 9.999999"))
         #expect(report.differences.contains { $0.hasPrefix("z: booked 1 but the verdict is allowed") })
         #expect(report.differences.contains { $0.hasPrefix("t day 2026-11-29") })
+        #expect(report.differences.contains("r0: released 0.000005 of an attempt that booked 90.00"))
         h.database.drop()
     }
 }
