@@ -28,7 +28,7 @@ public struct TenantReport: Sendable {
                 """, [tenantId, day.start.description, month.start.description])
             var used: [String: Micros] = [:]
             for row in usage.rows { used[row[0] ?? ""] = try Rows.micros(row[1]) }
-            return TenantReport(tenant: tenant, ceiling: tenant.ceiling(rules), day: day, usedToday: used["day"] ?? .zero,
+            return TenantReport(tenant: tenant, ceiling: tenant.ceiling(rules, at: instant), day: day, usedToday: used["day"] ?? .zero,
                                 month: month, usedThisMonth: used["month"] ?? .zero, known: !rows.rows.isEmpty)
         }
     }
@@ -47,6 +47,8 @@ public struct TenantReport: Sendable {
             ("live_allowed", .bool(tenant.state.liveAllowed)), ("ceiling", ceiling.json),
             ("today", window(day, usedToday, ceiling.limits.daily)),
             ("this_month", window(month, usedThisMonth, ceiling.limits.monthly)),
+            ("override_expires_at", tenant.override.expiresAt.map { .string($0.description) } ?? .null),
+            ("suggested_ceiling", tenant.suggested?.json ?? .null),
             ("version", .number(String(tenant.version))),
         ])
     }

@@ -42,6 +42,9 @@ struct DemoRunner {
         func n(_ key: String) -> String { if case let .number(v)? = json[key] { return v } else { return "" } }
         func col(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
         switch record.topic {
+        case Topics.transactionVerdict where json["subject"] == .string("resolution"):
+            return "  resolution \(col(s("resolution"), 7)) \(col(s("outcome"), 8)) \(n("status"))  "
+                + (json["released"] == .null ? s("reason") : "released $\(s("released"))")
         case Topics.transactionVerdict:
             let window = json["window"]?.stringValue.map { name in
                 json["used"] == .null ? "\(name) limit \(s("limit"))" : "\(name) \(s("used"))/\(s("limit"))"
@@ -52,7 +55,9 @@ struct DemoRunner {
             let why = s("outcome") == "rejected" ? "  (\(s("reason")))" : ""
             return "  \(col(s("subject"), 11)) \(col(s("outcome"), 8)) \(n("status"))  \(s("previous_state")) → \(s("state"))\(why)"
         case Topics.notification:
-            return "    ✉ \(col(s("channel"), 6)) to \(col(s("recipient"), 18)) \(s("template"))"
+            let window = json["data"]?["window"]?.stringValue.map { " (\($0) \(json["data"]?["used"]?.stringValue ?? "")/"
+                + "\(json["data"]?["limit"]?.stringValue ?? ""))" } ?? ""
+            return "    ✉ \(col(s("channel"), 6)) to \(col(s("recipient"), 18)) \(s("template"))\(window)"
         case Topics.tenantStatus:
             return "    ◆ status v\(n("version")): \(s("state")), live \(json["live_allowed"] == .bool(true) ? "allowed" : "not allowed")"
         case Topics.deadLetter:

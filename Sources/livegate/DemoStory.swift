@@ -1,9 +1,10 @@
 import Foundation
 import LiveGateCore
 
-/// The short story `livegate dev --demo` publishes: a declaration, an approval, attempts that pass and that
-/// hit each ceiling (the month after an admin raises the daily limit), and a suspension. Each step is
-/// published only after the previous one was answered, as the real actors would.
+/// The short story `livegate dev --demo` publishes: a declaration (with its suggested ceiling), an approval,
+/// attempts that pass, warn at 80 % and hit each ceiling, a failed payment whose headroom comes back, an
+/// override that expires, the month's ceiling, and a suspension. Each step is published only after the
+/// previous one was answered, as the real actors would.
 struct DemoStory {
     struct Step {
         let caption: String
@@ -24,18 +25,21 @@ struct DemoStory {
     func steps() throws -> [Step] {
         var n = 0
         func id(_ prefix: String) -> String { n += 1; return "\(tenant)-\(prefix)-\(n)" }
-        func decided(_ action: String, notes: String? = nil, ceiling: [String: String]? = nil,
+        func decided(_ action: String, notes: String? = nil, ceiling: [String: String]? = nil, expiresAt: String? = nil,
                      signed: Bool = true) throws -> (String, EventType, JSONValue) {
             let eventId = id("dec")
-            let unsigned = decision(eventId, action, notes: notes, ceiling: ceiling)
+            let unsigned = decision(eventId, action, notes: notes, ceiling: ceiling, expiresAt: expiresAt)
             return (eventId, .decisionRecorded, try signed ? signer?.sign(unsigned) ?? unsigned : unsigned)
         }
-        func attempts(_ amounts: [String], environment: String = "live") -> [(String, EventType, JSONValue)] {
+        func attempts(_ amounts: [String], environment: String = "live", at: String? = nil) -> [(String, EventType, JSONValue)] {
             amounts.map { amount in
                 let eventId = id("att")
-                return (eventId, .transactionAttempted, attempt(eventId, amount, environment: environment))
+                return (eventId, .transactionAttempted, attempt(eventId, amount, environment: environment, at: at ?? now))
             }
         }
+        let spending = attempts(["42.50", "150.00", "100", "100", "100", "100", "60"])
+        let failedPayment = spending[2].0
+        let resolutionId = id("res")
         let declarationId = id("decl")
         let forged = signer == nil ? [] : [
             Step(caption: "Someone who can write the decision topic, without the admin's key, approves",
@@ -47,12 +51,19 @@ struct DemoStory {
         ] + forged + [
             Step(caption: "A platform admin approves" + (signer == nil ? "" : ", signing with key \(signer!.kid)"),
                  events: [try decided("approve", notes: "Welcome to live")]),
-            Step(caption: "Live spending within the $100 / $500 beta ceilings, and test spending that never counts",
-                 events: attempts(["42.50", "150.00", "100", "100", "100", "100", "60"]) + attempts(["1000"], environment: "test")),
-            Step(caption: "The admin raises the daily limit to $3,000; the month's $2,000 still holds",
-                 events: [try decided("set_ceiling", ceiling: ["daily": "3000.00"])]),
+            Step(caption: "Live spending within the $100 / $500 beta ceilings (a warning at 80 %, a notice at the wall), "
+                     + "and test spending that never counts",
+                 events: spending + attempts(["1000"], environment: "test")),
+            Step(caption: "The rail fails one $100 payment: its headroom comes back",
+                 events: [(resolutionId, .transactionResolved, resolution(resolutionId, attempt: failedPayment))]),
+            Step(caption: "So $100 fits again today (the 80 % warning is not sent twice)", events: attempts(["100"])),
+            Step(caption: "The admin raises the daily limit to $3,000 and allows $250 a payment, for one minute",
+                 events: [try decided("set_ceiling", ceiling: ["per_tx": "250.00", "daily": "3000.00"],
+                                      expiresAt: later(seconds: 60))]),
+            Step(caption: "$250 now; $250 two minutes later, when the override has expired",
+                 events: attempts(["250"]) + attempts(["250"], at: later(seconds: 120))),
             Step(caption: "Spending up to the monthly ceiling, exactly, then one cent more",
-                 events: attempts(Array(repeating: "100", count: 15) + ["57.50", "0.01"])),
+                 events: attempts(Array(repeating: "100", count: 13) + ["7.50", "0.01"])),
             Step(caption: "The admin suspends the tenant; live money stops",
                  events: [try decided("suspend", notes: "Unusual volume")]),
             // A separate step: topics are not ordered with respect to each other, the suspension must land first.
@@ -60,8 +71,9 @@ struct DemoStory {
         ]
     }
 
-    private func base(_ id: String, _ type: EventType, _ actor: [(String, JSONValue)]) -> [(key: String, value: JSONValue)] {
-        [("event_id", .string(id)), ("type", .string(type.rawValue)), ("tenant_id", .string(tenant)), ("occurred_at", .string(now)),
+    private func base(_ id: String, _ type: EventType, _ actor: [(String, JSONValue)],
+                      at: String? = nil) -> [(key: String, value: JSONValue)] {
+        [("event_id", .string(id)), ("type", .string(type.rawValue)), ("tenant_id", .string(tenant)), ("occurred_at", .string(at ?? now)),
          ("actor", .object(actor))]
     }
 
@@ -76,18 +88,31 @@ struct DemoStory {
         ])
     }
 
-    private func decision(_ id: String, _ action: String, notes: String?, ceiling: [String: String]?) -> JSONValue {
+    /// `now` plus `seconds`, as RFC 3339.
+    private func later(seconds: Int64) -> String {
+        UTCInstant(millis: RFC3339.parse(now)!.millis + seconds * 1000).description
+    }
+
+    private func resolution(_ id: String, attempt: String) -> JSONValue {
+        .object(base(id, .transactionResolved, [("kind", .string("api_key")), ("id", .string("key-1"))]) + [
+            ("attempt_id", .string(attempt)), ("resolution", .string("failed")),
+        ])
+    }
+
+    private func decision(_ id: String, _ action: String, notes: String?, ceiling: [String: String]?,
+                          expiresAt: String?) -> JSONValue {
         var fields = base(id, .decisionRecorded, [("kind", .string("platform_admin")), ("id", .string("admin-1"))])
         fields.append(("action", .string(action)))
         if let notes { fields.append(("review_notes", .string(notes))) }
         if let ceiling {
-            fields.append(("ceiling", .object(["per_tx", "daily", "monthly"].map { ($0, ceiling[$0].map(JSONValue.string) ?? .null) })))
+            fields.append(("ceiling", .object(["per_tx", "daily", "monthly"].map { ($0, ceiling[$0].map(JSONValue.string) ?? .null) }
+                                              + [("expires_at", expiresAt.map(JSONValue.string) ?? .null)])))
         }
         return .object(fields)
     }
 
-    private func attempt(_ id: String, _ amount: String, environment: String) -> JSONValue {
-        .object(base(id, .transactionAttempted, [("kind", .string("api_key")), ("id", .string("key-1"))]) + [
+    private func attempt(_ id: String, _ amount: String, environment: String, at: String) -> JSONValue {
+        .object(base(id, .transactionAttempted, [("kind", .string("api_key")), ("id", .string("key-1"))], at: at) + [
             ("environment", .string(environment)), ("rail", .string("x402")), ("amount", .string(amount)),
             ("currency", .string("USD")), ("agent_id", .string("agent-5")),
         ])

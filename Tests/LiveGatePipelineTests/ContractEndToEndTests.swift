@@ -75,12 +75,16 @@ struct ContractEndToEndTests {
         #expect(out.verdict("x-big")?["outcome"]?.stringValue == "allowed")
         #expect(out.verdict("x-big")?["ceiling"]?["source"]?.stringValue == "override")
 
-        // Notifications: review queue, approval, suspension, reinstatement; ids derived from event ids.
-        #expect(try out.read(timeoutSeconds: 30) { _ in out.on(Topics.notification).count >= 7 })
+        // Notifications: review queue, approval, suspension, reinstatement, ids derived from event ids; and the
+        // day's 80 % warning and ceiling notice (v1.1), ids derived from the tenant and the window.
+        #expect(try out.read(timeoutSeconds: 30) { _ in out.on(Topics.notification).count >= 12 })
         let ids = Set(out.on(Topics.notification).compactMap { $0["notification_id"]?.stringValue })
+        let window = "\(t)/day/\(UsageWindow.day(containing: RFC3339.parse(now)!).start)"
         #expect(ids == ["d-ok/in_app/platform_admins", "a-ok/email/tenant_owner", "a-ok/in_app/tenant_owner",
                         "s-1/email/tenant_owner", "s-1/in_app/tenant_owner", "r-1/email/tenant_owner",
-                        "r-1/in_app/tenant_owner"])
+                        "r-1/in_app/tenant_owner", "\(window)/ceiling_warning/email/tenant_owner",
+                        "\(window)/ceiling_warning/in_app/tenant_owner", "\(window)/ceiling_reached/email/tenant_owner",
+                        "\(window)/ceiling_reached/in_app/tenant_owner", "\(window)/ceiling_reached/in_app/platform_admins"])
         #expect(out.on(Topics.notification).first { $0["notification_id"]?.stringValue == "r-1/email/tenant_owner" }?["template"]?.stringValue
                 == "production_access_reinstated")
         // Tenant status after every change, versions 1 to 5, keyed by the tenant.

@@ -26,7 +26,10 @@ struct DevCommandTests {
         for expected in ["Kafka bootstrap", "declaration accepted 202", "production_access_approved",
                          "exceeds_tenant_beta_ceiling_per_tx", "exceeds_tenant_beta_ceiling_daily",
                          "exceeds_tenant_beta_ceiling_monthly", "monthly 2000.00/2000.00",
-                         "production_access_suspended", "live_access_not_approved"] {
+                         "production_access_suspended", "live_access_not_approved",
+                         "ceiling_warning (daily 442.50/500.00)", "ceiling_reached (daily 442.50/500.00)",
+                         "resolution failed  accepted 200  released $100.00", "ceiling_warning (monthly",
+                         "ceiling_reached (monthly 2000.00/2000.00)"] {
             #expect(output.contains(expected), "missing \(expected) in:\n\(output)")
         }
         #expect(output.contains("decisions are trusted unsigned"))
