@@ -45,8 +45,14 @@ struct Decide: ParsableCommand {
     @Option(help: "Monthly limit in dollars.")
     var monthly: String?
 
-    @Flag(help: "Lift the ceiling entirely.")
+    @Flag(help: "Lift the ceiling entirely (spending is still metered).")
     var disabled = false
+
+    @Option(name: .customLong("expires-at"), help: "When the override stops applying (RFC 3339), e.g. 2026-12-06T09:00:00Z.")
+    var expiresAt: String?
+
+    @Flag(name: .customLong("use-suggested-ceiling"), help: "approve only: adopt the ceiling the declaration suggested.")
+    var useSuggestedCeiling = false
 
     @Option(name: .customLong("expected-version"), help: "Apply only if the tenant is still at this version.")
     var expectedVersion: Int64?
@@ -73,6 +79,10 @@ struct Decide: ParsableCommand {
             }
         }
         if let expectedVersion, expectedVersion < 0 { throw ValidationError("--expected-version must be 0 or more.") }
+        if let expiresAt, RFC3339.parse(expiresAt) == nil { throw ValidationError("--expires-at must be an RFC 3339 time.") }
+        if useSuggestedCeiling, action != .approve || hasCeiling {
+            throw ValidationError("--use-suggested-ceiling goes with approve, and without ceiling options.")
+        }
         guard wait > 0, wait <= 600 else { throw ValidationError("--wait must be more than 0 and at most 600 seconds.") }
     }
 
@@ -100,6 +110,8 @@ struct Decide: ParsableCommand {
         if verdict?["outcome"]?.stringValue != "accepted" { throw ExitCode(1) }
     }
 
+    var hasCeiling: Bool { perTx != nil || daily != nil || monthly != nil || disabled || expiresAt != nil }
+
     /// The unsigned decision event.
     func decision(eventId: String) -> JSONValue {
         let now = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000)).description
@@ -110,11 +122,13 @@ struct Decide: ParsableCommand {
             ("action", .string(action.wire.rawValue)),
         ]
         if let notes { fields.append(("review_notes", .string(notes))) }
-        if perTx != nil || daily != nil || monthly != nil || disabled || action == .setCeiling {
-            func limit(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-            fields.append(("ceiling", .object([("per_tx", limit(perTx)), ("daily", limit(daily)),
-                                               ("monthly", limit(monthly)), ("disabled", .bool(disabled))])))
+        if hasCeiling || action == .setCeiling {
+            func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+            fields.append(("ceiling", .object([("per_tx", optional(perTx)), ("daily", optional(daily)),
+                                               ("monthly", optional(monthly)), ("disabled", .bool(disabled)),
+                                               ("expires_at", optional(expiresAt))])))
         }
+        if useSuggestedCeiling { fields.append(("use_suggested_ceiling", .bool(true))) }
         if let expectedVersion { fields.append(("expected_version", .number(String(expectedVersion)))) }
         return .object(fields)
     }

@@ -38,13 +38,15 @@ struct ReplayTests {
         let all = tenants.map { "d-\($0)" } + tenants.map { "a-\($0)" } + ids
         let replayed = try out.read(timeoutSeconds: 90) { records in
             let answered = Dictionary(grouping: records, by: { $0.value.flatMap { try? JSONParser.parse($0) }?["event_id"]?.stringValue ?? "" })
-            return all.allSatisfy { answered[$0]?.count == 2 }
+            // At least once more: a rebalance between the replay group's lanes may hand a published but not yet
+            // committed batch to the other lane, which publishes it again, byte for byte.
+            return all.allSatisfy { (answered[$0]?.count ?? 0) >= 2 }
         }
         try replay.stop()
         #expect(replayed)
         for id in all {
             let copies = out.records.filter { $0.value.flatMap { try? JSONParser.parse($0) }?["event_id"]?.stringValue == id }
-            #expect(copies.count == 2, "\(id)")
+            #expect(copies.count >= 2, "\(id)")
             #expect(Set(copies.map { $0.value ?? [] }).count == 1, "\(id) was republished with other bytes")
         }
         #expect(try db.query("SELECT tenant_id, window_kind, used_micros FROM usage_windows ORDER BY 1, 2").rows == usage)
