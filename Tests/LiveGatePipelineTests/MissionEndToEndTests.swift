@@ -111,7 +111,7 @@ struct MissionEndToEndTests {
             #expect(status(out.verdict(id)) == "400" && out.verdict(id)?["code"]?.stringValue == "INVALID_REQUEST_FORMAT", "\(id)")
         }
         try h.publish([Fixtures.attempt("big-now", tenant: t, amount: "250", at: at(0)),
-                       Fixtures.attempt("big-later", tenant: t, amount: "250", at: at(121))])
+                       Fixtures.attempt("big-later", tenant: t, amount: "250", at: at(120))])
         try #require(try out.awaitAnswers(["big-now", "big-later"]))
         #expect(out.verdict("big-now")?["outcome"]?.stringValue == "allowed")
         #expect(out.verdict("big-now")?["ceiling"]?["expires_at"]?.stringValue == RFC3339.parse(at(120))!.description)
