@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
     ],
     targets: [
         // C libraries: each is imported by exactly one Swift module below.
@@ -39,7 +42,17 @@ let package = Package(
             dependencies: [
                 "LiveGateCore", "LiveGateStore", "Kafka",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        // HTTP: the worker's metrics and health endpoints (Hummingbird, Prometheus).
+        .target(
+            name: "LiveGateHTTP",
+            dependencies: [
+                "LiveGatePipeline",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]),
         // livegate bench: the real pipeline under load, side by side with its baselines.
         .target(
@@ -52,7 +65,9 @@ let package = Package(
             name: "livegate",
             dependencies: [
                 "LiveGateCore", "LiveGateStore", "LiveGatePipeline", "LiveGateBench", "LiveGateLocal", "Postgres", "Kafka",
-                "Redaction",
+                "Redaction", "LiveGateHTTP",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -9,14 +9,22 @@ public protocol KafkaLogSink: AnyObject, Sendable {
 /// What the rebalance callback knows about the group, reachable from C through the client's opaque pointer.
 final class GroupState: Sendable {
     let logger: KafkaLogSink?
-    private let state = Mutex<(assigned: Set<TopicPartition>, revocations: Int, resets: [OffsetReset])>(([], 0, []))
+    private let state = Mutex<(assigned: Set<TopicPartition>, revocations: Int, resets: [OffsetReset], member: Bool)>(
+        ([], 0, [], false))
 
     init(logger: KafkaLogSink?) { self.logger = logger }
 
     var assigned: Set<TopicPartition> { state.withLock { $0.assigned } }
     var revocations: Int { state.withLock { $0.revocations } }
+    /// True between an assignment (possibly empty: more members than partitions) and the next revocation.
+    var isMember: Bool { state.withLock { $0.member } }
 
-    func assign(_ partitions: [TopicPartition]) { state.withLock { $0.assigned = Set(partitions) } }
+    func assign(_ partitions: [TopicPartition]) {
+        state.withLock {
+            $0.assigned = Set(partitions)
+            $0.member = true
+        }
+    }
 
     /// At most this many unread resets are kept (one per partition at a time is the normal case).
     static let maxResets = 1024
@@ -36,6 +44,7 @@ final class GroupState: Sendable {
         state.withLock {
             $0.assigned = []
             $0.revocations += 1
+            $0.member = false
         }
     }
 }

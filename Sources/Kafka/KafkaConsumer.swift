@@ -78,6 +78,29 @@ public final class KafkaConsumer {
         group.assign(Array(partitions.keys))
     }
 
+    /// Records between this consumer's position and the end of each assigned partition, from what the last
+    /// fetches reported (no request to the broker); partitions without a known position or end are left out.
+    public func lag() -> [TopicPartition: Int64] {
+        let assigned = Array(group.assigned)
+        guard !assigned.isEmpty else { return [:] }
+        let list = rd_kafka_topic_partition_list_new(Int32(assigned.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for tp in assigned { rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition) }
+        guard rd_kafka_position(handle, list) == RD_KAFKA_RESP_ERR_NO_ERROR else { return [:] }
+        var lag: [TopicPartition: Int64] = [:]
+        for i in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[i]
+            var low: Int64 = 0
+            var high: Int64 = 0
+            guard element.offset >= 0,
+                  rd_kafka_get_watermark_offsets(handle, element.topic, element.partition, &low, &high)
+                    == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0
+            else { continue }
+            lag[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = max(0, high - element.offset)
+        }
+        return lag
+    }
+
     /// The first offset and the offset after the last record of a partition, asked of the broker.
     public func watermarks(_ tp: TopicPartition, timeoutMillis: Int32 = 10_000) throws(KafkaError) -> (low: Int64, high: Int64) {
         var low: Int64 = 0
@@ -109,6 +132,10 @@ public final class KafkaConsumer {
 
     /// Partitions currently assigned to this member.
     public var assignment: Set<TopicPartition> { group.assigned }
+
+    /// Whether this consumer holds an assignment of the group (an empty one counts: the group has more
+    /// members than partitions); false before the first assignment and during a rebalance.
+    public var isGroupMember: Bool { group.isMember }
 
     /// Waits up to `maxWaitMillis` for a first record, then takes whatever else is already fetched, up to
     /// `maxRecords`. So a quiet topic is answered at once and a busy one in large batches. Records of

@@ -82,6 +82,11 @@ struct BatchPlan {
         routes.reduce(0) { if case .deadLetter = $1 { return $0 + 1 } else { return $0 } }
     }
 
+    /// Why each record that could not be decoded into an event goes to the dead-letter topic.
+    var deadLetterReasons: [DeadLetterReason] {
+        routes.compactMap { if case let .deadLetter(reason) = $0 { reason } else { nil } }
+    }
+
     static func producerRecord(_ output: OutputRecord) -> ProducerRecord {
         ProducerRecord(topic: output.topic, key: output.keyBytes, value: output.value)
     }

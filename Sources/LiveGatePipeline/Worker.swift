@@ -12,10 +12,14 @@ public final class Worker: Service {
     private let configuration: WorkerConfiguration
     private let logger: Logger
     private let stop = StopSignal()
+    /// What `/healthz` and `/readyz` answer from: a lane is stuck when its loop has not turned for the batch
+    /// deadline and a minute more.
+    public let health: WorkerHealth
 
     public init(configuration: WorkerConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        health = WorkerHealth(lanes: configuration.lanes, stuckAfterSeconds: configuration.effectiveBatchDeadlineSeconds + 60)
     }
 
     public func run() async throws {
@@ -54,10 +58,11 @@ public final class Worker: Service {
     /// for the next reader), and its error is rethrown.
     private func runLanes() throws {
         logTrust()
+        WorkerMetrics.buildInfo(version: LiveGateVersion.current, signedDecisions: configuration.rules.decisionKeys != nil)
         let failure = Mutex<Error?>(nil)
         let finished = DispatchGroup()
         for lane in 0..<max(1, configuration.lanes) {
-            let loop = WorkerLoop(configuration: configuration, lane: lane, logger: logger, stop: stop)
+            let loop = WorkerLoop(configuration: configuration, lane: lane, logger: logger, stop: stop, health: health)
             finished.enter()
             let thread = Thread {
                 defer { finished.leave() }

@@ -23,6 +23,7 @@ extension WorkerLoop {
                         isolate ? try RecordIsolation(apply: store.apply).run(plan.events) : try store.apply(plan.events)
                     }
                     faults.check(.afterApply, batch: stats.batches + 1)
+                    health.database(lane, answers: true)
                     action = lifecycle.applied()
                 } catch let broken as RecordIsolation.BrokenInvariant {
                     let record = plan.record(ofEvent: broken.eventIndex)
@@ -33,17 +34,22 @@ extension WorkerLoop {
                     action = lifecycle.applyFailed(.brokenInvariant, at: Self.now)
                     if action == .exit { throw broken.error }
                 } catch {
-                    action = lifecycle.applyFailed(classify(error, attempt: lifecycle.failures + 1), at: Self.now)
+                    let failure = classify(error, attempt: lifecycle.failures + 1)
+                    if case .transient = failure { health.database(lane, answers: false) }
+                    WorkerMetrics.retry("apply")
+                    action = lifecycle.applyFailed(failure, at: Self.now)
                 }
             case .publish:
                 do {
                     try stats.time(.publish) { try producer.send(plan.outputs(outcomes)) }
                     faults.check(.afterPublish, batch: stats.batches + 1)
                     stats.countRefused(outcomes)
+                    WorkerMetrics.count(plan, outcomes)
                     action = lifecycle.published()
                 } catch {
                     logger.warning("publishing failed; retrying", metadata: ["error": "\(error)", "attempt": "\(lifecycle.failures + 1)"])
                     let fatal = (error as? KafkaError)?.isFatal == true
+                    WorkerMetrics.retry("publish")
                     action = lifecycle.publishFailed(fatal ? .fatalProducer : .transient, at: Self.now)
                 }
             case .commit:
@@ -52,6 +58,8 @@ extension WorkerLoop {
             case .reconnect:
                 do {
                     try store.reconnect()
+                    WorkerMetrics.reconnect("postgres")
+                    health.database(lane, answers: true)
                     logger.notice("reconnected to PostgreSQL")
                 } catch {
                     logger.warning("PostgreSQL reconnect failed; retrying", metadata: ["error": "\(error)"])
@@ -59,9 +67,13 @@ extension WorkerLoop {
                 action = lifecycle.reconnected()
             case .replaceProducer:
                 // An idempotent producer that lost its guarantees is replaced, not retried.
-                if let fresh = try? configuration.makeProducer() { producer = fresh }
+                if let fresh = try? configuration.makeProducer() {
+                    producer = fresh
+                    WorkerMetrics.reconnect("kafka_producer")
+                }
                 action = lifecycle.producerReplaced()
             case let .wait(failures):
+                health.turned(lane)
                 let millis = configuration.backoff.delayMillis(afterAttempt: failures)
                 action = stop.sleep(millis: millis) ? lifecycle.waited() : lifecycle.stopRequested()
             case .done: return .committed

@@ -22,12 +22,20 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
     private var lastHeartbeat = Date.distantPast
     /// Seconds between heartbeats.
     static let heartbeatSeconds = 5.0
+    /// This lane's number, and where it reports its health (`/healthz`, `/readyz`).
+    let lane: Int
+    let health: WorkerHealth
+    private var lastLag = Date.distantPast
+    private var reportedPartitions: Set<TopicPartition> = []
 
     /// `lane` numbers the lanes of one worker from 0; with more than one, each lane's member name and
     /// static membership id get the suffix `-<lane>`, so they stay distinct in the group.
-    init(configuration: WorkerConfiguration, lane: Int = 0, logger: Logger, stop: StopSignal) {
+    init(configuration: WorkerConfiguration, lane: Int = 0, logger: Logger, stop: StopSignal,
+         health: WorkerHealth? = nil) {
         self.configuration = configuration
         self.stop = stop
+        self.lane = lane
+        self.health = health ?? WorkerHealth(lanes: lane + 1, stuckAfterSeconds: .infinity)
         let suffix = configuration.lanes > 1 ? "-\(lane)" : ""
         var logger = logger
         if configuration.lanes > 1 { logger[metadataKey: "lane"] = "\(lane)" }
@@ -55,13 +63,19 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
         let consumer = try KafkaConsumer(
             brokers: configuration.brokers, group: configuration.group, topics: Topics.inputs,
             instanceId: instanceId, settings: configuration.kafka, logger: KafkaLogBridge(logger: logger))
-        defer { consumer.close() }
+        defer {
+            consumer.close()
+            health.inGroup(lane, false)
+        }
         var producer = try configuration.makeProducer()
         logger.info("worker joined the group", metadata: [
             "group": "\(configuration.group)", "batch_deadline_s": "\(configuration.effectiveBatchDeadlineSeconds)",
         ])
         while !stop.isRequested {
             beat(store)
+            health.turned(lane)
+            health.inGroup(lane, consumer.isGroupMember)
+            reportLag(consumer)
             let records = try stats.timePoll {
                 try consumer.poll(maxRecords: configuration.maxBatchRecords, maxWaitMillis: configuration.maxBatchWaitMillis)
             }
@@ -72,6 +86,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
             case .committed: break
             case .stopped: return
             case .stalled:
+                WorkerMetrics.stalledBatches.increment()
                 logger.error("a batch could not be applied in time; leaving the group until it can be",
                              metadata: ["limit_s": "\(configuration.effectiveBatchDeadlineSeconds)"])
                 return
@@ -85,14 +100,30 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
     }
 
 
+    /// Lag per owned partition, every few seconds; partitions handed away since the last report read 0.
+    private func reportLag(_ consumer: KafkaConsumer) {
+        guard Date().timeIntervalSince(lastLag) >= Self.heartbeatSeconds else { return }
+        lastLag = Date()
+        let owned = consumer.assignment
+        WorkerMetrics.lag(consumer, handedAway: reportedPartitions.subtracting(owned))
+        reportedPartitions = owned
+    }
+
     /// Tells ops tools this worker is alive. Best effort: a failure here never holds up a batch.
     private func beat(_ store: LedgerStore) {
         guard Date().timeIntervalSince(lastHeartbeat) >= Self.heartbeatSeconds else { return }
         lastHeartbeat = Date()
         do {
             try store.heartbeat(group: configuration.group, member: member, startedAt: startedAt)
+            health.database(lane, answers: true)
         } catch {
+            // Also what tells /readyz that PostgreSQL is gone while no batch is asking it, and what brings the
+            // connection back while none does.
+            health.database(lane, answers: false)
             logger.debug("heartbeat failed", metadata: ["error": "\(error)"])
+            if error.underlying?.needsNewConnection ?? true, (try? store.reconnect()) != nil {
+                WorkerMetrics.reconnect("postgres")
+            }
         }
     }
 
@@ -111,9 +142,14 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
         var attempt = 0
         while true {
             attempt += 1
+            health.turned(lane)
             do {
-                return try LedgerStore(url: configuration.databaseURL, rules: configuration.rules)
+                let store = try LedgerStore(url: configuration.databaseURL, rules: configuration.rules)
+                health.database(lane, answers: true)
+                if attempt > 1 { WorkerMetrics.reconnect("postgres") }
+                return store
             } catch {
+                health.database(lane, answers: false)
                 logger.warning("PostgreSQL unavailable; retrying", metadata: ["error": "\(error)"])
             }
             guard stop.sleep(millis: configuration.backoff.delayMillis(afterAttempt: attempt)) else { return nil }

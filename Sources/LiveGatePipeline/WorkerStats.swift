@@ -49,6 +49,7 @@ struct WorkerStats {
     }
 
     private mutating func add(_ nanos: UInt64, to stage: Stage) {
+        WorkerMetrics.stages[stage]?.recordNanoseconds(nanos)
         stageNanos[stage, default: 0] += nanos
         stageMaxNanos[stage] = max(stageMaxNanos[stage, default: 0], nanos)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LiveGatePipeline
 import Logging
 import Redaction
 #if canImport(Glibc)
@@ -10,6 +11,7 @@ struct LiveGate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "livegate",
         abstract: "Gates live money movement: production access and beta ceilings for Sly tenants.",
+        version: LiveGateVersion.current,
         subcommands: [Dev.self, Run.self, Migrate.self, TopicsCommand.self, Status.self, History.self, Reconcile.self, Replay.self,
                       BenchCommand.self, PostgresCommand.self, Keys.self, Decide.self])
 

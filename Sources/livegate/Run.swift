@@ -1,7 +1,10 @@
 import ArgumentParser
 import Kafka
+import LiveGateHTTP
 import LiveGatePipeline
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 struct Run: AsyncParsableCommand {
@@ -33,6 +36,10 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("batch-wait-ms"), help: "Longest wait for the first record of a batch, 0–60000 ms (env: LIVEGATE_BATCH_WAIT_MS; default 100).")
     var batchWaitMillis: Int?
 
+    @Option(name: .customLong("http"), help: ArgumentHelp(
+        "Serve /metrics, /healthz and /readyz on HOST:PORT, e.g. 0.0.0.0:9464 (env: LIVEGATE_HTTP).", valueName: "host:port"))
+    var http: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env: LIVEGATE_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -40,10 +47,14 @@ struct Run: AsyncParsableCommand {
     var resolvedBatchMax: Int { batchMax ?? Env.get("LIVEGATE_BATCH_MAX").flatMap(Int.init) ?? WorkerConfiguration.defaultBatchRecords }
     var resolvedBatchWait: Int { batchWaitMillis ?? Env.get("LIVEGATE_BATCH_WAIT_MS").flatMap(Int.init) ?? 100 }
     var resolvedLogLevel: String { logLevel ?? Env.get("LIVEGATE_LOG_LEVEL") ?? "info" }
+    var resolvedHTTP: String? { http ?? Env.get("LIVEGATE_HTTP") }
 
     func validate() throws {
         try WorkerConfiguration.validate(lanes: resolvedLanes, batchMax: resolvedBatchMax)
         guard (0...60_000).contains(resolvedBatchWait) else { throw ValidationError("--batch-wait-ms must be 0 to 60000.") }
+        if let resolvedHTTP, parseListenAddress(resolvedHTTP) == nil {
+            throw ValidationError("--http must be HOST:PORT, e.g. 0.0.0.0:9464.")
+        }
         guard Logger.Level(rawValue: resolvedLogLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
         }
@@ -58,11 +69,21 @@ struct Run: AsyncParsableCommand {
             lanes: resolvedLanes, maxBatchRecords: resolvedBatchMax, maxBatchWaitMillis: resolvedBatchWait,
             rules: try keys.rules())
         let worker = Worker(configuration: configuration, logger: logger)
-        let services = ServiceGroup(configuration: .init(
-            services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,
-                             failureTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await services.run()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,
+                  failureTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let address = resolvedHTTP.flatMap(parseListenAddress) {
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            services.append(.init(service: WorkerEndpoints.application(
+                host: address.host, port: address.port, health: worker.health, registry: registry,
+                logger: makeLogger(label: "livegate.http", level: "warning"))))
+            logger.info("serving /metrics, /healthz and /readyz", metadata: ["address": "\(address.host):\(address.port)"])
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
+        try await group.run()
     }
 }
 

@@ -14,13 +14,14 @@ final class WorkerProcess {
     }
 
     init(_ harness: PipelineHarness, group: String, name: String, batch: Int = 100, fault: String? = nil,
-         kafka: [String] = [], databaseURL: String? = nil, environment: [String: String] = [:]) throws {
+         kafka: [String] = [], databaseURL: String? = nil, environment: [String: String] = [:],
+         arguments extra: [String] = []) throws {
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-\(name)-\(UUID().uuidString).log").path
         let arguments = [
             "run", "--brokers", harness.broker.bootstrapServers, "--database-url", databaseURL ?? harness.database.url,
             "--group", group, "--batch-max", String(batch), "--batch-wait-ms", "20",
             "--kafka-config", "session.timeout.ms=4000", "--kafka-config", "heartbeat.interval.ms=500",
-        ] + kafka.flatMap { ["--kafka-config", $0] }
+        ] + kafka.flatMap { ["--kafka-config", $0] } + extra
         // Only what this test gives: none of the caller's fault or key set settings.
         pid = try Subprocess.spawn(Self.executable, arguments,
                                    environment: environment.merging(fault.map { ["LIVEGATE_FAULT": $0] } ?? [:]) { $1 },

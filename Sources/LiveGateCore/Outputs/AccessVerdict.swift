@@ -36,5 +36,9 @@ public struct AccessVerdict: Sendable, Equatable {
         ])
     }
 
-    public var record: OutputRecord { OutputRecord(topic: Topics.accessVerdict, key: tenantId, json: json) }
+    public var record: OutputRecord {
+        var record = OutputRecord(topic: Topics.accessVerdict, key: tenantId, json: json)
+        record.label = VerdictLabel(kind: subject.rawValue, outcome: accepted ? "accepted" : "rejected", reason: reason)
+        return record
+    }
 }

@@ -4,6 +4,13 @@ public struct OutputRecord: Sendable, Equatable {
     public let topic: String
     public let keyBytes: [UInt8]?
     public let value: [UInt8]
+    /// What a verdict says, for metrics, without parsing it again: set where a verdict is made, absent on
+    /// notices and statuses and on outputs read back from the store. Not part of equality.
+    public var label: VerdictLabel? = nil
+
+    public static func == (a: OutputRecord, b: OutputRecord) -> Bool {
+        a.topic == b.topic && a.keyBytes == b.keyBytes && a.value == b.value
+    }
 
     public init(topic: String, keyBytes: [UInt8]?, value: [UInt8]) {
         self.topic = topic
@@ -23,6 +30,18 @@ public struct OutputRecord: Sendable, Equatable {
     }
 
     public var valueText: String { String(decoding: value, as: UTF8.self) }
+}
+
+/// A verdict's kind (`declaration`, `decision`, `attempt`, `resolution`), outcome and reason (`none` when
+/// it has none).
+public struct VerdictLabel: Sendable, Hashable {
+    public let kind: String
+    public let outcome: String
+    public let reason: String
+
+    public init(kind: String, outcome: String, reason: String?) {
+        (self.kind, self.outcome, self.reason) = (kind, outcome, reason ?? "none")
+    }
 }
 
 extension JSONValue {

@@ -34,7 +34,11 @@ public struct TransactionVerdict: Sendable, Equatable {
         ])
     }
 
-    public var record: OutputRecord { OutputRecord(topic: Topics.transactionVerdict, key: tenantId, json: json) }
+    public var record: OutputRecord {
+        var record = OutputRecord(topic: Topics.transactionVerdict, key: tenantId, json: json)
+        record.label = VerdictLabel(kind: "attempt", outcome: decision.allowed ? "allowed" : "denied", reason: decision.reason)
+        return record
+    }
 }
 
 /// The verdict on a `transaction.resolved`, on the same topic with `"subject": "resolution"`.
@@ -69,5 +73,9 @@ public struct ResolutionVerdict: Sendable, Equatable {
         ])
     }
 
-    public var record: OutputRecord { OutputRecord(topic: Topics.transactionVerdict, key: tenantId, json: json) }
+    public var record: OutputRecord {
+        var record = OutputRecord(topic: Topics.transactionVerdict, key: tenantId, json: json)
+        record.label = VerdictLabel(kind: "resolution", outcome: status == 200 ? "accepted" : "rejected", reason: reason)
+        return record
+    }
 }

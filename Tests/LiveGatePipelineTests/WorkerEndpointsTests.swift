@@ -1,0 +1,74 @@
+import Foundation
+import LiveGateCore
+import LiveGateLocal
+import LiveGatePipeline
+import LiveGateTestSupport
+import Testing
+
+extension PipelineTests {
+@Suite("livegate run --http: metrics, liveness, readiness")
+struct WorkerEndpointsTests {
+    /// GET through curl: the status code and the body.
+    func get(_ url: String) throws -> (status: Int, body: String) {
+        let outcome = try Subprocess.run("/usr/bin/curl", ["-s", "-m", "5", "-w", "\n%{http_code}", url], timeoutSeconds: 10)
+        let lines = outcome.output.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    func eventually(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(250_000)
+        }
+        return try condition()
+    }
+
+    @Test("verdicts, lag and stage times on /metrics; ready only with PostgreSQL, live throughout")
+    func endpoints() throws {
+        let server = try PrivatePostgres.start(port: 25445)
+        defer { try? server.stop() }
+        let h = try PipelineHarness(partitions: 2, databaseServer: server.url)
+        try h.migrate()
+        let base = "http://127.0.0.1:25461"
+        let worker = try WorkerProcess(h, group: "http", name: "http", arguments: ["--http", "127.0.0.1:25461"])
+        let out = try h.reader()
+        try #require(try eventually(60) { try get(base + "/readyz").status == 200 }, "never ready: \(worker.log.suffix(2000))")
+        let now = Fixtures.now()
+        try h.publish([Fixtures.declaration("d", tenant: "t", at: now)])
+        try #require(try out.awaitAnswers(["d"]))
+        try h.publish([Fixtures.decision("a", tenant: "t", action: "approve", at: now)])
+        try #require(try out.awaitAnswers(["a"]))
+        try h.publish((1...6).map { Fixtures.attempt("x\($0)", tenant: "t", amount: "100", at: now) } + ["not json"])
+        try #require(try out.awaitAnswers((1...6).map { "x\($0)" }))
+
+        // Lag is reported every few seconds; wait for the first report.
+        try #require(try eventually(20) { try get(base + "/metrics").body.contains("livegate_consumer_lag_records{") })
+        let metrics = try get(base + "/metrics")
+        #expect(metrics.status == 200)
+        for expected in [
+            #"livegate_verdicts_total{kind="attempt",outcome="allowed",reason="none"} 5"#,
+            #"livegate_verdicts_total{kind="attempt",outcome="denied",reason="exceeds_tenant_beta_ceiling_daily"} 1"#,
+            #"livegate_verdicts_total{kind="decision",outcome="accepted",reason="none"} 1"#,
+            #"livegate_dead_letters_total{error="invalid_json"} 1"#,
+            #"livegate_consumer_lag_records{topic="sly.transaction-attempt.v1",partition="#,
+            #"livegate_stage_duration_seconds_bucket{stage="apply","#, "livegate_batch_records_bucket",
+            #"livegate_build_info{version="1.1.0",signed_decisions="false"} 1"#, "livegate_input_records_total 9",
+        ] {
+            #expect(metrics.body.contains(expected), "missing \(expected) in:\n\(metrics.body.prefix(4000))")
+        }
+        #expect(try get(base + "/healthz").status == 200)
+
+        // PostgreSQL gone: not ready (within a heartbeat), still live; back: ready again.
+        try server.stop()
+        #expect(try eventually(30) { try get(base + "/readyz").status == 503 }, "still ready without PostgreSQL")
+        #expect(try get(base + "/readyz").body.contains("has no PostgreSQL"))
+        #expect(try get(base + "/healthz").status == 200, "a worker waiting for PostgreSQL is live")
+        try server.restart()
+        #expect(try eventually(60) { try get(base + "/readyz").status == 200 }, "not ready again after PostgreSQL came back")
+        worker.signal(SIGTERM)
+        #expect(worker.waitForExit(seconds: 30) == 0)
+        h.database.drop()
+    }
+}
+}
