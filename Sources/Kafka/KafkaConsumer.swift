@@ -57,17 +57,10 @@ public final class KafkaConsumer {
 
     /// A consumer outside any group that reads exactly `partitions`, each from the given offset: for
     /// replays, which must not disturb the live group and commit nothing.
-    public init(brokers: String, reading partitions: [TopicPartition: Int64],
+    public convenience init(brokers: String, reading partitions: [TopicPartition: Int64],
                 settings: KafkaSettings = KafkaSettings()) throws(KafkaError) {
-        var all = Self.defaults.merging(settings)
-        all["bootstrap.servers"] = brokers
-        all["group.id"] = "livegate-reader"  // required by librdkafka; never joined, never committed to
-        let conf = try all.makeConf()
-        group = GroupState(logger: nil)
-        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(group).toOpaque())
-        handle = try makeClient(RD_KAFKA_CONSUMER, conf)
-        rd_kafka_poll_set_consumer(handle)
-        closed = true  // no group to leave
+        // group.id is required by librdkafka; this one is never joined and never committed to.
+        try self.init(brokers: brokers, offsetsOf: "livegate-reader", settings: settings)
         let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for (tp, offset) in partitions {
@@ -76,6 +69,36 @@ public final class KafkaConsumer {
         let err = rd_kafka_assign(handle, list)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "assign") }
         group.assign(Array(partitions.keys))
+    }
+
+    /// A consumer of `groupId` that never joins it: it reads the group's committed offsets and commits new
+    /// ones (ops resetting a group that has no members), and reads nothing.
+    public init(brokers: String, offsetsOf groupId: String, settings: KafkaSettings = KafkaSettings()) throws(KafkaError) {
+        var all = Self.defaults.merging(settings)
+        all["bootstrap.servers"] = brokers
+        all["group.id"] = groupId
+        let conf = try all.makeConf()
+        group = GroupState(logger: nil)
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(group).toOpaque())
+        handle = try makeClient(RD_KAFKA_CONSUMER, conf)
+        rd_kafka_poll_set_consumer(handle)
+        closed = true  // no group to leave
+    }
+
+    /// The group's committed offset (the next record to read) of each partition; nil where it has none.
+    public func committed(_ partitions: [TopicPartition], timeoutMillis: Int32 = 10_000) throws(KafkaError) -> [TopicPartition: Int64?] {
+        guard !partitions.isEmpty else { return [:] }
+        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for tp in partitions { rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition) }
+        let err = rd_kafka_committed(handle, list, timeoutMillis)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "committed offsets") }
+        var offsets: [TopicPartition: Int64?] = [:]
+        for i in 0..<Int(list.pointee.cnt) {
+            let e = list.pointee.elems[i]
+            offsets[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] = e.offset >= 0 ? e.offset : nil
+        }
+        return offsets
     }
 
     /// Records between this consumer's position and the end of each assigned partition, from what the last

@@ -120,9 +120,14 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
             // Also what tells /readyz that PostgreSQL is gone while no batch is asking it, and what brings the
             // connection back while none does.
             health.database(lane, answers: false)
-            logger.debug("heartbeat failed", metadata: ["error": "\(error)"])
-            if error.underlying?.needsNewConnection ?? true, (try? store.reconnect()) != nil {
+            guard error.underlying?.needsNewConnection ?? true else {
+                logger.debug("heartbeat failed", metadata: ["error": "\(error)"])
+                return
+            }
+            logger.warning("PostgreSQL refused the heartbeat; reconnecting", metadata: ["error": "\(error)"])
+            if (try? store.reconnect()) != nil {
                 WorkerMetrics.reconnect("postgres")
+                logger.notice("reconnected to PostgreSQL")
             }
         }
     }

@@ -12,7 +12,7 @@ struct LiveGate: AsyncParsableCommand {
         commandName: "livegate",
         abstract: "Gates live money movement: production access and beta ceilings for Sly tenants.",
         version: LiveGateVersion.current,
-        subcommands: [Dev.self, Run.self, Migrate.self, TopicsCommand.self, Status.self, History.self, Reconcile.self, Replay.self,
+        subcommands: [Dev.self, Run.self, Migrate.self, TopicsCommand.self, Status.self, History.self, Lag.self, Reconcile.self, Replay.self,
                       BenchCommand.self, PostgresCommand.self, Keys.self, Decide.self])
 
     /// ArgumentParser's own entry point, after one change: standard output is flushed line by line even when
@@ -21,7 +21,10 @@ struct LiveGate: AsyncParsableCommand {
     static func main() async {
         setvbuf(stdout, nil, _IOLBF, 0)  // before anything is printed, on the main thread
         // Secrets given to the tool (a database password, a SASL password) never reach a log line or an error.
-        LoggingSystem.bootstrap { RedactingLogHandler(StreamLogHandler.standardError(label: $0)) }
+        let json = JSONLogHandler.requested(CommandLine.arguments)
+        LoggingSystem.bootstrap { label in
+            RedactingLogHandler(json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label))
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

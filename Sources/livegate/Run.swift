@@ -40,6 +40,9 @@ struct Run: AsyncParsableCommand {
         "Serve /metrics, /healthz and /readyz on HOST:PORT, e.g. 0.0.0.0:9464 (env: LIVEGATE_HTTP).", valueName: "host:port"))
     var http: String?
 
+    @Option(name: .customLong("log-format"), help: "text or json: one JSON object per line (env: LIVEGATE_LOG_FORMAT; default text).")
+    var logFormat: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env: LIVEGATE_LOG_LEVEL; default info).")
     var logLevel: String?
 
@@ -52,6 +55,9 @@ struct Run: AsyncParsableCommand {
     func validate() throws {
         try WorkerConfiguration.validate(lanes: resolvedLanes, batchMax: resolvedBatchMax)
         guard (0...60_000).contains(resolvedBatchWait) else { throw ValidationError("--batch-wait-ms must be 0 to 60000.") }
+        if let format = logFormat ?? Env.get("LIVEGATE_LOG_FORMAT"), !["text", "json"].contains(format) {
+            throw ValidationError("--log-format must be text or json.")
+        }
         if let resolvedHTTP, parseListenAddress(resolvedHTTP) == nil {
             throw ValidationError("--http must be HOST:PORT, e.g. 0.0.0.0:9464.")
         }
