@@ -15,8 +15,11 @@ extension LedgerStore {
         if !ledger.transitions.isEmpty { statements.append(Self.insertTransitions(ledger.transitions)) }
         if !ledger.newResolutions.isEmpty { statements.append(Self.insertResolutions(ledger.newResolutions)) }
         if !ledger.newThresholds.isEmpty { statements.append(Self.insertThresholds(ledger.newThresholds)) }
-        let bookings = ledger.bookings.values.filter(\.setsLimit)
-        let releases = ledger.bookings.values.filter { !$0.setsLimit }
+        // Rows a batch only adds to (or creates) go through the upsert; rows it takes more from than it adds
+        // to always exist, and go through the update: an upsert checks its proposed row, with the net delta
+        // as usage, before it sees the conflict, and a negative one fails the CHECK.
+        let bookings = ledger.bookings.values.filter { $0.setsLimit && $0.delta >= .zero }
+        let releases = ledger.bookings.values.filter { !$0.setsLimit || $0.delta < .zero }
         let usageAt = statements.count
         if !bookings.isEmpty { statements.append(Self.addUsage(bookings)) }
         if !releases.isEmpty { statements.append(Self.releaseUsage(releases)) }
@@ -135,11 +138,14 @@ extension LedgerStore {
             ])
     }
 
-    /// Windows the batch only released from (resolutions): they keep their limit.
+    /// Windows the batch released more from than it booked into (resolutions): existing rows, which keep their
+    /// limit unless the batch also booked under one.
     private static func releaseUsage(_ releases: [UsageBooking]) -> PostgresStatement {
         PostgresStatement("""
-            UPDATE usage_windows AS u SET used_micros = u.used_micros + r.delta, updated_at = now()
-            FROM unnest($1::text[], $2::text[], $3::date[], $4::bigint[]) AS r(tenant_id, kind, start, delta)
+            UPDATE usage_windows AS u SET used_micros = u.used_micros + r.delta,
+                limit_micros = CASE WHEN r.sets THEN r.lim ELSE u.limit_micros END, updated_at = now()
+            FROM unnest($1::text[], $2::text[], $3::date[], $4::bigint[], $5::bigint[], $6::boolean[])
+                AS r(tenant_id, kind, start, delta, lim, sets)
             WHERE u.tenant_id = r.tenant_id AND u.window_kind = r.kind AND u.window_start = r.start
             RETURNING u.tenant_id, u.window_kind, u.window_start, u.used_micros
             """, [
@@ -147,6 +153,8 @@ extension LedgerStore {
                 PostgresArray.literal(releases.map(\.key.window.kind.rawValue)),
                 PostgresArray.literal(releases.map(\.key.window.start.description)),
                 PostgresArray.literal(releases.map { String($0.delta.value) }),
+                PostgresArray.literal(releases.map { Rows.string($0.limit) }),
+                PostgresArray.literal(releases.map { $0.setsLimit ? "t" : "f" }),
             ])
     }
 

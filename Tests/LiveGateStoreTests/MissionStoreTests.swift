@@ -80,3 +80,18 @@ struct MissionStoreTests {
         h.database.drop()
     }
 }
+
+@Suite("Contract v1.1 in the store: a batch that releases more than it books")
+struct NetReleaseTests {
+    @Test("a failed $100 and a new $30 in one batch: one transaction, the window down by $70")
+    func netRelease() throws {
+        let h = try StoreHarness()
+        try h.apply([Fixtures.declaration("d1", tenant: "t"), Fixtures.decision("a1", tenant: "t", action: "approve")])
+        try h.apply(Fixtures.attempt("x1", tenant: "t", amount: "100"))
+        let outcomes = try h.apply([Fixtures.resolution("r1", tenant: "t", attempt: "x1"), Fixtures.attempt("x2", tenant: "t", amount: "30")])
+        #expect(outcomes[0].verdict["released"] == .string("100.00") && outcomes[1].verdict["outcome"] == .string("allowed"))
+        #expect(try h.scalar("SELECT string_agg(used_micros || '/' || limit_micros, ',' ORDER BY window_kind) FROM usage_windows")
+                == "30000000/500000000,30000000/2000000000")
+        h.database.drop()
+    }
+}

@@ -154,9 +154,11 @@ extension Ledger {
         var released = Micros.zero
         if resolution.kind == .failed, let amount = attempt.bookedAmount, let day = attempt.bookedDay {
             // The windows of the attempt's occurred_at, whatever the resolution's date.
-            release(amount, tenantId: event.tenantId, window: UsageWindow(kind: .day, start: day))
-            release(amount, tenantId: event.tenantId, window: UsageWindow(kind: .month, start: day.firstOfMonth))
-            released = amount
+            let fromDay = release(amount, tenantId: event.tenantId, window: UsageWindow(kind: .day, start: day))
+            let fromMonth = release(amount, tenantId: event.tenantId, window: UsageWindow(kind: .month, start: day.firstOfMonth))
+            // Both equal the amount while the counters agree with the bookings; if one ever drifted low, the
+            // verdict says what both windows gave back, and reconcile reports the difference.
+            released = min(fromDay, fromMonth)
         }
         markResolved(ResolutionRecord(attemptId: resolution.attemptId, tenantId: event.tenantId, eventId: event.eventId,
                                       kind: resolution.kind, released: released, bookedDay: attempt.bookedDay))

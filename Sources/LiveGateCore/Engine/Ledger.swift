@@ -111,10 +111,13 @@ public struct Ledger: Sendable {
     /// Adds `amount` to a window; `limit` nil when the ceiling is disabled (metered, not enforced).
     mutating func book(_ amount: Micros, tenantId: String, window: UsageWindow, limit: Micros?) {
         let key = UsageKey(tenantId: tenantId, window: window)
-        let usedAfter = (usage[key] ?? .zero) + amount
+        // Metered usage (a disabled ceiling) has no limit; it stops growing at `Micros.meteringCap` rather than
+        // overflow and trap on every retry of the batch.
+        let before = usage[key] ?? .zero
+        let usedAfter = min(before + amount, max(Micros.meteringCap, before))
         usage[key] = usedAfter
         var booking = bookings[key] ?? UsageBooking(key: key, delta: .zero, limit: limit, setsLimit: true, usedAfter: usedAfter)
-        booking.delta = booking.delta + amount
+        booking.delta = booking.delta + (usedAfter - before)
         booking.limit = limit
         booking.setsLimit = true
         booking.usedAfter = usedAfter

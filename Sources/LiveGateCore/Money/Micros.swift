@@ -10,6 +10,9 @@ public struct Micros: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The largest amount an attempt or a ceiling may carry: $1,000,000,000.
     public static let maximum = Micros(1_000_000_000 * perDollar)
     public static let zero = Micros(0)
+    /// Where usage metered without a limit stops counting: a thousand times the largest amount ($10^12), far
+    /// enough from Int64's end that adding one more amount can never overflow.
+    public static let meteringCap = Micros(maximum.value * 1_000)
 
     public static func dollars(_ dollars: Int64) -> Micros { Micros(dollars * perDollar) }
 
