@@ -42,8 +42,11 @@ struct WorkerEndpointsTests {
         try h.publish((1...6).map { Fixtures.attempt("x\($0)", tenant: "t", amount: "100", at: now) } + ["not json"])
         try #require(try out.awaitAnswers((1...6).map { "x\($0)" }))
 
-        // Lag is reported every few seconds; wait for the first report.
-        try #require(try eventually(20) { try get(base + "/metrics").body.contains("livegate_consumer_lag_records{") })
+        // Each lane reports lag every 5 s, for the partitions whose position it knows: wait for the attempt
+        // topic's report (another topic's may come first).
+        try #require(try eventually(30) {
+            try get(base + "/metrics").body.contains(#"livegate_consumer_lag_records{topic="sly.transaction-attempt.v1""#)
+        })
         let metrics = try get(base + "/metrics")
         #expect(metrics.status == 200)
         for expected in [
