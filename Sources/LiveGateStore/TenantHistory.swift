@@ -19,12 +19,11 @@ public struct TenantHistory: Sendable {
 
         public var json: JSONValue {
             func ceiling(_ text: String?) -> JSONValue { text.flatMap { try? JSONParser.parse(Array($0.utf8)) } ?? .null }
-            func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
             return .object([
                 ("event_id", .string(eventId)), ("occurred_at", .string(occurredAt)), ("action", .string(action)),
-                ("actor", optional(actor)), ("from_state", .string(fromState)), ("to_state", .string(toState)),
+                ("actor", .string(actor)), ("from_state", .string(fromState)), ("to_state", .string(toState)),
                 ("ceiling_before", ceiling(ceilingBefore)), ("ceiling_after", ceiling(ceilingAfter)),
-                ("reason", optional(reason)), ("signing_kid", optional(signingKid)),
+                ("reason", .string(reason)), ("signing_kid", .string(signingKid)),
             ])
         }
     }

@@ -47,7 +47,7 @@ public struct TenantReport: Sendable {
             ("live_allowed", .bool(tenant.state.liveAllowed)), ("ceiling", ceiling.json),
             ("today", window(day, usedToday, ceiling.limits.daily)),
             ("this_month", window(month, usedThisMonth, ceiling.limits.monthly)),
-            ("override_expires_at", tenant.override.expiresAt.map { .string($0.description) } ?? .null),
+            ("override_expires_at", .instant(tenant.override.expiresAt)),
             ("suggested_ceiling", tenant.suggested?.json ?? .null),
             ("version", .number(String(tenant.version))),
         ])

@@ -123,10 +123,9 @@ struct Decide: ParsableCommand {
         ]
         if let notes { fields.append(("review_notes", .string(notes))) }
         if hasCeiling || action == .setCeiling {
-            func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-            fields.append(("ceiling", .object([("per_tx", optional(perTx)), ("daily", optional(daily)),
-                                               ("monthly", optional(monthly)), ("disabled", .bool(disabled)),
-                                               ("expires_at", optional(expiresAt))])))
+            fields.append(("ceiling", .object([("per_tx", JSONValue.string(perTx)), ("daily", JSONValue.string(daily)),
+                                               ("monthly", JSONValue.string(monthly)), ("disabled", .bool(disabled)),
+                                               ("expires_at", JSONValue.string(expiresAt))])))
         }
         if useSuggestedCeiling { fields.append(("use_suggested_ceiling", .bool(true))) }
         if let expectedVersion { fields.append(("expected_version", .number(String(expectedVersion)))) }

@@ -112,9 +112,8 @@ struct DevSigningKey {
         let keyPath = folder.appendingPathComponent("dev-admin.key").path
         let keySetPath = folder.appendingPathComponent("keys.json").path
         try PrivateFile.create(keyPath, contents: JSONWriter.bytes(key.fileJSON))
-        let keySetJSON = JSONWriter.bytes(DecisionSigningKey.keySetJSON([key]))
-        try PrivateFile.create(keySetPath, contents: keySetJSON)
-        return DevSigningKey(key: key, keySet: try DecisionKeySet.parse(keySetJSON), keyPath: keyPath, keySetPath: keySetPath)
+        try PrivateFile.create(keySetPath, contents: JSONWriter.bytes(DecisionSigningKey.keySetJSON([key])))
+        return DevSigningKey(key: key, keySet: DecisionKeySet(keys: [key.kid: key.key.publicKey]), keyPath: keyPath, keySetPath: keySetPath)
     }
 
     /// The key dies with the run it was made for.

@@ -8,13 +8,8 @@ import Testing
 extension PipelineTests {
 @Suite("livegate lag")
 struct OffsetsCommandTests {
-    func livegate(_ arguments: [String]) throws -> (status: Int32?, output: String) {
-        let outcome = try Subprocess.run(WorkerProcess.executable, arguments, timeoutSeconds: 60)
-        return (outcome.status, outcome.output)
-    }
-
     func lag(_ h: PipelineHarness) throws -> JSONValue {
-        let run = try livegate(["lag", "--group", "ops", "--json", "--brokers", h.broker.bootstrapServers])
+        let run = try WorkerProcess.run(["lag", "--group", "ops", "--json", "--brokers", h.broker.bootstrapServers])
         return try JSONParser.parse(Array(run.output.utf8))
     }
 
@@ -40,7 +35,7 @@ struct OffsetsCommandTests {
         try h.publish((10..<15).map { Fixtures.attempt("o-\($0)", tenant: "t", amount: "1", at: now, environment: "test") })
         row = try #require(attempts(try lag(h)))
         #expect(row["lag"] == .number("5"))
-        let text = try livegate(["lag", "--group", "ops", "--brokers", h.broker.bootstrapServers])
+        let text = try WorkerProcess.run(["lag", "--group", "ops", "--brokers", h.broker.bootstrapServers])
         #expect(text.status == 0 && text.output.contains("total lag 5"), "\(text.output)")
 
         h.database.drop()

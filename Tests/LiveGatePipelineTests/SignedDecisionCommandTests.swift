@@ -9,11 +9,6 @@ import Testing
 extension PipelineTests {
 @Suite("Signed decisions through livegate keys, livegate decide and a worker given a key set")
 struct SignedDecisionCommandTests {
-    func livegate(_ arguments: [String]) throws -> (status: Int32?, output: String) {
-        let outcome = try Subprocess.run(WorkerProcess.executable, arguments, timeoutSeconds: 60)
-        return (outcome.status, outcome.output)
-    }
-
     @Test("an admin's signed decision is applied and its kid kept; unsigned or badly signed ones change nothing")
     func endToEnd() throws {
         let h = try PipelineHarness(partitions: 2)
@@ -24,13 +19,13 @@ struct SignedDecisionCommandTests {
         let keyPath = folder.appendingPathComponent("admin.key").path
         let keySetPath = folder.appendingPathComponent("keys.json").path
 
-        let generated = try livegate(["keys", "generate", "--kid", "admin-3", "--out", keyPath])
+        let generated = try WorkerProcess.run(["keys", "generate", "--kid", "admin-3", "--out", keyPath])
         #expect(generated.status == 0, "\(generated.output)")
         let mode = try FileManager.default.attributesOfItem(atPath: keyPath)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         let keySetLine = try #require(generated.output.split(separator: "\n").first { $0.hasPrefix(#"{"keys":"#) })
         try Data(keySetLine.utf8).write(to: URL(fileURLWithPath: keySetPath))
-        #expect(try livegate(["keys", "generate", "--kid", "admin-3", "--out", keyPath]).status != 0,
+        #expect(try WorkerProcess.run(["keys", "generate", "--kid", "admin-3", "--out", keyPath]).status != 0,
                 "an existing key file is never overwritten")
 
         let worker = try WorkerProcess(h, group: "signed", name: "signed", environment: ["LIVEGATE_DECISION_KEYS": keySetPath])
@@ -43,13 +38,13 @@ struct SignedDecisionCommandTests {
         #expect(out.verdict("forged-1")?["state"] == .string("declaration_pending"))
 
         let base = ["--brokers", h.broker.bootstrapServers, "--key", keyPath]
-        let approved = try livegate(["decide", "approve", "t-signed", "--kid", "admin-3", "--notes", "ok", "--per-tx", "50"] + base)
+        let approved = try WorkerProcess.run(["decide", "approve", "t-signed", "--kid", "admin-3", "--notes", "ok", "--per-tx", "50"] + base)
         #expect(approved.status == 0, "\(approved.output)")
         #expect(approved.output.contains(#""outcome":"accepted""#) && approved.output.contains(#""state":"production_approved""#))
-        let refused = try livegate(["decide", "deny", "t-signed", "--kid", "admin-3", "--notes", "late"] + base)
+        let refused = try WorkerProcess.run(["decide", "deny", "t-signed", "--kid", "admin-3", "--notes", "late"] + base)
         #expect(refused.status == 1, "a rejected decision exits 1: \(refused.output)")
         #expect(refused.output.contains("INVALID_TRANSITION"))
-        let wrongKid = try livegate(["decide", "suspend", "t-signed", "--kid", "admin-4", "--notes", "x"] + base)
+        let wrongKid = try WorkerProcess.run(["decide", "suspend", "t-signed", "--kid", "admin-4", "--notes", "x"] + base)
         #expect(wrongKid.status == 64 && wrongKid.output.contains("holds kid admin-3"), "\(wrongKid.output)")
 
         let db = try PostgresConnection(url: h.database.url)
@@ -69,7 +64,7 @@ struct SignedDecisionCommandTests {
         try Data(#"{"keys": [{"kid": "a", "alg": "ed25519", "public_key": "short"}]}"#.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         for keys in [path, "/nonexistent/keys.json"] {
-            let run = try livegate(["run", "--brokers", "127.0.0.1:1", "--database-url", "postgresql://x@127.0.0.1:1/x",
+            let run = try WorkerProcess.run(["run", "--brokers", "127.0.0.1:1", "--database-url", "postgresql://x@127.0.0.1:1/x",
                                     "--decision-keys", keys])
             #expect(run.status == 64, "\(run.output)")
             #expect(run.output.contains("decision key set"), "\(run.output)")

@@ -28,6 +28,12 @@ final class WorkerProcess {
                                    removing: ["LIVEGATE_FAULT", "LIVEGATE_DECISION_KEYS"], output: logPath)
     }
 
+    /// Runs `livegate` with `arguments` to the end (at most 60 s): its exit status and output.
+    static func run(_ arguments: [String]) throws -> (status: Int32?, output: String) {
+        let outcome = try Subprocess.run(executable, arguments, timeoutSeconds: 60)
+        return (outcome.status, outcome.output)
+    }
+
     func signal(_ signal: Int32) { kill(pid, signal) }
 
     /// Waits up to `seconds` for the process to exit; its exit status (137 after SIGKILL), or nil if still running.

@@ -45,9 +45,10 @@ public struct VerdictLabel: Sendable, Hashable {
 }
 
 extension JSONValue {
-    static func string(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
+    /// `.null` for nil: optional fields of LiveGate's records.
+    public static func string(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
     static func int<I: BinaryInteger>(_ i: I) -> JSONValue { .number(String(i)) }
-    static func instant(_ i: UTCInstant?) -> JSONValue { i.map { .string($0.description) } ?? .null }
+    public static func instant(_ i: UTCInstant?) -> JSONValue { i.map { .string($0.description) } ?? .null }
     static func micros(_ m: Micros?) -> JSONValue { m.map { .string($0.description) } ?? .null }
 
     static func errors(_ errors: [FieldError]) -> JSONValue {
