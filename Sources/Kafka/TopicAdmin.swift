@@ -29,7 +29,7 @@ public final class TopicAdmin {
     public let timeoutMillis: Int32
 
     public init(brokers: String, settings: KafkaSettings = KafkaSettings(), timeoutMillis: Int32 = 15_000) throws(KafkaError) {
-        var all = settings
+        var all = settings.forProducer  // a producer handle: consumer properties would only make it warn
         all["bootstrap.servers"] = brokers
         handle = try makeClient(RD_KAFKA_PRODUCER, try all.makeConf())
         self.timeoutMillis = timeoutMillis

@@ -56,6 +56,8 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
         while !stop.isRequested {
             guard let store = connectStore() else { return }
             try session(store)
+            // A clean stop says so at once: ops tools need not wait out the heartbeat window.
+            if stop.isRequested { try? store.leave(group: configuration.group, member: member) }
         }
     }
 

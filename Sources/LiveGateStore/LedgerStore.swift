@@ -57,6 +57,15 @@ public final class LedgerStore {
         }
     }
 
+    /// Removes worker `member`'s heartbeat: it stopped cleanly and is no longer live.
+    public func leave(group: String, member: String) throws(StoreError) {
+        do {
+            try connection.query("DELETE FROM worker_heartbeats WHERE group_id = $1 AND member = $2", [group, member])
+        } catch {
+            throw .database(error)
+        }
+    }
+
     /// Replaces a broken connection. The pipeline calls this before retrying a batch after a connection failure.
     public func reconnect() throws(StoreError) {
         connection = try Self.connect(url)

@@ -42,3 +42,62 @@ struct OffsetsCommandTests {
     }
 }
 }
+
+extension PipelineTests {
+@Suite("livegate offsets reset")
+struct OffsetsResetCommandTests {
+    func reset(_ h: PipelineHarness, _ arguments: [String]) throws -> (status: Int32?, output: String) {
+        let run = try WorkerProcess.run(["offsets", "reset", "--group", "ops", "--topic", Topics.transactionAttempt,
+                                         "--brokers", h.broker.bootstrapServers, "--database-url", h.database.url,
+                                         // the workers' own settings (PipelineHarness.quickGroup), as ops would give
+                                         "--kafka-config", "session.timeout.ms=4000", "--kafka-config", "heartbeat.interval.ms=500"]
+                                        + arguments)
+        return (run.status, run.output)
+    }
+
+    func committed(_ h: PipelineHarness) throws -> JSONValue? {
+        let run = try WorkerProcess.run(["lag", "--group", "ops", "--json", "--brokers", h.broker.bootstrapServers])
+        guard case let .array(rows)? = try JSONParser.parse(Array(run.output.utf8))["partitions"] else { return nil }
+        return rows.first { $0["topic"]?.stringValue == Topics.transactionAttempt }?["committed"]
+    }
+
+    @Test("a dry run changes nothing; --execute moves the group back and the records are answered again, same bytes")
+    func resetAndReread() throws {
+        let h = try PipelineHarness(partitions: 1)
+        try h.migrate()
+        let now = Fixtures.now()
+        let out = try h.reader([Topics.transactionVerdict])
+        var worker = h.startWorker(group: "ops")
+        let ids = (0..<10).map { "r-\($0)" }
+        try h.publish(ids.map { Fixtures.attempt($0, tenant: "t", amount: "1", at: now, environment: "test") })
+        try #require(try out.awaitAnswers(ids))
+        let first = ids.map { out.verdicts($0) }
+
+        // Live workers: refused, whatever the target.
+        let refused = try reset(h, ["--to-earliest", "--execute"])
+        #expect(refused.status != 0 && refused.output.contains("are live"), "\(refused.output)")
+        try worker.stop()
+
+        let dry = try JSONParser.parse(Array(try reset(h, ["--to-offset", "4", "--json"]).output.utf8))
+        #expect(dry["executed"] == .bool(false))
+        if case let .array(moves)? = dry["partitions"] {
+            #expect(moves.first?["target"] == .number("4") && moves.first?["reread"] == .number("6"), "\(dry)")
+        } else { Issue.record("no partitions in \(dry)") }
+        #expect(try committed(h) == .number("10"), "a dry run commits nothing")
+
+        let done = try reset(h, ["--to-offset", "4", "--execute"])
+        #expect(done.status == 0 && done.output.contains("re-read 6"), "\(done.output)")
+        #expect(try committed(h) == .number("4"))
+
+        // The group resumes at 4: records 4…9 are read again and answered from the store, byte for byte.
+        worker = h.startWorker(group: "ops")
+        #expect(try out.read(timeoutSeconds: 60) { _ in ids[4...].allSatisfy { out.verdicts($0).count >= 2 } },
+                "the workers did not re-read from the new offset")
+        try worker.stop()
+        for (id, before) in zip(ids, first) { #expect(Set(out.verdicts(id).map(JSONWriter.string)) == Set(before.map(JSONWriter.string)), "\(id)") }
+        #expect(ids[..<4].allSatisfy { out.verdicts($0).count == 1 }, "records before the new offset were read again")
+
+        h.database.drop()
+    }
+}
+}
