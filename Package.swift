@@ -45,11 +45,12 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
-        // HTTP: the worker's metrics and health endpoints (Hummingbird, Prometheus).
+        // HTTP: the worker's metrics and health endpoints, and `livegate serve` (Hummingbird, Prometheus).
         .target(
             name: "LiveGateHTTP",
             dependencies: [
-                "LiveGatePipeline",
+                "LiveGatePipeline", "LiveGateStore", "Postgres",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -98,4 +98,10 @@ public enum Subprocess {
         guard !last.isEmpty else { return "" }
         return "\n\(label), last lines:\n" + last.map { "  " + $0 }.joined(separator: "\n")
     }
+
+    /// The executable `name` on `PATH`, or nil.
+    public static func which(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
 }

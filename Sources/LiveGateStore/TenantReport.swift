@@ -15,8 +15,16 @@ public struct TenantReport: Sendable {
 
     public static func load(_ tenantId: String, at instant: UTCInstant, url: String,
                             rules: Rules = .standard) throws(StoreError) -> TenantReport {
-        let connection = try LedgerStore.connect(url)
-        return try StoreError.converting {
+        try load(tenantId, at: instant, on: try LedgerStore.connect(url), rules: rules)
+    }
+
+    /// The same, on a connection the caller keeps (`livegate serve`'s pool). Two reads in one snapshot, so
+    /// the tenant and its usage agree.
+    public static func load(_ tenantId: String, at instant: UTCInstant, on connection: PostgresConnection,
+                            rules: Rules = .standard) throws(StoreError) -> TenantReport {
+        try StoreError.converting {
+            try connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            defer { _ = try? connection.query("COMMIT") }
             let rows = try connection.query("SELECT " + Rows.tenantColumns + " FROM tenants WHERE tenant_id = $1", [tenantId])
             let tenant = try rows.rows.first.map(Rows.tenant) ?? TenantRecord(tenantId: tenantId)
             let day = UsageWindow.day(containing: instant)
@@ -50,6 +58,29 @@ public struct TenantReport: Sendable {
             ("override_expires_at", .instant(tenant.override.expiresAt)),
             ("suggested_ceiling", tenant.suggested?.json ?? .null),
             ("version", .number(String(tenant.version))),
+        ])
+    }
+
+    /// The contract's `GET /v1/tenants/{tenant_id}/production-status` body ("Production status over HTTP"):
+    /// the tenant status record, with the ceiling in force at `asOf`, the suggestion, and the usage of the
+    /// UTC day and month containing `asOf`. With the ceiling disabled usage is still metered, and `limit`
+    /// and `remaining` are null.
+    public func productionStatus(asOf: UTCInstant) -> JSONValue {
+        func window(_ w: UsageWindow, _ used: Micros, _ limit: Micros) -> JSONValue {
+            .object([("used", .string(used.description)),
+                     ("limit", ceiling.disabled ? .null : .string(limit.description)),
+                     ("remaining", ceiling.disabled ? .null : .string(remaining(limit: limit, used: used).description)),
+                     ("window_start", .string(w.startInstant.description)), ("resets_at", .string(w.resetsAt.description))])
+        }
+        return .object([
+            ("tenant_id", .string(tenant.tenantId)), ("state", .string(tenant.state.rawValue)),
+            ("live_allowed", .bool(tenant.state.liveAllowed)),
+            ("declared_at", .instant(tenant.declaredAt)), ("reviewed_at", .instant(tenant.reviewedAt)),
+            ("review_notes", .string(tenant.reviewNotes)), ("version", .int(tenant.version)),
+            ("ceiling", ceiling.json), ("suggested_ceiling", tenant.suggested?.json ?? .null),
+            ("usage", .object([("daily", window(day, usedToday, ceiling.limits.daily)),
+                               ("monthly", window(month, usedThisMonth, ceiling.limits.monthly))])),
+            ("as_of", .string(asOf.description)),
         ])
     }
 }

@@ -15,14 +15,6 @@ struct WorkerEndpointsTests {
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
 
-    func eventually(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(250_000)
-        }
-        return try condition()
-    }
 
     @Test("verdicts, lag and stage times on /metrics; ready only with PostgreSQL, live throughout")
     func endpoints() throws {

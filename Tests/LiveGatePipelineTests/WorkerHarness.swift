@@ -27,5 +27,15 @@ extension PipelineHarness {
     }
 }
 
+/// Polls `condition` every 200 ms for up to `seconds`; whether it came true.
+func eventually(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(200_000)
+    }
+    return try condition()
+}
+
 /// Every test of this target builds a broker, a database and workers: on 2 cores they run one at a time.
 @Suite("Pipeline", .serialized) struct PipelineTests {}

@@ -28,6 +28,17 @@ final class WorkerProcess {
                                    removing: ["LIVEGATE_FAULT", "LIVEGATE_DECISION_KEYS"], output: logPath)
     }
 
+    /// Any other long-running `livegate` command (`serve`), its output in a log file.
+    convenience init(livegate arguments: [String], name: String) throws {
+        try self.init(executable: Self.executable, arguments, name: name)
+    }
+
+    /// Any long-running program the tests need beside LiveGate (Prometheus), killed with the object.
+    init(executable: String, _ arguments: [String], name: String) throws {
+        logPath = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-\(name)-\(UUID().uuidString).log").path
+        pid = try Subprocess.spawn(executable, arguments, removing: ["LIVEGATE_API_TOKEN_FILE"], output: logPath)
+    }
+
     /// Runs `livegate` with `arguments` to the end (at most 60 s): its exit status and output.
     static func run(_ arguments: [String]) throws -> (status: Int32?, output: String) {
         let outcome = try Subprocess.run(executable, arguments, timeoutSeconds: 60)

@@ -6,7 +6,8 @@ public enum InputDecoder {
         case deadLetter(DeadLetterReason)
     }
 
-    static let maxIdScalars = 128
+    /// Longest event or tenant id, in Unicode scalars (JSON Schema's maxLength counts the same).
+    public static let maxIdScalars = 128
 
     /// Checked in the order of the contract: size, JSON, object, event id, tenant id, type, topic, key.
     public static func decode(_ record: InputRecord, rules: Rules = .standard) -> Result {

@@ -47,7 +47,7 @@ public struct VerdictLabel: Sendable, Hashable {
 extension JSONValue {
     /// `.null` for nil: optional fields of LiveGate's records.
     public static func string(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
-    static func int<I: BinaryInteger>(_ i: I) -> JSONValue { .number(String(i)) }
+    public static func int<I: BinaryInteger>(_ i: I) -> JSONValue { .number(String(i)) }
     public static func instant(_ i: UTCInstant?) -> JSONValue { i.map { .string($0.description) } ?? .null }
     static func micros(_ m: Micros?) -> JSONValue { m.map { .string($0.description) } ?? .null }
 

@@ -1,0 +1,168 @@
+import Foundation
+import Hummingbird
+import LiveGateCore
+import LiveGateStore
+import Logging
+import Metrics
+import Postgres
+import Prometheus
+import Synchronization
+
+/// `livegate serve`: the contract's `GET /v1/tenants/{tenant_id}/production-status` (section "Production
+/// status over HTTP"), read from PostgreSQL, plus `/healthz`, `/readyz` and `/metrics`. Every request is
+/// bounded: at most `maxInFlight` at once (503 beyond, with Retry-After), each answered within
+/// `requestTimeout` (503 `timeout` otherwise), idle connections closed after `idleTimeout`.
+public struct StatusServer: Sendable {
+    public struct Limits: Sendable {
+        public var maxInFlight = 256
+        public var databaseConnections = 4
+        public var databaseQueue = 64
+        public var requestTimeout: Duration = .seconds(2)
+        public var idleTimeout: Duration = .seconds(60)
+
+        public init() {}
+    }
+
+    public let databaseURL: String
+    public let tokens: APITokens?
+    public let limits: Limits
+    public let rules: Rules
+
+    public init(databaseURL: String, tokens: APITokens?, limits: Limits = Limits(), rules: Rules = .standard) {
+        self.databaseURL = databaseURL
+        self.tokens = tokens
+        self.limits = limits
+        self.rules = rules
+    }
+
+    public func application(host: String, port: Int, registry: PrometheusCollectorRegistry,
+                            logger: Logger) -> (some ApplicationProtocol, DatabasePool) {
+        let pool = DatabasePool(url: databaseURL, size: limits.databaseConnections, queueLimit: limits.databaseQueue,
+                                statementTimeoutMillis: Int(limits.requestTimeout.seconds * 1000))
+        let router = Router()
+        router.add(middleware: RequestBounds(maxInFlight: limits.maxInFlight))
+        router.add(middleware: ReadOnlyMethods(isKnownPath: Self.isKnownPath))
+        WorkerEndpoints.addMetrics(to: router, registry: registry)
+        router.get("healthz") { _, _ -> Response in WorkerEndpoints.text(.ok, "ok\n") }
+        router.get("readyz") { _, _ -> Response in
+            await pool.ready(timeout: limits.requestTimeout)
+                ? WorkerEndpoints.text(.ok, "ready\n")
+                : WorkerEndpoints.text(.serviceUnavailable, "PostgreSQL does not answer (or has no LiveGate schema)\n")
+        }
+        router.get("v1/tenants/:tenant_id/production-status") { [self] request, context -> Response in
+            await productionStatus(request, context, pool: pool, logger: logger)
+        }
+        let app = Application(router: router,
+                              server: .http1(configuration: .init(idleTimeout: .nanoseconds(limits.idleTimeout.nanoseconds))),
+                              configuration: .init(address: .hostname(host, port: port), serverName: "livegate"),
+                              logger: logger)
+        return (app, pool)
+    }
+
+    func productionStatus(_ request: Request, _ context: some RequestContext, pool: DatabasePool,
+                          logger: Logger) async -> Response {
+        let route = "production_status"
+        if let tokens, !tokens.accepts(authorization: request.headers[.authorization]) {
+            HTTPMetrics.rejected("unauthorized")
+            return HTTPMetrics.count(route, Self.error(.unauthorized, "unauthorized", "a valid bearer token is required",
+                                                       extra: [.wwwAuthenticate: "Bearer"]))
+        }
+        let raw = context.parameters.get("tenant_id") ?? ""
+        guard let tenantId = raw.removingPercentEncoding,
+              (1...InputDecoder.maxIdScalars).contains(tenantId.unicodeScalars.count) else {
+            return HTTPMetrics.count(route, Self.error(.badRequest, "invalid_tenant_id", "tenant_id must be 1 to 128 characters"))
+        }
+        let started = ContinuousClock.now
+        let rules = rules
+        do {
+            let asOf = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+            let body = try await pool.run(timeout: limits.requestTimeout) { connection in
+                try TenantReport.load(tenantId, at: asOf, on: connection, rules: rules).productionStatus(asOf: asOf)
+            }
+            HTTPMetrics.duration(route, since: started)
+            return HTTPMetrics.count(route, Self.json(.ok, body))
+        } catch DatabasePool.Failure.overloaded {
+            HTTPMetrics.rejected("overloaded")
+            return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "overloaded", "too many requests in flight; retry",
+                                                       extra: [.retryAfter: "1"]))
+        } catch DatabasePool.Failure.timedOut {
+            HTTPMetrics.rejected("timeout")
+            return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "timeout", "PostgreSQL did not answer in time; retry",
+                                                       extra: [.retryAfter: "1"]))
+        } catch {
+            logger.warning("production status failed", metadata: ["error": "\(error)"])
+            return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "database_unavailable",
+                                                       "PostgreSQL is unavailable; retry", extra: [.retryAfter: "1"]))
+        }
+    }
+
+    /// The paths this server answers (GET and HEAD only).
+    static func isKnownPath(_ path: String) -> Bool {
+        ["/healthz", "/readyz", "/metrics"].contains(path)
+            || (path.hasPrefix("/v1/tenants/") && path.hasSuffix("/production-status")
+                && path.count > "/v1/tenants//production-status".count)
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ body: JSONValue, extra: HTTPFields = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers.append(contentsOf: extra)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(body))))
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ code: String, _ message: String, extra: HTTPFields = [:]) -> Response {
+        json(status, .object([("error", .string(code)), ("message", .string(message))]), extra: extra)
+    }
+}
+
+/// At most `maxInFlight` requests are being answered at once; the rest get 503 at once.
+struct RequestBounds<Context: RequestContext>: RouterMiddleware {
+    final class Count: Sendable { let value = Atomic<Int>(0) }
+
+    let maxInFlight: Int
+    let inFlight = Count()
+
+    init(maxInFlight: Int) { self.maxInFlight = maxInFlight }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let now = inFlight.value.wrappingAdd(1, ordering: .relaxed).newValue
+        defer { inFlight.value.wrappingSubtract(1, ordering: .relaxed) }
+        guard now <= maxInFlight else {
+            HTTPMetrics.rejected("overloaded")
+            return StatusServer.error(.serviceUnavailable, "overloaded", "too many requests in flight; retry",
+                                      extra: [.retryAfter: "1"])
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Every route is read-only: another method on a known path is 405 with `Allow`, not 404.
+struct ReadOnlyMethods<Context: RequestContext>: RouterMiddleware {
+    let isKnownPath: @Sendable (String) -> Bool
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method != .get, request.method != .head, isKnownPath(request.uri.path) else {
+            return try await next(request, context)
+        }
+        var response = StatusServer.error(.methodNotAllowed, "method_not_allowed", "only GET is supported here")
+        response.headers[.allow] = "GET, HEAD"
+        return response
+    }
+}
+
+/// What `livegate serve` reports on `/metrics`; every name starts with `livegate_http_`.
+enum HTTPMetrics {
+    static func count(_ route: String, _ response: Response) -> Response {
+        Counter(label: "livegate_http_requests_total", dimensions: [("route", route), ("status", String(response.status.code))])
+            .increment()
+        return response
+    }
+
+    static func duration(_ route: String, since start: ContinuousClock.Instant) {
+        Timer(label: "livegate_http_request_duration_seconds", dimensions: [("route", route)], preferredDisplayUnit: .seconds)
+            .recordNanoseconds((ContinuousClock.now - start).nanoseconds)
+    }
+
+    static func rejected(_ reason: String) {
+        Counter(label: "livegate_http_rejected_total", dimensions: [("reason", reason)]).increment()
+    }
+}

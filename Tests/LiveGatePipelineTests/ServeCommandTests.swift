@@ -1,0 +1,120 @@
+import Foundation
+import LiveGateCore
+import LiveGateLocal
+import LiveGateStore
+import Postgres
+import LiveGateTestSupport
+import Testing
+
+extension PipelineTests {
+@Suite("livegate serve: the production-status API")
+struct ServeCommandTests {
+    static let token = "serve-test-token-0123456789"
+
+    /// A request through curl: the status code, the headers and the body.
+    func request(_ url: String, method: String = "GET", token: String? = ServeCommandTests.token)
+        throws -> (status: Int, headers: String, body: String) {
+        let header = FileManager.default.temporaryDirectory.appendingPathComponent("h-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: header) }
+        var arguments = ["-s", "-m", "5", "-X", method, "-D", header, "-w", "\n%{http_code}", url]
+        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+        let outcome = try Subprocess.run("/usr/bin/curl", arguments, timeoutSeconds: 10)
+        let lines = outcome.output.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, (try? String(contentsOfFile: header, encoding: .utf8)) ?? "",
+                lines.dropLast().joined(separator: "\n"))
+    }
+
+
+    func tokenFile() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString)").path
+        try "# test tokens\n\(Self.token)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("what the pipeline decided, as the contract's status body; 401 without a token; 400, 405; OpenAPI conformance")
+    func statusThroughThePipeline() throws {
+        let h = try PipelineHarness(partitions: 1)
+        try h.migrate()
+        let base = "http://127.0.0.1:25462"
+        let serve = try WorkerProcess(livegate: ["serve", "--listen", "127.0.0.1:25462", "--database-url", h.database.url,
+                                                 "--api-token-file", try tokenFile()], name: "serve")
+        try #require(try eventually(30) { try request(base + "/readyz").status == 200 }, "never ready: \(serve.log)")
+
+        let worker = h.startWorker(group: "serve")
+        let out = try h.reader([Topics.transactionVerdict, Topics.accessVerdict])
+        let now = Fixtures.now()
+        try h.publish([Fixtures.declaration("d", tenant: "t-42", at: now)])
+        try #require(try out.awaitAnswers(["d"]))
+        try h.publish([Fixtures.decision("a", tenant: "t-42", action: "approve", at: now,
+                                         ceiling: #"{"per_tx":"250.00","daily":null,"monthly":null}"#)])
+        try #require(try out.awaitAnswers(["a"]))
+        try h.publish([Fixtures.attempt("x1", tenant: "t-42", amount: "200", at: now),
+                       Fixtures.attempt("x2", tenant: "t-42", amount: "30", at: now),
+                       Fixtures.attempt("s1", tenant: "t-42", amount: "99", at: now, environment: "test")])
+        try #require(try out.awaitAnswers(["x1", "x2", "s1"]))
+        try worker.stop()
+
+        let status = try request(base + "/v1/tenants/t-42/production-status")
+        #expect(status.status == 200 && status.headers.lowercased().contains("content-type: application/json"))
+        let body = try JSONParser.parse(Array(status.body.utf8))
+        #expect(body["state"]?.stringValue == "production_approved" && body["live_allowed"] == .bool(true))
+        #expect(body["version"] == .number("2") && body["review_notes"]?.stringValue == "Reviewed")
+        #expect(body["ceiling"]?["per_tx"]?.stringValue == "250.00" && body["ceiling"]?["source"]?.stringValue == "override")
+        let daily = body["usage"]?["daily"]
+        // Live only: the sandbox attempt does not count.
+        #expect(daily?["used"]?.stringValue == "230.00" && daily?["limit"]?.stringValue == "500.00"
+                && daily?["remaining"]?.stringValue == "270.00", "\(status.body)")
+        #expect(body["usage"]?["monthly"]?["used"]?.stringValue == "230.00")
+        #expect(daily?["resets_at"]?.stringValue?.hasSuffix("T00:00:00.000Z") == true && body["as_of"] != nil)
+
+        let unknown = try JSONParser.parse(Array(try request(base + "/v1/tenants/never-seen/production-status").body.utf8))
+        #expect(unknown["state"]?.stringValue == "sandbox_only" && unknown["version"] == .number("0"))
+
+        let anonymous = try request(base + "/v1/tenants/t-42/production-status", token: nil)
+        #expect(anonymous.status == 401 && anonymous.headers.contains("WWW-Authenticate: Bearer"))
+        #expect(try request(base + "/v1/tenants/t-42/production-status", token: "wrong-token-0123456789").status == 401)
+        let tooLong = String(repeating: "t", count: 129)
+        #expect(try request(base + "/v1/tenants/\(tooLong)/production-status").status == 400)
+        let post = try request(base + "/v1/tenants/t-42/production-status", method: "POST")
+        #expect(post.status == 405 && post.headers.contains("Allow: GET, HEAD"))
+        #expect(try request(base + "/healthz", token: nil).status == 200)
+        let metrics = try request(base + "/metrics", token: nil).body
+        #expect(metrics.contains(#"livegate_http_requests_total{route="production_status",status="200"} 2"#), "\(metrics)")
+        #expect(metrics.contains(#"livegate_http_rejected_total{reason="unauthorized"} 2"#))
+
+        // The running server against docs/openapi.yaml: schemathesis, bounded (examples, coverage, fuzzing).
+        let spec = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/openapi.yaml").path
+        let schemathesis = try #require(Subprocess.which("schemathesis"), "deploy/setup.sh installs schemathesis")
+        let check = try Subprocess.run(schemathesis, [
+            "run", spec, "--url", base, "--checks", "all", "--max-examples", "40", "--workers", "1",
+            "--seed", "1", "-H", "Authorization: Bearer \(Self.token)",
+        ], timeoutSeconds: 240)
+        #expect(check.status == 0, "\(Subprocess.tail(check.output, label: "schemathesis", lines: 60))")
+        h.database.drop()
+    }
+
+    @Test("PostgreSQL down: live, not ready, 503 with Retry-After; ready again when it is back")
+    func databaseOutage() throws {
+        let server = try PrivatePostgres.start(port: 25446)
+        defer { try? server.stop() }
+        let database = try TestDatabase.create(server: server.url)
+        try Migrations.apply(on: try PostgresConnection(url: database.url))
+        let base = "http://127.0.0.1:25463"
+        let serve = try WorkerProcess(livegate: ["serve", "--listen", "127.0.0.1:25463", "--database-url", database.url,
+                                                 "--request-timeout-ms", "1000"], name: "serve-outage")
+        try #require(try eventually(30) { try request(base + "/readyz").status == 200 }, "never ready: \(serve.log)")
+        #expect(try request(base + "/v1/tenants/t/production-status").status == 200)
+
+        try server.stop()
+        #expect(try eventually(10) { try request(base + "/readyz").status == 503 })
+        let down = try request(base + "/v1/tenants/t/production-status")
+        #expect(down.status == 503 && down.headers.contains("Retry-After: 1"), "\(down)")
+        #expect(try request(base + "/healthz").status == 200, "an orchestrator must not restart a server waiting for PostgreSQL")
+
+        try server.restart()
+        #expect(try eventually(30) { try request(base + "/v1/tenants/t/production-status").status == 200 })
+        #expect(try request(base + "/readyz").status == 200)
+    }
+}
+}
