@@ -31,8 +31,9 @@ public struct APITokens: Sendable {
 
     init(text: String, source: String) throws(Failure) {
         var digests: Set<Data> = []
-        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let token = raw.trimmingCharacters(in: .whitespaces)
+        // Split on any line break (a file written on Windows ends lines in "\r\n", one Character in Swift).
+        for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let token = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !token.isEmpty, !token.hasPrefix("#") else { continue }
             guard token.utf8.count >= Self.minimumLength else { throw .tooShort(line: number + 1) }
             digests.insert(Data(SHA256.hash(data: Data(token.utf8))))

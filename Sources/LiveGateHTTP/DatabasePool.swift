@@ -5,8 +5,9 @@ import Synchronization
 
 /// PostgreSQL for `livegate serve`: libpq is blocking, so each of `size` threads owns one connection and
 /// runs queries off the Swift concurrency pool. Bounded everywhere: at most `size` queries run and
-/// `queueLimit` wait; a job still waiting at its deadline is dropped unrun; the caller's wait ends at the
-/// deadline whether or not the query has (the statement timeout ends the query soon after).
+/// `queueLimit` wait; the caller's wait ends at its deadline whether or not the query has; a job whose caller
+/// already gave up is dropped unrun, also after a slow connect; connecting waits at most about the deadline,
+/// and after a failed connect a thread fails jobs at once for a second instead of connecting for each.
 public final class DatabasePool: Sendable {
     public enum Failure: Error, Equatable {
         /// Every thread is busy and the queue is full: answer 503 at once.
@@ -17,6 +18,8 @@ public final class DatabasePool: Sendable {
 
     private struct Job: Sendable {
         let deadline: ContinuousClock.Instant
+        /// True once the caller has its answer (a timeout): the job need not run.
+        let abandoned: @Sendable () -> Bool
         let run: @Sendable (Result<PostgresConnection, Error>) -> Void
     }
 
@@ -26,15 +29,19 @@ public final class DatabasePool: Sendable {
     }
 
     private let url: String
-    private let statementTimeoutMillis: Int
+    private let timeout: Duration
     private let queueLimit: Int
     private let state = Mutex(State())
     private let wake = NSCondition()
+    private let lastAnswer = Mutex<ContinuousClock.Instant?>(nil)
+    /// After a failed connect, a thread fails its jobs with that error for this long before trying again.
+    static let connectBackoff: Duration = .seconds(1)
 
-    public init(url: String, size: Int, queueLimit: Int, statementTimeoutMillis: Int) {
+    /// `timeout` bounds every call: it is also each statement's timeout and, rounded up, the connect timeout.
+    public init(url: String, size: Int, queueLimit: Int, timeout: Duration) {
         self.url = url
         self.queueLimit = queueLimit
-        self.statementTimeoutMillis = statementTimeoutMillis
+        self.timeout = timeout
         for index in 0..<size {
             let thread = Thread { [self] in serve() }
             thread.name = "livegate-db-\(index)"
@@ -43,13 +50,18 @@ public final class DatabasePool: Sendable {
     }
 
     /// Runs `body` on a pooled connection and returns its result, or throws `Failure` or what `body` threw.
-    public func run<T: Sendable>(timeout: Duration,
-                                 _ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+    public func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let deadline = ContinuousClock.now + timeout
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
             let once = Once(continuation)
-            let job = Job(deadline: deadline) { connection in
-                once.resume(with: connection.flatMap { connection in Result { try body(connection) } })
+            let job = Job(deadline: deadline, abandoned: { once.isResumed }) { [self] connection in
+                once.resume(with: connection.flatMap { connection in
+                    Result {
+                        let value = try body(connection)
+                        lastAnswer.withLock { $0 = .now }
+                        return value
+                    }
+                })
             }
             let accepted = state.withLock { state -> Bool in
                 guard !state.stopped, state.jobs.count < queueLimit else { return false }
@@ -62,6 +74,16 @@ public final class DatabasePool: Sendable {
         }
     }
 
+    /// Whether PostgreSQL answers with LiveGate's schema: yes at once when a query succeeded in the last 5 s
+    /// (so a busy pool does not make every replica unready together), else one query through the pool.
+    public func ready() async -> Bool {
+        if let last = lastAnswer.withLock({ $0 }), ContinuousClock.now - last < .seconds(5) { return true }
+        return (try? await run { connection in
+            try connection.query("SELECT 1 FROM tenants LIMIT 1")
+            return true
+        }) ?? false
+    }
+
     /// Lets the threads finish: queued jobs still run (or time out), then each thread ends.
     public func shutdown() {
         state.withLock { $0.stopped = true }
@@ -70,18 +92,30 @@ public final class DatabasePool: Sendable {
 
     private func serve() {
         var connection: PostgresConnection?
+        var lastFailure: (at: ContinuousClock.Instant, error: Error)?
         while let job = next() {
-            guard ContinuousClock.now < job.deadline else {
+            guard ContinuousClock.now < job.deadline, !job.abandoned() else {
                 job.run(.failure(Failure.timedOut))
                 continue
             }
-            do {
-                let live = try connection.flatMap { $0.isHealthy ? $0 : nil } ?? connect()
-                connection = live
+            if let live = connection, live.isHealthy {
                 job.run(.success(live))
+                continue
+            }
+            connection = nil
+            if let failure = lastFailure, ContinuousClock.now - failure.at < Self.connectBackoff {
+                job.run(.failure(failure.error))
+                continue
+            }
+            do {
+                let live = try connect()
+                connection = live
+                lastFailure = nil
+                // The connect may have taken most of the deadline: run only for a caller still waiting.
+                job.run(job.abandoned() ? .failure(Failure.timedOut) : .success(live))
             } catch {
-                connection = nil
-                job.run(.failure(error))  // PostgreSQL unreachable: the next job tries again
+                lastFailure = (.now, error)
+                job.run(.failure(error))
             }
         }
     }
@@ -100,18 +134,10 @@ public final class DatabasePool: Sendable {
     }
 
     private func connect() throws -> PostgresConnection {
-        let connection = try PostgresConnection(url: url)
-        try connection.query("SELECT set_config('statement_timeout', $1, false)", [String(statementTimeoutMillis)])
+        let connection = try LedgerStore.connect(url, connectTimeoutSeconds: Int(timeout.seconds.rounded(.up)))
+        try connection.query("SELECT set_config('statement_timeout', $1, false)", [String(Int(timeout.seconds * 1000))])
         try connection.query("SET default_transaction_read_only = on")
         return connection
-    }
-
-    /// Whether PostgreSQL answers, with LiveGate's schema, within `timeout`.
-    public func ready(timeout: Duration) async -> Bool {
-        (try? await run(timeout: timeout) { connection in
-            try connection.query("SELECT 1 FROM tenants LIMIT 1")
-            return true
-        }) ?? false
     }
 }
 
@@ -120,6 +146,8 @@ private final class Once<T: Sendable>: Sendable {
     private let continuation: Mutex<CheckedContinuation<T, Error>?>
 
     init(_ continuation: CheckedContinuation<T, Error>) { self.continuation = Mutex(continuation) }
+
+    var isResumed: Bool { continuation.withLock { $0 == nil } }
 
     func resume(with result: Result<T, Error>) {
         continuation.withLock { taken -> CheckedContinuation<T, Error>? in

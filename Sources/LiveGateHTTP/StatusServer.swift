@@ -38,20 +38,21 @@ public struct StatusServer: Sendable {
     public func application(host: String, port: Int, registry: PrometheusCollectorRegistry,
                             logger: Logger) -> (some ApplicationProtocol, DatabasePool) {
         let pool = DatabasePool(url: databaseURL, size: limits.databaseConnections, queueLimit: limits.databaseQueue,
-                                statementTimeoutMillis: Int(limits.requestTimeout.seconds * 1000))
-        let router = Router()
-        router.add(middleware: RequestBounds(maxInFlight: limits.maxInFlight))
+                                timeout: limits.requestTimeout)
+        let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: ReadOnlyMethods(isKnownPath: Self.isKnownPath))
+        // Probes and scrapes are never refused for load: an overloaded server must not look dead.
         WorkerEndpoints.addMetrics(to: router, registry: registry)
         router.get("healthz") { _, _ -> Response in WorkerEndpoints.text(.ok, "ok\n") }
         router.get("readyz") { _, _ -> Response in
-            await pool.ready(timeout: limits.requestTimeout)
+            await pool.ready()
                 ? WorkerEndpoints.text(.ok, "ready\n")
                 : WorkerEndpoints.text(.serviceUnavailable, "PostgreSQL does not answer (or has no LiveGate schema)\n")
         }
-        router.get("v1/tenants/:tenant_id/production-status") { [self] request, context -> Response in
-            await productionStatus(request, context, pool: pool, logger: logger)
-        }
+        router.group("v1/tenants").add(middleware: RequestBounds(maxInFlight: limits.maxInFlight))
+            .get(":tenant_id/production-status") { [self] request, context -> Response in
+                await productionStatus(request, context, pool: pool, logger: logger)
+            }
         let app = Application(router: router,
                               server: .http1(configuration: .init(idleTimeout: .nanoseconds(limits.idleTimeout.nanoseconds))),
                               configuration: .init(address: .hostname(host, port: port), serverName: "livegate"),
@@ -67,16 +68,17 @@ public struct StatusServer: Sendable {
             return HTTPMetrics.count(route, Self.error(.unauthorized, "unauthorized", "a valid bearer token is required",
                                                        extra: [.wwwAuthenticate: "Bearer"]))
         }
-        let raw = context.parameters.get("tenant_id") ?? ""
-        guard let tenantId = raw.removingPercentEncoding,
-              (1...InputDecoder.maxIdScalars).contains(tenantId.unicodeScalars.count) else {
-            return HTTPMetrics.count(route, Self.error(.badRequest, "invalid_tenant_id", "tenant_id must be 1 to 128 characters"))
+        // The same rule as a tenant_id on the topics: 1 to 128 characters, no control characters.
+        guard let decoded = context.parameters.get("tenant_id")?.removingPercentEncoding,
+              let tenantId = InputDecoder.usableId(.string(decoded)) else {
+            return HTTPMetrics.count(route, Self.error(.badRequest, "invalid_tenant_id",
+                                                       "tenant_id must be 1 to 128 characters without control characters"))
         }
         let started = ContinuousClock.now
         let rules = rules
         do {
             let asOf = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
-            let body = try await pool.run(timeout: limits.requestTimeout) { connection in
+            let body = try await pool.run { connection in
                 try TenantReport.load(tenantId, at: asOf, on: connection, rules: rules).productionStatus(asOf: asOf)
             }
             HTTPMetrics.duration(route, since: started)
@@ -86,6 +88,14 @@ public struct StatusServer: Sendable {
             return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "overloaded", "too many requests in flight; retry",
                                                        extra: [.retryAfter: "1"]))
         } catch DatabasePool.Failure.timedOut {
+            HTTPMetrics.rejected("timeout")
+            return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "timeout", "PostgreSQL did not answer in time; retry",
+                                                       extra: [.retryAfter: "1"]))
+        } catch let error as StoreError where error.kind == .invariantViolated {
+            // A stored row LiveGate cannot read (a bug, tampering, a newer schema): retrying will not help.
+            logger.error("production status failed", metadata: ["error": "\(error)"])
+            return HTTPMetrics.count(route, Self.error(.internalServerError, "internal_error", "the tenant's stored state cannot be read"))
+        } catch let error as StoreError where error.underlying?.sqlState == "57014" {
             HTTPMetrics.rejected("timeout")
             return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "timeout", "PostgreSQL did not answer in time; retry",
                                                        extra: [.retryAfter: "1"]))

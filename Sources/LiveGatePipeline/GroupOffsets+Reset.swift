@@ -76,7 +76,11 @@ public struct OffsetResetPlan: Sendable {
     /// member reads it; then it leaves at once. `settings` must be the workers' own: the member's session
     /// timeout is theirs, and on the embedded broker a joiner whose session is shorter than the one that
     /// just left is dropped while the group waits out the leaver's session (its JoinGroup never answered).
+    /// A static membership id in them is dropped: joining under a worker's id would fence that worker, and a
+    /// static member does not leave on close.
     public func execute(brokers: String, settings: KafkaSettings) throws {
+        var settings = settings
+        settings["group.instance.id"] = nil
         let member = try KafkaConsumer(brokers: brokers, group: group, topics: [topic], settings: settings)
         defer { member.close() }
         let deadline = ContinuousClock.now + .seconds(30)

@@ -26,9 +26,12 @@ public final class LedgerStore {
     }
 
     /// A connection with the session settings every LiveGate query relies on (UTF-8, ISO dates, UTC).
-    static func connect(_ url: String) throws(StoreError) -> PostgresConnection {
+    /// `connectTimeoutSeconds` (at least 2, libpq's minimum) replaces the default 10 s.
+    public static func connect(_ url: String, connectTimeoutSeconds: Int? = nil) throws(StoreError) -> PostgresConnection {
         do {
-            let connection = try PostgresConnection(url: url)
+            let connection = try PostgresConnection(url: url, overriding: connectTimeoutSeconds.map {
+                [("connect_timeout", String(max(2, $0)))]
+            } ?? [])
             try connection.query("SET client_encoding = 'UTF8'")
             try connection.query("SET DateStyle = ISO")
             try connection.query("SET TIME ZONE 'UTC'")

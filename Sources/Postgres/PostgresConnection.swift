@@ -23,10 +23,12 @@ public final class PostgresConnection {
     ]
 
     /// Connects with a libpq connection string or URL (`postgresql://user@host:port/db?options=...`).
-    public init(url: String) throws(PostgresError) {
+    /// `overriding` replaces default parameters (e.g. a shorter `connect_timeout`); the URL still wins.
+    public init(url: String, overriding: [(String, String)] = []) throws(PostgresError) {
         try ConnectionString.check(url)
         // Defaults first, then the URL expanded in place of dbname: what the URL says wins.
-        let parameters = Self.defaultParameters + [("dbname", url)]
+        let defaults = Self.defaultParameters.filter { key, _ in !overriding.contains { $0.0 == key } } + overriding
+        let parameters = defaults + [("dbname", url)]
         let connection = withCStrings(parameters.map(\.0) + [nil]) { keys in
             withCStrings(parameters.map(\.1) + [nil]) { values in PQconnectdbParams(keys, values, 1) }
         }

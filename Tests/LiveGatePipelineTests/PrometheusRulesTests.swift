@@ -85,13 +85,15 @@ struct PrometheusRulesTests {
             return Set(evaluated.compactMap { $0["name"]?.stringValue }).isSuperset(of: alerts)
         }, "rules not all ok: \((try? rules(base)) ?? []) \(server.log.suffix(2000))")
 
-        // Two scrapes at least past the traffic, so rate() has samples; then every dashboard query has data, and
-        // without its `or vector(0)` fallback too, unless it is about failures this run did not have.
+        // Two scrapes at least past the traffic, so rate() has samples, and the lanes' lag reports (every 5 s,
+        // once a lane knows its positions) scraped; then every dashboard query has data, and without its
+        // `or vector(0)` fallback too, unless it is about failures this run did not have.
         let failureOnly = ["isolated", "retries", "stalled", "reconnects"]
-        try #require(try eventually(60) {
+        try #require(try eventually(90) {
             try query(base, #"sum(rate(livegate_http_requests_total[1m]))"#)?.isEmpty == false
                 && query(base, #"sum(rate(livegate_verdicts_total[1m]))"#)?.isEmpty == false
-        })
+                && query(base, #"sum by (topic) (livegate_consumer_lag_records)"#)?.isEmpty == false
+        }, "no lag or rates scraped: \(worker.log.suffix(1500))")
         for (title, expression) in queries {
             #expect(try query(base, expression)?.isEmpty == false, "\(title): \(expression)")
             let core = expression.replacingOccurrences(of: " or on() vector(0)", with: "")

@@ -16,7 +16,8 @@ struct ServeCommandTests {
         throws -> (status: Int, headers: String, body: String) {
         let header = FileManager.default.temporaryDirectory.appendingPathComponent("h-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: header) }
-        var arguments = ["-s", "-m", "5", "-X", method, "-D", header, "-w", "\n%{http_code}", url]
+        // HEAD through -I: with -X HEAD curl would wait for the body Content-Length announces.
+        var arguments = ["-s", "-m", "5"] + (method == "HEAD" ? ["-I"] : ["-X", method]) + ["-D", header, "-w", "\n%{http_code}", url]
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
         let outcome = try Subprocess.run("/usr/bin/curl", arguments, timeoutSeconds: 10)
         let lines = outcome.output.split(separator: "\n", omittingEmptySubsequences: false)
@@ -27,7 +28,8 @@ struct ServeCommandTests {
 
     func tokenFile() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString)").path
-        try "# test tokens\n\(Self.token)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        // Windows line endings: each line still holds one token.
+        try "# test tokens\r\n\(Self.token)\r\nanother-token-0123456789\r\n".write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
@@ -75,11 +77,14 @@ struct ServeCommandTests {
         #expect(try request(base + "/v1/tenants/t-42/production-status", token: "wrong-token-0123456789").status == 401)
         let tooLong = String(repeating: "t", count: 129)
         #expect(try request(base + "/v1/tenants/\(tooLong)/production-status").status == 400)
+        #expect(try request(base + "/v1/tenants/t%00x/production-status").status == 400, "a control character is no tenant id")
+        #expect(try request(base + "/v1/tenants/t-42/production-status", method: "HEAD").status == 200)
         let post = try request(base + "/v1/tenants/t-42/production-status", method: "POST")
         #expect(post.status == 405 && post.headers.contains("Allow: GET, HEAD"))
         #expect(try request(base + "/healthz", token: nil).status == 200)
         let metrics = try request(base + "/metrics", token: nil).body
-        #expect(metrics.contains(#"livegate_http_requests_total{route="production_status",status="200"} 2"#), "\(metrics)")
+        // Two GETs and a HEAD.
+        #expect(metrics.contains(#"livegate_http_requests_total{route="production_status",status="200"} 3"#), "\(metrics)")
         #expect(metrics.contains(#"livegate_http_rejected_total{reason="unauthorized"} 2"#))
 
         // The running server against docs/openapi.yaml: schemathesis, bounded (examples, coverage, fuzzing).
