@@ -11,8 +11,9 @@ import Synchronization
 enum DatabaseFloor {
     static let batch = 200
 
-    /// Attempts a second over `attempts` attempts on `tenants` tenants, spread over `connections` connections.
-    static func measure(url: String, attempts: Int, tenants: Int, connections: Int = 1) throws -> Double {
+    /// Attempts a second over `attempts` attempts on `tenants` tenants, spread over `connections` connections,
+    /// and what each cost.
+    static func measure(url: String, attempts: Int, tenants: Int, connections: Int = 1) throws -> (perSecond: Double, cost: AttemptCost) {
         let db = try PostgresConnection(url: url)
         try db.query("CREATE TABLE floor_events (event_id text PRIMARY KEY, tenant_id text NOT NULL, amount bigint NOT NULL)")
         try db.query("""
@@ -23,6 +24,7 @@ enum DatabaseFloor {
         let sessions = try (0..<lanes).map { _ in Session(db: try PostgresConnection(url: url)) }
         let failure = Mutex<Error?>(nil)
         let finished = DispatchGroup()
+        let before = try ResourceSample.take(db)
         let started = Date()
         for (lane, session) in sessions.enumerated() {
             // Attempt i belongs to tenant i % tenants; a lane takes the tenants t with t % lanes == lane.
@@ -34,8 +36,10 @@ enum DatabaseFloor {
             }.start()
         }
         finished.wait()
+        let seconds = Date().timeIntervalSince(started)
         if let error = failure.withLock({ $0 }) { throw error }
-        return Double(attempts) / Date().timeIntervalSince(started)
+        let cost = try before.cost(to: try ResourceSample.take(db), attempts: attempts, db: db)
+        return (Double(attempts) / seconds, cost)
     }
 
     /// A connection handed to the one thread that uses it.

@@ -14,6 +14,7 @@ struct PipelinePhase {
         let seconds: Double
         let latencyMs: Histogram<UInt64>
         let workerRSSMaxMB: Double
+        let cost: AttemptCost
 
         var throughputPerSecond: Double { Double(attempts) / seconds }
     }
@@ -42,13 +43,17 @@ struct PipelinePhase {
         guard clock.awaitWarmups(work.warmups.count, seconds: 60) else {
             throw BenchError.incomplete(phase: "\(name) warm-up", answered: clock.warmupsDone, expected: work.warmups.count)
         }
+        let meter = try PostgresConnection(url: url)
+        let before = try ResourceSample.take(meter, worker: worker.pid)
         let started = Date()
         try publish(work, producer: producer, ratePerSecond: ratePerSecond, started: started, clock: clock)
         guard clock.waitWhileAnswering(stallSeconds: Self.stallSeconds) else {
             throw BenchError.incomplete(phase: name, answered: clock.answered, expected: count - work.repeats)
         }
         let seconds = clock.lastArrival.timeIntervalSince(started)
-        return Result(attempts: count, seconds: seconds, latencyMs: clock.histogram, workerRSSMaxMB: worker.peakRSSMegabytes())
+        let cost = try before.cost(to: try ResourceSample.take(meter, worker: worker.pid), attempts: count, db: meter)
+        return Result(attempts: count, seconds: seconds, latencyMs: clock.histogram, workerRSSMaxMB: worker.peakRSSMegabytes(),
+                      cost: cost)
     }
 
     /// Waits until every lane of the worker has subscribed (each records a heartbeat when it starts a group

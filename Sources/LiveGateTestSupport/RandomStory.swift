@@ -23,6 +23,7 @@ public enum RandomStory {
 
     public static func steps(_ codes: [UInt16]) -> [Step] {
         var steps: [Step] = []
+        var attempts: [String: [String]] = [:]  // each tenant's attempt ids so far, for resolutions to name
         for (i, raw) in codes.enumerated() {
             let c = Int(raw)
             let repeatKind = (c / 2400) % 8
@@ -33,17 +34,19 @@ public enum RandomStory {
             if repeatKind == 1, !steps.isEmpty {
                 let original = steps[c % steps.count]  // same id, other content
                 steps.append(Step(eventId: original.eventId, tenantId: original.tenantId,
-                                  json: fresh(original.eventId, original.tenantId, code: c + 2, at: 0, index: i)))
+                                  json: fresh(original.eventId, original.tenantId, code: c + 2, at: 0, index: i, attempts: [])))
                 continue
             }
             let tenant = ["t1", "t2"][c % 2]
             steps.append(Step(eventId: "e\(i)", tenantId: tenant,
-                              json: fresh("e\(i)", tenant, code: c, at: (c / 800) % 3, index: i)))
+                              json: fresh("e\(i)", tenant, code: c, at: (c / 800) % 3, index: i,
+                                          attempts: attempts[tenant] ?? [])))
+            if (c / 2) % 12 >= 8 { attempts[tenant, default: []].append("e\(i)") }
         }
         return steps
     }
 
-    static func fresh(_ id: String, _ tenant: String, code c: Int, at t: Int, index i: Int) -> String {
+    static func fresh(_ id: String, _ tenant: String, code c: Int, at t: Int, index i: Int, attempts: [String]) -> String {
         let at = times[t]
         switch (c / 2) % 12 {
         case 0: return Fixtures.declaration(id, tenant: tenant, at: at)
@@ -56,8 +59,13 @@ public enum RandomStory {
         case 6: return Fixtures.decision(id, tenant: tenant, action: "approve", at: at, notes: nil,
                                          extra: (c / 20) % 2 == 0 ? ["\"expected_version\":\((c / 40) % 4)"]
                                                                   : ["\"use_suggested_ceiling\":true"])
-        case 7: return Fixtures.resolution(id, tenant: tenant, attempt: "e\(i == 0 ? 0 : (c / 24) % i)",
-                                           resolution: (c / 20) % 3 == 0 ? "settled" : "failed", at: at)
+        case 7:
+            // Three in four name one of the tenant's own attempts (so some are resolved twice: 409); the rest
+            // any earlier event (a declaration, another tenant's attempt, a later one: 404).
+            let target = !attempts.isEmpty && (c / 24) % 4 != 0
+                ? attempts[(c / 96) % attempts.count] : "e\(i == 0 ? 0 : (c / 24) % i)"
+            return Fixtures.resolution(id, tenant: tenant, attempt: target,
+                                       resolution: (c / 20) % 3 == 0 ? "settled" : "failed", at: at)
         default:
             return Fixtures.attempt(id, tenant: tenant, amount: amounts[(c / 20) % amounts.count], at: at,
                                     environment: (c / 160) % 5 == 0 ? "test" : "live")

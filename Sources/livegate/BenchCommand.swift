@@ -25,9 +25,11 @@ struct BenchCommand: ParsableCommand {
     var lanes = WorkerConfiguration.defaultLanes
     @Option(name: .long, help: "PostgreSQL server URL (env: LIVEGATE_DATABASE_URL).") var databaseURL: String?
     @Flag(help: "Print one JSON line last, for scripts.") var json = false
+    @Option(help: "Run everything this many times, 1–20, and print each figure's median and spread.") var `repeat` = 1
 
     func validate() throws {
         try WorkerConfiguration.validate(lanes: lanes, batchMax: batchMax)
+        guard (1...20).contains(`repeat`) else { throw ValidationError("--repeat must be 1 to 20.") }
     }
 
     func run() throws {
@@ -36,8 +38,14 @@ struct BenchCommand: ParsableCommand {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let config = BenchConfig(attempts: attempts, tenants: tenants, rate: rate, databaseURL: url, executable: executable,
                                  batchMax: batchMax, lanes: lanes, batchOfOneAttempts: batchOfOneAttempts)
-        let report = try Bench(config: config).run { FileHandle.standardError.write(Data("bench: \($0)\n".utf8)) }
-        print(report.table)
-        if json { print(report.json) }
+        var reports: [Bench.Report] = []
+        for run in 1...`repeat` {
+            let label = `repeat` > 1 ? "bench \(run)/\(`repeat`)" : "bench"
+            let report = try Bench(config: config).run { FileHandle.standardError.write(Data("\(label): \($0)\n".utf8)) }
+            print(report.table + "\n")
+            reports.append(report)
+        }
+        if `repeat` > 1 { print(BenchSummary(runs: reports).table) }
+        if json { print(`repeat` > 1 ? BenchSummary(runs: reports).json : reports[0].json) }
     }
 }

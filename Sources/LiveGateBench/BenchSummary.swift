@@ -1,0 +1,70 @@
+import Foundation
+import LiveGateCore
+
+/// `livegate bench --repeat N`: every figure of N runs as its median and its spread (smallest – largest),
+/// so a reader sees what one machine gives and how much it moves from run to run.
+public struct BenchSummary: Sendable {
+    public let runs: [Bench.Report]
+
+    public init(runs: [Bench.Report]) { self.runs = runs }
+
+    struct Figure {
+        let key: String
+        let label: String
+        let format: String
+        let value: @Sendable (Bench.Report) -> Double?
+    }
+
+    static let figures: [Figure] = [
+        Figure(key: "batched_over_db_floor", label: "batched ÷ database floor", format: "%.2f") { $0.shareOfFloor },
+        Figure(key: "batched_over_batch_of_one", label: "batched ÷ batches of one", format: "%.1f×") { $0.speedupOverBatchOfOne },
+        Figure(key: "throughput_per_s", label: "closed loop, verdicts/s", format: "%.0f") { $0.throughputPerSecond },
+        Figure(key: "open_loop_rate_per_s", label: "open loop, offered/s", format: "%.0f") { Double($0.openLoopRate) },
+        Figure(key: "open_loop_p50_ms", label: "open loop p50, ms", format: "%.0f") { $0.latencyMs["p50"] },
+        Figure(key: "open_loop_p99_ms", label: "open loop p99, ms", format: "%.0f") { $0.latencyMs["p99"] },
+        Figure(key: "open_loop_p999_ms", label: "open loop p99.9, ms", format: "%.0f") { $0.latencyMs["p999"] },
+        Figure(key: "batch_of_one_per_s", label: "batches of one, verdicts/s", format: "%.0f") { $0.batchOfOneThroughput },
+        Figure(key: "db_floor_per_s", label: "database floor, attempts/s", format: "%.0f") { $0.dbFloorThroughput },
+        Figure(key: "worker_rss_mb_max", label: "worker peak RSS, MiB", format: "%.1f") { $0.workerRSSMaxMB },
+        Figure(key: "pipeline_wal_bytes", label: "WAL per attempt, pipeline, B", format: "%.0f") { $0.pipelineCost?.walBytes },
+        Figure(key: "floor_wal_bytes", label: "WAL per attempt, floor, B", format: "%.0f") { $0.floorCost?.walBytes },
+        Figure(key: "pipeline_postgres_cpu_us", label: "PostgreSQL CPU per attempt, pipeline, µs", format: "%.0f") {
+            $0.pipelineCost?.postgresCPUMicros
+        },
+        Figure(key: "floor_postgres_cpu_us", label: "PostgreSQL CPU per attempt, floor, µs", format: "%.0f") {
+            $0.floorCost?.postgresCPUMicros
+        },
+        Figure(key: "pipeline_stored_bytes", label: "stored per attempt, pipeline, B", format: "%.0f") { $0.pipelineCost?.storedBytes },
+        Figure(key: "floor_stored_bytes", label: "stored per attempt, floor, B", format: "%.0f") { $0.floorCost?.storedBytes },
+        Figure(key: "worker_cpu_us", label: "worker CPU per attempt, µs", format: "%.0f") { $0.pipelineCost?.workerCPUMicros },
+    ]
+
+    /// Median and spread of one figure over the runs that have it.
+    func stats(_ figure: Figure) -> (median: Double, low: Double, high: Double)? {
+        let values = runs.compactMap(figure.value).sorted()
+        guard let low = values.first, let high = values.last else { return nil }
+        let mid = values.count / 2
+        let median = values.count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2
+        return (median, low, high)
+    }
+
+    public var table: String {
+        var lines = ["LiveGate bench, \(runs.count) runs: median (smallest – largest)"]
+        for figure in Self.figures {
+            guard let s = stats(figure) else { continue }
+            let f = { String(format: figure.format, $0) }
+            lines.append("  " + figure.label.padding(toLength: 44, withPad: " ", startingAt: 0) + "\(f(s.median))  (\(f(s.low)) – \(f(s.high)))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public var json: String {
+        JSONWriter.string(.object([("runs", .number(String(runs.count))), ("figures", .object(Self.figures.compactMap { figure in
+            stats(figure).map { s in
+                (figure.key, .object([("median", .number(String(format: "%.3f", s.median))),
+                                      ("min", .number(String(format: "%.3f", s.low))),
+                                      ("max", .number(String(format: "%.3f", s.high)))]))
+            }
+        }))]))
+    }
+}
