@@ -2,8 +2,9 @@
 # Throughput and latency of `livegate serve` under wrk (release build), beside a baseline measured in the same
 # run on the same server: /healthz, the same HTTP stack without PostgreSQL. Figures, not a test.
 #   deploy/serve-bench.sh [--duration 10] [--connections 32] [--tenants 1000]
-# Tenants t-1 … t-N are first given a declaration, an approval and usage (so each request reads a tenant row
-# and two usage windows, as a real one does). Uses LIVEGATE_DATABASE_URL if set, else the private PostgreSQL.
+# Tenants t-1 … t-N are first given an approval and usage (so each request reads a tenant row and two usage
+# windows, as a real one does), in a schema of the bench's own that is dropped at the end: the server named by
+# LIVEGATE_DATABASE_URL (else the private PostgreSQL) gets no rows of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,10 +21,15 @@ done
 deploy/setup.sh --for-tests
 swift build -c release --product livegate >&2
 bin="$(swift build -c release --show-bin-path)/livegate"
-url=${LIVEGATE_DATABASE_URL:-$(LIVEGATE_BIN=$bin deploy/postgres.sh start)}
+server=${LIVEGATE_DATABASE_URL:-$(LIVEGATE_BIN=$bin deploy/postgres.sh start)}
+psql=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/psql
+schema="serve_bench_$$"
+"$psql" -q "$server" -c "CREATE SCHEMA $schema" >&2
+separator="?"
+[[ $server == *"?"* ]] && separator="&"
+url="$server${separator}options=-csearch_path%3D$schema"
 export LIVEGATE_DATABASE_URL=$url
 "$bin" migrate >&2
-psql=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/psql
 "$psql" -q "$url" -v n="$tenants" <<'SQL' >&2
 INSERT INTO tenants (tenant_id, state, declared_at, reviewed_at, review_notes, version)
 SELECT 't-' || i, 'production_approved', now(), now(), 'bench', 2 FROM generate_series(1, :n) AS i
@@ -38,8 +44,8 @@ SQL
 
 port=18089
 "$bin" serve --listen "127.0.0.1:$port" --max-in-flight 4096 --log-level warning &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; "$psql" -q "$server" -c "SET client_min_messages = warning; DROP SCHEMA $schema CASCADE" >&2' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 
 measure() {  # wrk's arguments; prints: requests/s, p50 ms, p99 ms, non-2xx responses

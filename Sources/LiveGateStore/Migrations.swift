@@ -18,6 +18,7 @@ public enum Migrations {
         Migration(version: 5, name: "the key that signed each decision", sql: Schema.v5),
         Migration(version: 6, name: "processed events keep a SHA-256, not the input", sql: Schema.v6),
         Migration(version: 7, name: "resolutions, thresholds, expiring overrides, suggested ceilings", sql: Schema.v7),
+        Migration(version: 8, name: "retention: what prune keeps, and indexes to find the rest", sql: Schema.v8),
     ]
 
     /// Applies every migration not yet recorded (up to `through`, for tests of a migration); returns the

@@ -13,6 +13,8 @@ public enum Reconciler {
         public var releases = 0
         public var releasedTotal = Micros.zero
         public var windows = 0
+        /// The first day whose windows are compared: before it, `livegate prune` removed them (nil: never pruned).
+        public var keptFrom: String?
         /// One line per inconsistency; empty when everything agrees.
         public var differences: [String] = []
 
@@ -20,20 +22,24 @@ public enum Reconciler {
     }
 
     /// Windows where the counter differs from the bookings recorded with the verdicts, less the releases
-    /// recorded with the resolutions (never below zero).
+    /// recorded with the resolutions (never below zero). Only windows from `retention.kept_from` on: before
+    /// it, `livegate prune` may have removed windows and bookings (each window is kept whole or not at all).
     static let counterDrift: SQL = """
-        WITH moves AS (
+        WITH kept AS (SELECT coalesce((SELECT kept_from FROM retention), '-infinity'::date) AS day),
+        moves AS (
             SELECT tenant_id, booked_day AS day, booked_micros AS amount
-            FROM processed_events WHERE booked_micros IS NOT NULL
+            FROM processed_events WHERE booked_micros IS NOT NULL AND booked_day >= (SELECT day FROM kept)
             UNION ALL
-            SELECT tenant_id, booked_day, -released_micros FROM attempt_resolutions WHERE released_micros > 0),
+            SELECT tenant_id, booked_day, -released_micros FROM attempt_resolutions
+            WHERE released_micros > 0 AND booked_day >= (SELECT day FROM kept)),
         booked AS (
             SELECT tenant_id, 'day' AS kind, day AS start, greatest(sum(amount), 0) AS used FROM moves GROUP BY 1, 2, 3
             UNION ALL
-            SELECT tenant_id, 'month', date_trunc('month', day)::date, greatest(sum(amount), 0) FROM moves GROUP BY 1, 2, 3)
+            SELECT tenant_id, 'month', date_trunc('month', day)::date, greatest(sum(amount), 0) FROM moves GROUP BY 1, 2, 3),
+        windows AS (SELECT * FROM usage_windows WHERE window_start >= (SELECT day FROM kept))
         SELECT coalesce(b.tenant_id, u.tenant_id), coalesce(b.kind, u.window_kind),
                coalesce(b.start, u.window_start), coalesce(b.used, 0), coalesce(u.used_micros, 0)
-        FROM booked b FULL JOIN usage_windows u
+        FROM booked b FULL JOIN windows u
           ON u.tenant_id = b.tenant_id AND u.window_kind = b.kind AND u.window_start = b.start
         WHERE coalesce(b.used, 0) <> coalesce(u.used_micros, 0)
         ORDER BY 1, 2, 3
@@ -59,8 +65,9 @@ public enum Reconciler {
     static let releaseDrift: SQL = """
         SELECT r.event_id, r.released_micros, p.booked_micros
         FROM attempt_resolutions r LEFT JOIN processed_events p ON p.event_id = r.attempt_id
-        WHERE r.released_micros <> CASE WHEN r.resolution = 'failed' THEN coalesce(p.booked_micros, 0) ELSE 0 END
-           OR r.booked_day IS DISTINCT FROM p.booked_day
+        WHERE (r.booked_day IS NULL OR r.booked_day >= coalesce((SELECT kept_from FROM retention), '-infinity'::date))
+          AND (r.released_micros <> CASE WHEN r.resolution = 'failed' THEN coalesce(p.booked_micros, 0) ELSE 0 END
+               OR r.booked_day IS DISTINCT FROM p.booked_day)
         ORDER BY 1 LIMIT 1000
         """
 
@@ -79,6 +86,7 @@ public enum Reconciler {
                        (SELECT coalesce(sum(released_micros), 0) FROM attempt_resolutions)
                 FROM processed_events WHERE booked_micros IS NOT NULL
                 """).rows[0]
+            report.keptFrom = try Retention.keptFrom(connection)
             report.tenants = Int(totals[0] ?? "") ?? 0
             report.bookings = Int(totals[1] ?? "") ?? 0
             report.bookedTotal = Micros(Int64(totals[2] ?? "") ?? 0)

@@ -185,4 +185,16 @@ enum Schema {
             PRIMARY KEY (tenant_id, window_kind, window_start, template)
         );
         """
+
+    /// `livegate prune`: windows and bookings before `kept_from` may be gone, so reconcile compares only what
+    /// is kept. BRIN indexes (a few pages, almost free to maintain: rows arrive in time order) find old rows.
+    static let v8: SQL = """
+        CREATE TABLE retention (
+            singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+            kept_from date NOT NULL,
+            pruned_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX processed_events_processed_at ON processed_events USING brin (processed_at);
+        CREATE INDEX attempt_resolutions_recorded_at ON attempt_resolutions USING brin (recorded_at);
+        """
 }

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import LiveGateCore
+import LiveGateStore
+
+struct Prune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove idempotency records, usage windows and heartbeats that can no longer matter.",
+        discussion: """
+            Attempts' idempotency records older than --keep-days go (booked ones once the month they were booked \
+            in has ended before that), with their resolutions, past usage windows and threshold notices, and \
+            heartbeats older than a day. In chunks of 5,000 rows, each its own short transaction: safe while \
+            workers run. --keep-days must exceed the input topics' retention (7 days): an input older than that \
+            can only come back published again, and the broker's timestamp then denies it (occurred_at_skew). \
+            Declarations, decisions and the history are kept. Run it daily (deploy/k8s has a CronJob).
+            """)
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .customLong("keep-days"), help: "Days an attempt's idempotency record is kept, 8–3650 (default 8).")
+    var keepDays = 8
+
+    @Flag(name: .customLong("dry-run"), help: "Count what would go; remove nothing.")
+    var dryRun = false
+
+    func validate() throws {
+        guard (8...3650).contains(keepDays) else {
+            throw ValidationError("--keep-days must be 8 to 3650: the input topics keep records 7 days, plus a day of margin.")
+        }
+    }
+
+    func run() throws {
+        let now = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+        let counts = try Retention.prune(url: try database.url(), policy: .init(keepSeconds: Int64(keepDays) * 86_400),
+                                         now: now, dryRun: dryRun)
+        print("prune\(dryRun ? " (dry run: nothing removed)" : ""): \(counts.attempts) attempts, \(counts.resolutions) "
+              + "resolution records, \(counts.usageWindows) usage windows, \(counts.thresholdNotices) threshold notices, "
+              + "\(counts.heartbeats) heartbeats; windows and bookings kept from \(counts.keptFrom)")
+    }
+}
