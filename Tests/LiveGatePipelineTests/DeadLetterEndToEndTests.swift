@@ -17,6 +17,7 @@ struct DeadLetterEndToEndTests {
         let good = Fixtures.attempt("x-before", tenant: "t-9", amount: "1", at: now, environment: "test")
         try h.publish([good])
         try out.awaitAnswers(["x-before"])
+        let original = try #require(out.verdict("x-before"))
 
         let attemptTopic = Topics.transactionAttempt
         let bad: [(String, [UInt8])] = [
@@ -43,8 +44,9 @@ struct DeadLetterEndToEndTests {
         #expect(letters[1]["value"]?.stringValue == "e//+fQ==" && letters[1]["value_encoding"]?.stringValue == "base64")
         #expect(letters.allSatisfy { $0["key"]?.stringValue == "t-9" })
         #expect(out.records.filter { $0.topic == Topics.deadLetter }.allSatisfy { $0.key == Array("t-9".utf8) })
-        // The conflicting copy changed nothing: the original verdict stands, once.
-        #expect(out.verdicts("x-before").count == 1)
+        // The conflicting copy changed nothing: the original verdict stands. (A rebalance between the two lanes
+        // may make the new owner read x-before again and publish its stored verdict again: the same one.)
+        #expect(out.verdicts("x-before").allSatisfy { $0 == original }, "\(out.verdicts("x-before"))")
         #expect(out.verdict("x-after")?["outcome"]?.stringValue == "allowed")
         try worker.stop()
         h.database.drop()

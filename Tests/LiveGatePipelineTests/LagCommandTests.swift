@@ -91,11 +91,15 @@ struct OffsetsResetCommandTests {
 
         // The group resumes at 4: records 4…9 are read again and answered from the store, byte for byte.
         worker = h.startWorker(group: "ops")
-        #expect(try out.read(timeoutSeconds: 60) { _ in ids[4...].allSatisfy { out.verdicts($0).count >= 2 } },
+        #expect(try out.read(timeoutSeconds: 60) { _ in
+            (4..<ids.count).allSatisfy { out.verdicts(ids[$0]).count > first[$0].count }
+        },
                 "the workers did not re-read from the new offset")
         try worker.stop()
         for (id, before) in zip(ids, first) { #expect(Set(out.verdicts(id).map(JSONWriter.string)) == Set(before.map(JSONWriter.string)), "\(id)") }
-        #expect(ids[..<4].allSatisfy { out.verdicts($0).count == 1 }, "records before the new offset were read again")
+        // (Counted against the first run: a rebalance between its lanes may already have republished one.)
+        #expect(ids[..<4].allSatisfy { out.verdicts($0).count == first[ids.firstIndex(of: $0)!].count },
+                "records before the new offset were read again")
 
         h.database.drop()
     }
