@@ -55,10 +55,10 @@ struct OffsetsResetCommandTests {
         return (run.status, run.output)
     }
 
+    /// The group's committed offset on the attempt topic, as `livegate lag` reports it.
     func committed(_ h: PipelineHarness) throws -> JSONValue? {
-        let run = try WorkerProcess.run(["lag", "--group", "ops", "--json", "--brokers", h.broker.bootstrapServers])
-        guard case let .array(rows)? = try JSONParser.parse(Array(run.output.utf8))["partitions"] else { return nil }
-        return rows.first { $0["topic"]?.stringValue == Topics.transactionAttempt }?["committed"]
+        let lag = OffsetsCommandTests()
+        return lag.attempts(try lag.lag(h))?["committed"]
     }
 
     @Test("a dry run changes nothing; --execute moves the group back and the records are answered again, same bytes")

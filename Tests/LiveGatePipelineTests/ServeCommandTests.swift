@@ -11,20 +11,11 @@ extension PipelineTests {
 struct ServeCommandTests {
     static let token = "serve-test-token-0123456789"
 
-    /// A request through curl: the status code, the headers and the body.
+    /// A request through curl, with this suite's token unless told otherwise.
     func request(_ url: String, method: String = "GET", token: String? = ServeCommandTests.token)
         throws -> (status: Int, headers: String, body: String) {
-        let header = FileManager.default.temporaryDirectory.appendingPathComponent("h-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: header) }
-        // HEAD through -I: with -X HEAD curl would wait for the body Content-Length announces.
-        var arguments = ["-s", "-m", "5"] + (method == "HEAD" ? ["-I"] : ["-X", method]) + ["-D", header, "-w", "\n%{http_code}", url]
-        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
-        let outcome = try Subprocess.run("/usr/bin/curl", arguments, timeoutSeconds: 10)
-        let lines = outcome.output.split(separator: "\n", omittingEmptySubsequences: false)
-        return (Int(lines.last ?? "") ?? 0, (try? String(contentsOfFile: header, encoding: .utf8)) ?? "",
-                lines.dropLast().joined(separator: "\n"))
+        try curl(url, method: method, token: token)
     }
-
 
     func tokenFile() throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString)").path

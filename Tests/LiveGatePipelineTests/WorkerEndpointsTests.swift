@@ -8,11 +8,10 @@ import Testing
 extension PipelineTests {
 @Suite("livegate run --http: metrics, liveness, readiness")
 struct WorkerEndpointsTests {
-    /// GET through curl: the status code and the body.
+    /// GET: the status code and the body.
     func get(_ url: String) throws -> (status: Int, body: String) {
-        let outcome = try Subprocess.run("/usr/bin/curl", ["-s", "-m", "5", "-w", "\n%{http_code}", url], timeoutSeconds: 10)
-        let lines = outcome.output.split(separator: "\n", omittingEmptySubsequences: false)
-        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+        let response = try curl(url)
+        return (response.status, response.body)
     }
 
 

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import LiveGateCore
+import LiveGateLocal
 import LiveGatePipeline
 import LiveGateStore
 import LiveGateTestSupport
@@ -25,6 +26,19 @@ extension PipelineHarness {
         logger.logLevel = .critical
         return Worker(configuration: configuration(group: group, batch: batch, lanes: lanes), logger: logger).start()
     }
+}
+
+/// An HTTP request through curl (5 s at most): the status code, the response headers and the body.
+func curl(_ url: String, method: String = "GET", token: String? = nil) throws -> (status: Int, headers: String, body: String) {
+    let header = FileManager.default.temporaryDirectory.appendingPathComponent("h-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: header) }
+    // HEAD through -I: with -X HEAD curl would wait for the body Content-Length announces.
+    var arguments = ["-s", "-m", "5"] + (method == "HEAD" ? ["-I"] : ["-X", method]) + ["-D", header, "-w", "\n%{http_code}", url]
+    if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+    let outcome = try Subprocess.run("/usr/bin/curl", arguments, timeoutSeconds: 10)
+    let lines = outcome.output.split(separator: "\n", omittingEmptySubsequences: false)
+    return (Int(lines.last ?? "") ?? 0, (try? String(contentsOfFile: header, encoding: .utf8)) ?? "",
+            lines.dropLast().joined(separator: "\n"))
 }
 
 /// Polls `condition` every 200 ms for up to `seconds`; whether it came true.
