@@ -16,11 +16,15 @@ struct LostInputsTests {
         try h.migrate()
         let out = try h.reader([Topics.transactionVerdict])
         let now = Fixtures.now()
-        let first = try WorkerProcess(h, group: "retention", name: "retention-1")
+        // One lane: with several, a lane joining late can rebalance the group while the first batch commits,
+        // the commit is refused, and the group never holds offset 3 (then nothing is lost to report).
+        let first = try WorkerProcess(h, group: "retention", name: "retention-1", arguments: ["--lanes", "1"])
         try h.publish((0..<3).map { Fixtures.attempt("r-\($0)", tenant: "t", amount: "1", at: now, environment: "test") })
         try #require(try out.awaitAnswers((0..<3).map { "r-\($0)" }, timeoutSeconds: 60))
         first.signal(SIGTERM)
         try #require(first.waitForExit(seconds: 30) == 0)
+        let lag = OffsetsCommandTests()
+        try #require(lag.attempts(try lag.lag(h, group: "retention"))?["committed"] == .number("3"), "the group did not stop at 3")
 
         let filler = [UInt8](repeating: UInt8(ascii: "x"), count: 10_000)
         for _ in 0..<7 { try h.publish(Topics.transactionAttempt, key: "t", values: Array(repeating: filler, count: 100)) }
