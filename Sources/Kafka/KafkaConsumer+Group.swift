@@ -9,8 +9,8 @@ public protocol KafkaLogSink: AnyObject, Sendable {
 /// What the rebalance callback knows about the group, reachable from C through the client's opaque pointer.
 final class GroupState: Sendable {
     let logger: KafkaLogSink?
-    private let state = Mutex<(assigned: Set<TopicPartition>, revocations: Int, resets: [OffsetReset], member: Bool)>(
-        ([], 0, [], false))
+    private let state = Mutex<(assigned: Set<TopicPartition>, revocations: Int, resets: [OffsetReset], member: Bool,
+                               resume: [TopicPartition: Int64])>(([], 0, [], false, [:]))
 
     init(logger: KafkaLogSink?) { self.logger = logger }
 
@@ -23,6 +23,18 @@ final class GroupState: Sendable {
         state.withLock {
             $0.assigned = Set(partitions)
             $0.member = true
+        }
+    }
+
+    /// Where the next assignment starts reading these partitions instead of their committed offsets.
+    func resume(at offsets: [TopicPartition: Int64]) {
+        state.withLock { $0.resume = offsets }
+    }
+
+    func takeResume() -> [TopicPartition: Int64] {
+        state.withLock { state in
+            defer { state.resume = [:] }
+            return state.resume
         }
     }
 
@@ -56,10 +68,15 @@ let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t,
     guard let opaque else { return }
     let group = Unmanaged<GroupState>.fromOpaque(opaque).takeUnretainedValue()
     if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, let list {
-        rd_kafka_assign(handle, list)
-        group.assign((0..<Int(list.pointee.cnt)).map {
+        let partitions = (0..<Int(list.pointee.cnt)).map {
             TopicPartition(topic: String(cString: list.pointee.elems[$0].topic), partition: list.pointee.elems[$0].partition)
-        })
+        }
+        let resume = group.takeResume()
+        for (i, tp) in partitions.enumerated() {
+            if let offset = resume[tp] { list.pointee.elems[i].offset = offset }
+        }
+        rd_kafka_assign(handle, list)
+        group.assign(partitions)
         group.logger?.log(level: 6, "assigned \(list.pointee.cnt) partitions")
     } else {
         rd_kafka_assign(handle, nil)

@@ -201,6 +201,13 @@ public final class KafkaConsumer {
         }
     }
 
+    /// If the group hands this member any of these partitions in its next assignment, reading starts at the
+    /// offset given here rather than at the committed one: for offsets whose records were handled but whose
+    /// commit the group refused while it rebalanced. An empty map cancels.
+    public func resume(at offsets: [TopicPartition: Int64]) {
+        group.resume(at: offsets)
+    }
+
     /// Leaves the group (revoking partitions, so others take over at once), waiting at most `timeoutMillis`:
     /// in librdkafka 2.0.2 a lost partition can make an unbounded close hang.
     public func close(timeoutMillis: Int = 10_000) {

@@ -27,6 +27,10 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
     let health: WorkerHealth
     private var lastLag = Date.distantPast
     private var reportedPartitions: Set<TopicPartition> = []
+    /// Offsets past answered records whose commit the group refused (it was rebalancing). Committed as soon
+    /// as this lane holds those partitions again, which then resume there rather than at the older committed
+    /// offset; dropped for partitions the group gives to another member (its reads are answered from the store).
+    private var uncommitted: [TopicPartition: Int64] = [:]
 
     /// `lane` numbers the lanes of one worker from 0; with more than one, each lane's member name and
     /// static membership id get the suffix `-<lane>`, so they stay distinct in the group.
@@ -65,7 +69,10 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
         let consumer = try KafkaConsumer(
             brokers: configuration.brokers, group: configuration.group, topics: Topics.inputs,
             instanceId: instanceId, settings: configuration.kafka, logger: KafkaLogBridge(logger: logger))
+        uncommitted = [:]
         defer {
+            // A clean stop leaves nothing answered behind the committed offsets (`livegate lag` reads them).
+            commitUncommitted(consumer)
             consumer.close()
             health.inGroup(lane, false)
         }
@@ -82,6 +89,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
                 try consumer.poll(maxRecords: configuration.maxBatchRecords, maxWaitMillis: configuration.maxBatchWaitMillis)
             }
             reportOffsetResets(consumer)
+            commitUncommitted(consumer)
             guard !records.isEmpty else { continue }
             let plan = stats.time(.decode) { BatchPlan(records, rules: configuration.rules) }
             switch try process(plan, store: store, producer: &producer, consumer: consumer) {
@@ -134,14 +142,33 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one worker thread 
         }
     }
 
-    /// A failed commit is not fatal: the outputs are already published, so the records' next reader gets
-    /// the stored answers again and publishes duplicates that consumers drop by id.
+    /// A failed commit is not fatal: the outputs are already published. The offsets are kept and committed
+    /// once the group is stable again; a partition that moves to another member meanwhile is read again by
+    /// it, answered from the store, and its duplicates are dropped by id downstream.
     func commit(_ plan: BatchPlan, _ consumer: KafkaConsumer) {
+        commit(uncommitted.merging(plan.nextOffsets) { max($0, $1) }, consumer)
+    }
+
+    private func commit(_ offsets: [TopicPartition: Int64], _ consumer: KafkaConsumer) {
         do {
-            try consumer.commit(plan.nextOffsets)
+            try consumer.commit(offsets)
+            uncommitted = [:]
+            consumer.resume(at: [:])
         } catch {
-            logger.warning("offset commit failed; the batch may be read again", metadata: ["error": "\(error)"])
+            uncommitted = offsets
+            consumer.resume(at: offsets)
+            logger.notice("offset commit refused; committing again once the group is stable",
+                          metadata: ["error": "\(error)", "partitions": "\(offsets.count)"])
         }
+    }
+
+    /// Commits what an earlier refusal left, for the partitions this lane holds once the group has settled.
+    private func commitUncommitted(_ consumer: KafkaConsumer) {
+        guard !uncommitted.isEmpty, consumer.isGroupMember else { return }
+        let owned = consumer.assignment
+        let kept = uncommitted.filter { owned.contains($0.key) }
+        uncommitted = [:]
+        if !kept.isEmpty { commit(kept, consumer) }
     }
 
     /// Waits for PostgreSQL before joining the group: a worker that cannot apply holds no partitions.

@@ -112,7 +112,7 @@ struct FaultProofTests {
         let run = try FaultRun()
         // Produce (API 0): not enough replicas, 20 times; OffsetCommit (API 8): coordinator not available, 20 times.
         try run.run("produce and commit requests failing", seconds: 1,
-                    reached: ["publishing failed; retrying", "offset commit failed", "NOT_ENOUGH_REPLICAS", "COORDINATOR_NOT_AVAILABLE"], fault: {
+                    reached: ["publishing failed; retrying", "offset commit refused", "NOT_ENOUGH_REPLICAS", "COORDINATOR_NOT_AVAILABLE"], fault: {
             run.h.broker.failNextRequests(apiKey: 0, errors: Array(repeating: 19, count: 20))
             run.h.broker.failNextRequests(apiKey: 8, errors: Array(repeating: 15, count: 20))
         }, restore: {})

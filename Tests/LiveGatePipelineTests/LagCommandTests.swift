@@ -24,8 +24,8 @@ struct OffsetsCommandTests {
         try h.migrate()
         let now = Fixtures.now()
         let out = try h.reader([Topics.transactionVerdict])
-        // One lane: two can rebalance while a batch commits, and a refused commit leaves the group behind until
-        // the next batch (the records are then read again and answered from the store, as they should be).
+        // One lane: with two, a lane joining late can move the partition while a batch commits; the new owner
+        // reads the batch again (answered from the store) and commits only then.
         let worker = h.startWorker(group: "ops", lanes: 1)
         let first = (0..<10).map { "o-\($0)" }
         try h.publish(first.map { Fixtures.attempt($0, tenant: "t", amount: "1", at: now, environment: "test") })
@@ -40,6 +40,31 @@ struct OffsetsCommandTests {
         let text = try WorkerProcess.run(["lag", "--group", "ops", "--brokers", h.broker.bootstrapServers])
         #expect(text.status == 0 && text.output.contains("total lag 5"), "\(text.output)")
 
+        h.database.drop()
+    }
+
+    @Test("a commit the group refused is made once it settles, without new input, and nothing is read twice")
+    func refusedCommitRetried() throws {
+        let h = try PipelineHarness(partitions: 1)
+        try h.migrate()
+        let now = Fixtures.now()
+        let out = try h.reader([Topics.transactionVerdict])
+        let worker = h.startWorker(group: "ops", lanes: 1)
+        let first = (0..<3).map { "r-\($0)" }
+        try h.publish(first.map { Fixtures.attempt($0, tenant: "t", amount: "1", at: now, environment: "test") })
+        try #require(try out.awaitAnswers(first))
+        // OffsetCommit (API 8) refused twice with REBALANCE_IN_PROGRESS (27), as while the group re-forms.
+        h.broker.failNextRequests(apiKey: 8, errors: [27, 27])
+        let second = (3..<8).map { "r-\($0)" }
+        try h.publish(second.map { Fixtures.attempt($0, tenant: "t", amount: "1", at: now, environment: "test") })
+        try #require(try out.awaitAnswers(second))
+        let caughtUp = try eventually(20) { try attempts(try lag(h))?["committed"] == .number("8") }
+        let row = try attempts(try lag(h))
+        #expect(caughtUp, "\(String(describing: row))")
+        try worker.stop()
+        try out.read(timeoutSeconds: 2) { _ in false }
+        let repeated = (first + second).filter { (out.answers[ByteID($0)]?.count ?? 0) != 1 }
+        #expect(repeated.isEmpty, "answered more than once: \(repeated)")
         h.database.drop()
     }
 }
