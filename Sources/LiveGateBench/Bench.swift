@@ -21,8 +21,25 @@ public struct Bench {
         /// Per attempt, closed loop and the database floor.
         public var pipelineCost: AttemptCost?
         public var floorCost: AttemptCost?
+        /// The closed loop in tenths (by answers): verdicts a second within each, the worker's memory at its end.
+        public var tenths: [Tenth] = []
 
-        public var speedupOverBatchOfOne: Double { throughputPerSecond / max(batchOfOneThroughput, 1e-9) }
+        /// Throughput of the last tenth of the closed loop over that of the second (the first includes the
+        /// ramp-up): below 1 when the run slowed down as its state grew.
+        public var lastOverSecondTenth: Double? {
+            guard tenths.count == 10 else { return nil }
+            return tenths[9].perSecond / max(tenths[1].perSecond, 1e-9)
+        }
+        /// The worker's resident memory at the end of the closed loop over that at the end of its second tenth.
+        public var memoryGrowth: Double? {
+            guard tenths.count == 10 else { return nil }
+            return tenths[9].workerRSSMB / max(tenths[1].workerRSSMB, 1e-9)
+        }
+
+        /// Nil when batches of one were not run (`--closed-loop-only`).
+        public var speedupOverBatchOfOne: Double? {
+            batchOfOneThroughput > 0 ? throughputPerSecond / batchOfOneThroughput : nil
+        }
         public var shareOfFloor: Double { throughputPerSecond / max(dbFloorThroughput, 1e-9) }
     }
 
@@ -44,21 +61,9 @@ public struct Bench {
         report.closedLoopLatencyMs = Self.percentiles(closed.latencyMs)
         report.workerRSSMaxMB = closed.workerRSSMaxMB
         report.pipelineCost = closed.cost
+        report.tenths = closed.tenths
 
-        let rate = config.rate ?? max(1, Int(closed.throughputPerSecond / 2))
-        let openCount = max(1_000, min(config.attempts, rate * 20))
-        log("open loop: \(openCount) attempts offered at \(rate)/s…")
-        let open = try PipelinePhase(config: config, name: "open").run(attempts: openCount, batchMax: config.batchMax,
-                                                                     ratePerSecond: rate)
-        report.openLoopRate = rate
-        report.openLoopThroughput = open.throughputPerSecond
-        report.latencyMs = Self.percentiles(open.latencyMs)
-        report.workerRSSMaxMB = max(report.workerRSSMaxMB, open.workerRSSMaxMB)
-
-        log("batch of one: \(config.batchOfOneAttempts) attempts, one transaction each…")
-        let one = try PipelinePhase(config: config, name: "one").run(attempts: config.batchOfOneAttempts, batchMax: 1)
-        report.batchOfOneAttempts = config.batchOfOneAttempts
-        report.batchOfOneThroughput = one.throughputPerSecond
+        if !config.closedLoopOnly { try runBaselines(&report, closedLoop: closed, log: log) }
 
         log("database floor: \(config.attempts) attempts of minimal SQL, 200 per transaction, \(config.lanes) connection(s), "
             + "\(Self.floorRuns) times…")
@@ -75,6 +80,24 @@ public struct Bench {
         report.dbFloorThroughput = floor.perSecond
         report.floorCost = floor.cost
         return report
+    }
+
+    /// The open loop at half the closed loop's rate, and batches of one.
+    private func runBaselines(_ report: inout Report, closedLoop closed: PipelinePhase.Result, log: (String) -> Void) throws {
+        let rate = config.rate ?? max(1, Int(closed.throughputPerSecond / 2))
+        let openCount = max(1_000, min(config.attempts, rate * 20))
+        log("open loop: \(openCount) attempts offered at \(rate)/s…")
+        let open = try PipelinePhase(config: config, name: "open").run(attempts: openCount, batchMax: config.batchMax,
+                                                                     ratePerSecond: rate)
+        report.openLoopRate = rate
+        report.openLoopThroughput = open.throughputPerSecond
+        report.latencyMs = Self.percentiles(open.latencyMs)
+        report.workerRSSMaxMB = max(report.workerRSSMaxMB, open.workerRSSMaxMB)
+
+        log("batch of one: \(config.batchOfOneAttempts) attempts, one transaction each…")
+        let one = try PipelinePhase(config: config, name: "one").run(attempts: config.batchOfOneAttempts, batchMax: 1)
+        report.batchOfOneAttempts = config.batchOfOneAttempts
+        report.batchOfOneThroughput = one.throughputPerSecond
     }
 
     static func percentiles(_ h: Histogram<UInt64>) -> [String: Double] {
@@ -99,12 +122,30 @@ extension Bench.Report {
               batches of one                \(f(batchOfOneThroughput).padding(toLength: 12, withPad: " ", startingAt: 0)) (\(batchOfOneAttempts) attempts)
               database floor (SQL only)     \(f(dbFloorThroughput).padding(toLength: 12, withPad: " ", startingAt: 0)) (\(lanes) connection(s))
 
-              batched / batches of one      \(String(format: "%.1f", speedupOverBatchOfOne))×
+              batched / batches of one      \(speedupOverBatchOfOne.map { String(format: "%.1f×", $0) } ?? "(not run)")
               batched / database floor      \(String(format: "%.2f", shareOfFloor))
               worker peak RSS               \(String(format: "%.1f", workerRSSMaxMB)) MiB
 
             \(costTable)
+
+            \(tenthsTable)
             """
+    }
+
+    /// The closed loop tenth by tenth: flat rows mean the growing state did not slow it down.
+    var tenthsTable: String {
+        guard !tenths.isEmpty else { return "  (closed loop too short to cut into tenths)" }
+        var lines = ["  closed loop, by tenths       answered    verdicts/s    worker RSS"]
+        for (i, t) in tenths.enumerated() {
+            lines.append("  " + "tenth \(i + 1)".padding(toLength: 28, withPad: " ", startingAt: 0)
+                         + String(t.answered).padding(toLength: 12, withPad: " ", startingAt: 0)
+                         + String(format: "%.0f", t.perSecond).padding(toLength: 14, withPad: " ", startingAt: 0)
+                         + String(format: "%.1f MiB", t.workerRSSMB))
+        }
+        if let ratio = lastOverSecondTenth, let growth = memoryGrowth {
+            lines.append(String(format: "  last tenth ÷ second tenth    %.2f (throughput), %.2f (worker RSS)", ratio, growth))
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// What an attempt costs, closed loop beside the floor.
@@ -136,7 +177,10 @@ extension Bench.Report {
             ("worker_rss_mb_max", n(workerRSSMaxMB)),
             ("cost_per_attempt", .object([("pipeline", pipelineCost.map(Self.json) ?? .null),
                                           ("db_floor", floorCost.map(Self.json) ?? .null)])),
-            ("ratios", .object([("batched_over_batch_of_one", n(speedupOverBatchOfOne)), ("batched_over_db_floor", n(shareOfFloor))])),
+            ("ratios", .object([("batched_over_batch_of_one", speedupOverBatchOfOne.map(n) ?? .null), ("batched_over_db_floor", n(shareOfFloor))])),
+            ("closed_loop_tenths", .array(tenths.map { t in
+                .object([("answered", .number(String(t.answered))), ("per_s", n(t.perSecond)), ("worker_rss_mb", n(t.workerRSSMB))])
+            })),
         ]))
     }
 

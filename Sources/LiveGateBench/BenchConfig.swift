@@ -18,10 +18,14 @@ public struct BenchConfig: Sendable {
     public var lanes: Int
     /// Attempts of the batch-of-one baseline. Default: a tenth of `attempts`, at least 1,000.
     public var batchOfOneAttempts: Int
+    /// Only the closed loop (with its tenths) and the database floor: for scale runs, where setting up a
+    /// million tenants again for the open loop and batches of one would take most of an hour.
+    public var closedLoopOnly: Bool
 
     public init(attempts: Int = 200_000, tenants: Int = 1_000, rate: Int? = nil, databaseURL: String,
                 executable: String, batchMax: Int = WorkerConfiguration.defaultBatchRecords,
-                lanes: Int = WorkerConfiguration.defaultLanes, batchOfOneAttempts: Int? = nil) {
+                lanes: Int = WorkerConfiguration.defaultLanes, batchOfOneAttempts: Int? = nil, closedLoopOnly: Bool = false) {
+        self.closedLoopOnly = closedLoopOnly
         self.attempts = attempts
         self.tenants = tenants
         self.rate = rate

@@ -26,6 +26,10 @@ public struct BenchSummary: Sendable {
         Figure(key: "batch_of_one_per_s", label: "batches of one, verdicts/s", format: "%.0f") { $0.batchOfOneThroughput },
         Figure(key: "db_floor_per_s", label: "database floor, attempts/s", format: "%.0f") { $0.dbFloorThroughput },
         Figure(key: "worker_rss_mb_max", label: "worker peak RSS, MiB", format: "%.1f") { $0.workerRSSMaxMB },
+        Figure(key: "last_over_second_tenth", label: "closed loop, last tenth ÷ second tenth", format: "%.2f") {
+            $0.lastOverSecondTenth
+        },
+        Figure(key: "worker_rss_growth", label: "worker RSS, end ÷ end of second tenth", format: "%.2f") { $0.memoryGrowth },
         Figure(key: "pipeline_wal_bytes", label: "WAL per attempt, pipeline, B", format: "%.0f") { $0.pipelineCost?.walBytes },
         Figure(key: "floor_wal_bytes", label: "WAL per attempt, floor, B", format: "%.0f") { $0.floorCost?.walBytes },
         Figure(key: "pipeline_postgres_cpu_us", label: "PostgreSQL CPU per attempt, pipeline, µs", format: "%.0f") {

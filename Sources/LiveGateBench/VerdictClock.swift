@@ -11,19 +11,24 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
     private let expected: Int
     private var seen = Set<String>()
     private var attemptsAnswered = 0
+    private var verdictRecords = 0
+    private let recordCount = Atomic<Int>(0)
     private(set) var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: .three)
     private(set) var lastArrival = Date()
     private let done = DispatchSemaphore(value: 0)
     private let answeredCount = Atomic<Int>(0)
     private let warmupsAnswered = Atomic<Int>(0)
-    private let warmedUp = DispatchSemaphore(value: 0)
     /// Event ids of warm-up attempts, answered before the clock starts and left out of every figure.
     static let warmupPrefix = "warmup-"
 
-    /// Waits for the verdicts of `count` warm-up attempts: the worker has joined its group and is answering.
-    func awaitWarmups(_ count: Int, seconds: Double) -> Bool {
-        let deadline = DispatchTime.now() + seconds
-        return (0..<count).allSatisfy { _ in warmedUp.wait(timeout: deadline) == .success }
+    /// Waits up to `seconds` for more than `done` warm-up verdicts; false if none more came.
+    func awaitWarmups(beyond done: Int, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while warmupsDone <= done {
+            guard Date() < deadline else { return false }
+            usleep(5_000)
+        }
+        return true
     }
 
     /// `expected`: distinct event ids to wait for, warm-up attempts included.
@@ -32,6 +37,9 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
                                      topics: [Topics.transactionVerdict],
                                      settings: KafkaSettings([("fetch.wait.max.ms", "2")]))
         self.expected = expected
+        // Room for every id at once: growing a set of hundreds of thousands of ids rehashes all of them, a pause
+        // of the reader that would show as latency of the verdicts it was about to read.
+        seen.reserveCapacity(expected)
         let thread = Thread { [self] in self.loop() }
         thread.start()
     }
@@ -41,10 +49,11 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
             guard let records = try? consumer.poll(maxRecords: 5000, maxWaitMillis: 100) else { continue }
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             for record in records {
-                guard let value = record.value, let (id, decided) = Self.scan(value), seen.insert(id).inserted else { continue }
+                guard let value = record.value, let (id, decided) = Self.scan(value) else { continue }
+                if !id.hasPrefix(Self.warmupPrefix) { verdictRecords += 1 }
+                guard seen.insert(id).inserted else { continue }
                 if id.hasPrefix(Self.warmupPrefix) {
                     warmupsAnswered.add(1, ordering: .relaxed)
-                    warmedUp.signal()
                     continue
                 }
                 attemptsAnswered += 1
@@ -53,6 +62,7 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
             if !records.isEmpty {
                 lastArrival = Date()
                 answeredCount.store(attemptsAnswered, ordering: .releasing)
+                recordCount.store(verdictRecords, ordering: .releasing)
             }
         }
         done.signal()
@@ -71,6 +81,10 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
 
     /// Warm-up attempts answered so far; safe to read from any thread.
     var warmupsDone: Int { warmupsAnswered.load(ordering: .relaxed) }
+
+    /// Verdict records read so far, warm-ups left out, a repeat's second verdict included: one for each attempt
+    /// published (a rebalance may add a copy). Safe to read from any thread.
+    var records: Int { recordCount.load(ordering: .acquiring) }
 
     /// Distinct attempts answered so far, warm-ups left out; safe to read from any thread.
     var answered: Int { answeredCount.load(ordering: .acquiring) }

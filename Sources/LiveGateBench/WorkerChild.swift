@@ -8,7 +8,7 @@ import Glibc
 /// `fetch.wait.max.ms=2` here and in `VerdictClock`: the embedded broker parks a fetch that finds no data for
 /// the whole wait, even when records arrive meanwhile (a real broker answers at once), so each consumer hop
 /// would add up to the wait to the measured latency.
-final class WorkerChild {
+final class WorkerChild: Sendable {
     let pid: pid_t
 
     init(executable: String, brokers: String, databaseURL: String, batchMax: Int, lanes: Int) throws {
@@ -32,9 +32,14 @@ final class WorkerChild {
     static var logLevel: String { ProcessInfo.processInfo.environment["LIVEGATE_BENCH_WORKER_LOG_LEVEL"] ?? "error" }
 
     /// Peak resident memory so far (VmHWM), in MiB.
-    func peakRSSMegabytes() -> Double {
+    func peakRSSMegabytes() -> Double { memoryMegabytes("VmHWM:") }
+
+    /// Resident memory now (VmRSS), in MiB.
+    func rssMegabytes() -> Double { memoryMegabytes("VmRSS:") }
+
+    private func memoryMegabytes(_ field: String) -> Double {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
               let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
         else { return 0 }
         return kb / 1024

@@ -26,6 +26,8 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "PostgreSQL server URL (env: LIVEGATE_DATABASE_URL).") var databaseURL: String?
     @Flag(help: "Print one JSON line last, for scripts.") var json = false
     @Option(help: "Run everything this many times, 1–20, and print each figure's median and spread.") var `repeat` = 1
+    @Flag(name: .customLong("closed-loop-only"),
+          help: "Only the closed loop (with its tenths) and the database floor: for scale runs.") var closedLoopOnly = false
 
     func validate() throws {
         try WorkerConfiguration.validate(lanes: lanes, batchMax: batchMax)
@@ -37,7 +39,8 @@ struct BenchCommand: ParsableCommand {
             ?? LocalPostgres.fromEnvironment().start()
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let config = BenchConfig(attempts: attempts, tenants: tenants, rate: rate, databaseURL: url, executable: executable,
-                                 batchMax: batchMax, lanes: lanes, batchOfOneAttempts: batchOfOneAttempts)
+                                 batchMax: batchMax, lanes: lanes, batchOfOneAttempts: batchOfOneAttempts,
+                                 closedLoopOnly: closedLoopOnly)
         var reports: [Bench.Report] = []
         for run in 1...`repeat` {
             let label = `repeat` > 1 ? "bench \(run)/\(`repeat`)" : "bench"
