@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "LiveGateHTTP",
             dependencies: [
-                "LiveGatePipeline", "LiveGateStore", "Postgres",
+                "LiveGatePipeline", "LiveGateStore", "Postgres", "Kafka",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -85,6 +85,7 @@ let package = Package(
             ]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "LiveGateTestSupport"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "LiveGateHTTPTests", dependencies: ["LiveGateHTTP", "LiveGateCore"]),
         .testTarget(name: "LiveGateLocalTests", dependencies: ["LiveGateLocal"]),
         .testTarget(
             name: "LiveGatePipelineTests",

@@ -27,12 +27,16 @@ public struct StatusServer: Sendable {
     public let tokens: APITokens?
     public let limits: Limits
     public let rules: Rules
+    /// The one-call verdict path (`POST /v1/transaction-attempts` …), when the server has brokers.
+    public let verdicts: VerdictPath?
 
-    public init(databaseURL: String, tokens: APITokens?, limits: Limits = Limits(), rules: Rules = .standard) {
+    public init(databaseURL: String, tokens: APITokens?, limits: Limits = Limits(), rules: Rules = .standard,
+                verdicts: VerdictPath? = nil) {
         self.databaseURL = databaseURL
         self.tokens = tokens
         self.limits = limits
         self.rules = rules
+        self.verdicts = verdicts
     }
 
     public func application(host: String, port: Int, registry: PrometheusCollectorRegistry,
@@ -40,7 +44,7 @@ public struct StatusServer: Sendable {
         let pool = DatabasePool(url: databaseURL, size: limits.databaseConnections, queueLimit: limits.databaseQueue,
                                 timeout: limits.requestTimeout)
         let router = Router(options: .autoGenerateHeadEndpoints)
-        router.add(middleware: ReadOnlyMethods(isKnownPath: Self.isKnownPath))
+        router.add(middleware: AllowedMethods(allowed: { [verdicts] in Self.methods(of: $0, verdictPath: verdicts != nil) }))
         // Probes and scrapes are never refused for load: an overloaded server must not look dead.
         WorkerEndpoints.addMetrics(to: router, registry: registry)
         router.get("healthz") { _, _ -> Response in WorkerEndpoints.text(.ok, "ok\n") }
@@ -53,6 +57,22 @@ public struct StatusServer: Sendable {
             .get(":tenant_id/production-status") { [self] request, context -> Response in
                 await productionStatus(request, context, pool: pool, logger: logger)
             }
+        // Bounded by the waiters' registry, the publish queue and the pool's queue, not by `maxInFlight`:
+        // a request waiting for its verdict holds no thread.
+        if let verdicts {
+            let v1 = router.group("v1")
+            v1.post("transaction-attempts") { [self] request, context -> Response in
+                await post(request, context, as: .transactionAttempted, path: verdicts, route: "post_attempt")
+            }
+            v1.post("transaction-resolutions") { [self] request, context -> Response in
+                await post(request, context, as: .transactionResolved, path: verdicts, route: "post_resolution")
+            }
+            for collection in ["transaction-attempts", "transaction-resolutions"] {
+                v1.get("\(collection)/:event_id") { [self] request, context -> Response in
+                    await storedVerdict(request, context, pool: pool, route: "get_verdict")
+                }
+            }
+        }
         let app = Application(router: router,
                               server: .http1(configuration: .init(idleTimeout: .nanoseconds(limits.idleTimeout.nanoseconds))),
                               configuration: .init(address: .hostname(host, port: port), serverName: "livegate"),
@@ -63,11 +83,7 @@ public struct StatusServer: Sendable {
     func productionStatus(_ request: Request, _ context: some RequestContext, pool: DatabasePool,
                           logger: Logger) async -> Response {
         let route = "production_status"
-        if let tokens, !tokens.accepts(authorization: request.headers[.authorization]) {
-            HTTPMetrics.rejected("unauthorized")
-            return HTTPMetrics.count(route, Self.error(.unauthorized, "unauthorized", "a valid bearer token is required",
-                                                       extra: [.wwwAuthenticate: "Bearer"]))
-        }
+        if let refusal = unauthorized(request) { return HTTPMetrics.count(route, refusal) }
         // The same rule as a tenant_id on the topics: 1 to 128 characters, no control characters.
         guard let decoded = context.parameters.get("tenant_id")?.removingPercentEncoding,
               let tenantId = InputDecoder.usableId(.string(decoded)) else {
@@ -106,11 +122,19 @@ public struct StatusServer: Sendable {
         }
     }
 
-    /// The paths this server answers (GET and HEAD only).
-    static func isKnownPath(_ path: String) -> Bool {
-        ["/healthz", "/readyz", "/metrics"].contains(path)
+    /// The methods a path of this server answers, or nil for a path it does not serve.
+    static func methods(of path: String, verdictPath: Bool) -> [HTTPRequest.Method]? {
+        if ["/healthz", "/readyz", "/metrics"].contains(path)
             || (path.hasPrefix("/v1/tenants/") && path.hasSuffix("/production-status")
-                && path.count > "/v1/tenants//production-status".count)
+                && path.count > "/v1/tenants//production-status".count) {
+            return [.get, .head]
+        }
+        guard verdictPath else { return nil }
+        if ["/v1/transaction-attempts", "/v1/transaction-resolutions"].contains(path) { return [.post] }
+        if ["/v1/transaction-attempts/", "/v1/transaction-resolutions/"].contains(where: { path.hasPrefix($0) && path.count > $0.count }) {
+            return [.get, .head]
+        }
+        return nil
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: JSONValue, extra: HTTPFields = [:]) -> Response {
@@ -145,16 +169,17 @@ struct RequestBounds<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Every route is read-only: another method on a known path is 405 with `Allow`, not 404.
-struct ReadOnlyMethods<Context: RequestContext>: RouterMiddleware {
-    let isKnownPath: @Sendable (String) -> Bool
+/// A method a known path does not answer is 405 with `Allow`, not 404.
+struct AllowedMethods<Context: RequestContext>: RouterMiddleware {
+    let allowed: @Sendable (String) -> [HTTPRequest.Method]?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method != .get, request.method != .head, isKnownPath(request.uri.path) else {
+        guard let methods = allowed(request.uri.path), !methods.contains(request.method) else {
             return try await next(request, context)
         }
-        var response = StatusServer.error(.methodNotAllowed, "method_not_allowed", "only GET is supported here")
-        response.headers[.allow] = "GET, HEAD"
+        let names = methods.map(\.rawValue).joined(separator: ", ")
+        var response = StatusServer.error(.methodNotAllowed, "method_not_allowed", "only \(names) here")
+        response.headers[.allow] = names
         return response
     }
 }

@@ -10,10 +10,24 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the production-status API over HTTP, read from PostgreSQL (docs/openapi.yaml).",
         discussion: """
             GET /v1/tenants/{tenant_id}/production-status, /healthz, /readyz (PostgreSQL answers) and /metrics. \
-            Stateless: run as many as you like behind a load balancer. SIGTERM or SIGINT stops it gracefully.
+            With --brokers (or LIVEGATE_BROKERS) also the one-call verdict path: POST /v1/transaction-attempts and \
+            /v1/transaction-resolutions publish the body and wait (?wait_ms, default 2000, at most 10000) for its \
+            verdict; GET /v1/transaction-attempts/{event_id} returns a stored one. Stateless: run as many as you \
+            like behind a load balancer. SIGTERM or SIGINT stops it gracefully.
             """)
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var kafka: BrokerOptions
+
+    @Option(name: .customLong("max-waiting"), help: """
+        Requests waiting for a verdict at once, 1–1000000; more get 503 (default 10000). Only with --brokers.
+        """)
+    var maxWaiting = 10_000
+
+    @Option(name: .customLong("max-wait-ms"), help: """
+        The longest wait granted for a verdict, 0–10000 ms; a larger wait_ms is cut to it (default 10000).
+        """)
+    var maxWaitMillis = 10_000
 
     @Option(name: .long, help: ArgumentHelp(
         "Address to listen on (env: LIVEGATE_LISTEN; default 127.0.0.1:8080).", valueName: "host:port"))
@@ -47,6 +61,8 @@ struct Serve: AsyncParsableCommand {
         guard (1...100_000).contains(maxInFlight) else { throw ValidationError("--max-in-flight must be 1 to 100000.") }
         guard (1...64).contains(databaseConnections) else { throw ValidationError("--db-connections must be 1 to 64.") }
         guard (100...60_000).contains(requestTimeoutMillis) else { throw ValidationError("--request-timeout-ms must be 100 to 60000.") }
+        guard (1...1_000_000).contains(maxWaiting) else { throw ValidationError("--max-waiting must be 1 to 1000000.") }
+        guard (0...10_000).contains(maxWaitMillis) else { throw ValidationError("--max-wait-ms must be 0 to 10000.") }
         if let format = logFormat ?? Env.get("LIVEGATE_LOG_FORMAT"), !["text", "json"].contains(format) {
             throw ValidationError("--log-format must be text or json.")
         }
@@ -69,11 +85,24 @@ struct Serve: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let address = parseListenAddress(resolvedListen)!  // checked by validate()
-        let (app, pool) = StatusServer(databaseURL: try database.url(), tokens: tokens, limits: limits)
+        var verdicts: (path: VerdictPath, feed: VerdictFeed)?
+        if kafka.brokers != nil || Env.get("LIVEGATE_BROKERS") != nil {
+            let brokers = try kafka.servers(), settings = try kafka.settings()
+            let waiters = VerdictWaiters(capacity: maxWaiting)
+            let feed = try VerdictFeed(brokers: brokers, settings: settings, waiters: waiters, logger: logger)
+            let publisher = try Publisher(brokers: brokers, settings: settings, queueLimit: maxWaiting, logger: logger)
+            verdicts = (VerdictPath(waiters: waiters, publisher: publisher, longestWaitMillis: maxWaitMillis), feed)
+        }
+        defer {
+            verdicts?.path.publisher.stop()
+            verdicts?.feed.stop()
+        }
+        let (app, pool) = StatusServer(databaseURL: try database.url(), tokens: tokens, limits: limits, verdicts: verdicts?.path)
             .application(host: address.host, port: address.port, registry: registry, logger: logger)
         defer { pool.shutdown() }
         logger.info("serving the production-status API", metadata: [
             "address": "\(address.host):\(address.port)", "tokens": "\(tokens == nil ? "none (open)" : "required")",
+            "verdict_path": "\(verdicts == nil ? "off (no --brokers)" : "on")",
         ])
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))

@@ -29,13 +29,17 @@ extension PipelineHarness {
 }
 
 /// An HTTP request through curl (5 s at most): the status code, the response headers and the body.
-func curl(_ url: String, method: String = "GET", token: String? = nil) throws -> (status: Int, headers: String, body: String) {
+func curl(_ url: String, method: String = "GET", token: String? = nil, body: String? = nil)
+    throws -> (status: Int, headers: String, body: String) {
     let header = FileManager.default.temporaryDirectory.appendingPathComponent("h-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: header) }
     // HEAD through -I: with -X HEAD curl would wait for the body Content-Length announces.
-    var arguments = ["-s", "-m", "5"] + (method == "HEAD" ? ["-I"] : ["-X", method]) + ["-D", header, "-w", "\n%{http_code}", url]
+    // A POST may wait for its verdict up to 10 s.
+    var arguments = ["-s", "-m", body == nil ? "5" : "15"] + (method == "HEAD" ? ["-I"] : ["-X", method])
+        + ["-D", header, "-w", "\n%{http_code}", url]
     if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
-    let outcome = try Subprocess.run("/usr/bin/curl", arguments, timeoutSeconds: 10)
+    if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
+    let outcome = try Subprocess.run("/usr/bin/curl", arguments, timeoutSeconds: 20)
     let lines = outcome.output.split(separator: "\n", omittingEmptySubsequences: false)
     return (Int(lines.last ?? "") ?? 0, (try? String(contentsOfFile: header, encoding: .utf8)) ?? "",
             lines.dropLast().joined(separator: "\n"))

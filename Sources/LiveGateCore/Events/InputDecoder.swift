@@ -66,7 +66,7 @@ public enum InputDecoder {
         return id
     }
 
-    static func describe(_ error: JSONParseError) -> String {
+    public static func describe(_ error: JSONParseError) -> String {
         switch error {
         case .invalidUTF8: return "value is not valid UTF-8"
         case .unexpectedEnd: return "value is not JSON: it ends early"

@@ -1,0 +1,92 @@
+import Foundation
+import Kafka
+import LiveGateCore
+import LiveGateLocal
+import LiveGateTestSupport
+import Testing
+
+extension PipelineTests {
+@Suite("livegate serve: one call for a money path")
+struct VerdictPathTests {
+    static let partitions = 2
+
+    /// Records on the attempt topic, all partitions.
+    func attemptsPublished(_ h: PipelineHarness) throws -> Int64 {
+        let probe = try KafkaConsumer(brokers: h.broker.bootstrapServers, reading: [:])
+        return try (0..<Int32(Self.partitions)).reduce(0) {
+            $0 + (try probe.watermarks(TopicPartition(topic: Topics.transactionAttempt, partition: $1)).high)
+        }
+    }
+
+    @Test("200 with the verdict's bytes, the same again on repeat, 202 then GET, 400 publishes nothing, a resolution")
+    func oneCall() throws {
+        let h = try PipelineHarness(partitions: Self.partitions)
+        try h.migrate()
+        let worker = h.startWorker(group: "verdict-path")
+        let out = try h.reader([Topics.transactionVerdict, Topics.accessVerdict])
+        let now = Fixtures.now()
+        try h.publish([Fixtures.declaration("d", tenant: "t-7", at: now)])
+        try #require(try out.awaitAnswers(["d"]))
+        try h.publish([Fixtures.decision("a", tenant: "t-7", action: "approve", at: now)])
+        try #require(try out.awaitAnswers(["a"]))
+
+        let base = "http://127.0.0.1:25467"
+        let serve = try WorkerProcess(livegate: ["serve", "--listen", "127.0.0.1:25467", "--database-url", h.database.url,
+                                                 "--brokers", h.broker.bootstrapServers], name: "serve-verdicts")
+        try #require(try eventually(30) { try curl(base + "/readyz").status == 200 }, "never ready: \(serve.log)")
+
+        // Allowed: the body is the verdict exactly as the topic carries it.
+        let attempt = Fixtures.attempt("p-1", tenant: "t-7", amount: "40", at: now)
+        let allowed = try curl(base + "/v1/transaction-attempts?wait_ms=8000", method: "POST", body: attempt)
+        #expect(allowed.status == 200, "\(allowed)\n\(serve.log.suffix(2000))")
+        try #require(try out.awaitAnswers(["p-1"]))
+        let published = try #require(out.answers[ByteID("p-1")]?.first)
+        #expect(Array(allowed.body.utf8) == published)
+        #expect(try JSONParser.parse(published)["outcome"]?.stringValue == "allowed")
+
+        // The same request again: the same bytes (the worker answers the repeat from the store).
+        let again = try curl(base + "/v1/transaction-attempts?wait_ms=8000", method: "POST", body: attempt)
+        #expect(again.status == 200 && Array(again.body.utf8) == published)
+
+        // A ceiling denial comes back the same way.
+        let denied = try curl(base + "/v1/transaction-attempts?wait_ms=8000", method: "POST",
+                              body: Fixtures.attempt("p-2", tenant: "t-7", amount: "150", at: now))
+        let reason = try JSONParser.parse(Array(denied.body.utf8))["reason"]?.stringValue
+        #expect(denied.status == 200 && reason == "exceeds_tenant_beta_ceiling_per_tx", "\(denied)")
+
+        // wait_ms=0: 202 and where to look; the verdict is there once the worker has answered.
+        let pending = try curl(base + "/v1/transaction-attempts?wait_ms=0", method: "POST",
+                               body: Fixtures.attempt("p 3/x", tenant: "t-7", amount: "5", at: now))
+        #expect(pending.status == 202 && pending.headers.contains("Location: /v1/transaction-attempts/p%203%2Fx"), "\(pending)")
+        #expect(try JSONParser.parse(Array(pending.body.utf8)) == .object([("event_id", .string("p 3/x")), ("state", .string("pending"))]))
+        try #require(try out.awaitAnswers(["p 3/x"]))
+        let stored = try curl(base + "/v1/transaction-attempts/p%203%2Fx")
+        #expect(stored.status == 200 && Array(stored.body.utf8) == out.answers[ByteID("p 3/x")]?.first, "\(stored)")
+        #expect(try curl(base + "/v1/transaction-attempts/never-posted").status == 404)
+
+        // Bodies that cannot be addressed: 400 with the reason, and nothing reaches the topic.
+        let before = try attemptsPublished(h)
+        for (body, code) in [("{not json", "not_json"), (#"{"event_id":"q","tenant_id":"t-7"}"#, "wrong_type"),
+                             (#"{"event_id":"","type":"transaction.attempted","tenant_id":"t-7"}"#, "invalid_event_id"),
+                             (Fixtures.resolution("q", tenant: "t-7", attempt: "p-1"), "wrong_type")] {
+            let refused = try curl(base + "/v1/transaction-attempts", method: "POST", body: body)
+            #expect(refused.status == 400 && refused.body.contains("\"\(code)\""), "\(body): \(refused)")
+        }
+        #expect(try curl(base + "/v1/transaction-attempts?wait_ms=10001", method: "POST", body: attempt).status == 400)
+        #expect(try attemptsPublished(h) == before, "a refused body was published")
+
+        // Headroom back: the failed attempt's 40.00 is released.
+        let resolution = try curl(base + "/v1/transaction-resolutions?wait_ms=8000", method: "POST",
+                                  body: Fixtures.resolution("r-1", tenant: "t-7", attempt: "p-1", at: now))
+        let released = try JSONParser.parse(Array(resolution.body.utf8))
+        #expect(resolution.status == 200 && released["subject"]?.stringValue == "resolution"
+                && released["released"]?.stringValue == "40.00", "\(resolution)")
+        #expect(try curl(base + "/v1/transaction-resolutions/r-1").body == resolution.body)
+
+        serve.signal(SIGTERM)
+        #expect(serve.waitForExit(seconds: 30) == 0, "\(serve.log.suffix(2000))")
+        try worker.stop()
+        h.database.drop()
+    }
+}
+}
