@@ -134,7 +134,9 @@ extension Bench.Report {
 
     /// The closed loop tenth by tenth: flat rows mean the growing state did not slow it down.
     var tenthsTable: String {
-        guard !tenths.isEmpty else { return "  (closed loop too short to cut into tenths)" }
+        guard !tenths.isEmpty else {
+            return "  closed loop by tenths: none below \(Timeline.minimumAnswers) attempts (a tenth would be a batch or two)"
+        }
         var lines = ["  closed loop, by tenths       answered    verdicts/s    worker RSS"]
         for (i, t) in tenths.enumerated() {
             lines.append("  " + "tenth \(i + 1)".padding(toLength: 28, withPad: " ", startingAt: 0)

@@ -43,7 +43,9 @@ struct PipelinePhase {
         let meter = try PostgresConnection(url: url)
         let before = try ResourceSample.take(meter, worker: worker.pid)
         let started = Date()
-        let timeline = Timeline(total: count - work.repeats, clock: clock, worker: worker, started: started)
+        let answers = count - work.repeats
+        let timeline = answers >= Timeline.minimumAnswers
+            ? Timeline(total: answers, clock: clock, worker: worker, started: started) : nil
         try publish(work, producer: producer, ratePerSecond: ratePerSecond, started: started, clock: clock)
         guard clock.waitWhileAnswering(stallSeconds: Self.stallSeconds) else {
             throw BenchError.incomplete(phase: name, answered: clock.answered, expected: count - work.repeats)
@@ -51,7 +53,7 @@ struct PipelinePhase {
         let seconds = clock.lastArrival.timeIntervalSince(started)
         let cost = try before.cost(to: try ResourceSample.take(meter, worker: worker.pid), attempts: count, db: meter)
         return Result(attempts: count, seconds: seconds, latencyMs: clock.histogram, workerRSSMaxMB: worker.peakRSSMegabytes(),
-                      cost: cost, tenths: timeline.finish(lastArrival: clock.lastArrival))
+                      cost: cost, tenths: timeline?.finish(lastArrival: clock.lastArrival) ?? [])
     }
 
     /// The warm-up attempts (`BenchWorkload.maxWarmups` at most), all answered; fails only when none is

@@ -13,6 +13,10 @@ public struct Tenth: Sendable {
 /// Samples the verdict count and the worker's resident memory every 20 ms on its own thread, and cuts the
 /// run into tenths by answers.
 final class Timeline: Sendable {
+    /// Fewer answers than this make no tenths: verdicts arrive a batch (up to 500) at a time, so a tenth of a
+    /// short run is crossed in one step and lasts no time at all (a CI run of 2,000 showed tenths of 0/s).
+    static let minimumAnswers = 100_000
+
     private let state = Mutex<(marks: [(answered: Int, at: Date, rssMB: Double)], stopped: Bool)>(([], false))
     private let total: Int
     private let started: Date

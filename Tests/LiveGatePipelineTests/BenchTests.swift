@@ -23,7 +23,8 @@ struct BenchTests {
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(status == 0, "\(output.suffix(2000))")
         #expect(output.components(separatedBy: "PostgreSQL WAL").count == 3, "each run prints its cost table")
-        #expect(output.components(separatedBy: "closed loop, by tenths").count == 3, "each run prints its tenths")
+        // 2,000 attempts are too few to cut into tenths (deploy/bench.sh's 200,000 are not): each run says so.
+        #expect(output.components(separatedBy: "closed loop by tenths: none below").count == 3, "each run explains its tenths")
         let last = output.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
         let json = try JSONParser.parse(Array(last.utf8))
         func figure(_ key: String, _ stat: String = "median") -> Double {
@@ -31,8 +32,7 @@ struct BenchTests {
         }
         #expect(json["runs"] == .number("2"))
         for key in ["throughput_per_s", "worker_rss_mb_max", "open_loop_p50_ms", "open_loop_p99_ms", "db_floor_per_s",
-                    "pipeline_wal_bytes", "floor_wal_bytes", "pipeline_stored_bytes", "floor_stored_bytes", "worker_cpu_us",
-                    "last_over_second_tenth", "worker_rss_growth"] {
+                    "pipeline_wal_bytes", "floor_wal_bytes", "pipeline_stored_bytes", "floor_stored_bytes", "worker_cpu_us"] {
             #expect(figure(key) > 0, "\(key) in \(last)")
             #expect(figure(key, "min") <= figure(key) && figure(key) <= figure(key, "max"), "\(key)")
         }
