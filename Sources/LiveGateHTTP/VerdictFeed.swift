@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import LiveGateCore
+import LiveGatePipeline
 import Logging
 import Synchronization
 
@@ -18,16 +19,8 @@ public final class VerdictFeed: Sendable {
     public init(brokers: String, settings: KafkaSettings, waiters: VerdictWaiters, logger: Logger) throws {
         self.waiters = waiters
         self.logger = logger
-        let topic = Topics.transactionVerdict
-        guard let count = try TopicAdmin(brokers: brokers, settings: settings).describe()[topic]?.partitions else {
-            throw KafkaError.invalid("no topic \(topic) to read verdicts from")
-        }
-        let probe = try KafkaConsumer(brokers: brokers, reading: [:], settings: settings)
-        var ends: [TopicPartition: Int64] = [:]
-        for p in 0..<Int32(count) {
-            let tp = TopicPartition(topic: topic, partition: p)
-            ends[tp] = try probe.watermarks(tp).high
-        }
+        let ends = try OutputWatcher.positions(brokers: brokers, topics: [Topics.transactionVerdict], settings: settings,
+                                               from: .end)
         let consumer = Reader(try KafkaConsumer(brokers: brokers, reading: ends, settings: settings))
         Thread { [self] in
             defer { finished.signal() }
