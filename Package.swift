@@ -91,6 +91,7 @@ let package = Package(
             name: "LiveGatePipelineTests",
             dependencies: [
                 "LiveGatePipeline", "LiveGateStore", "LiveGateCore", "LiveGateLocal", "Kafka", "Postgres", "LiveGateTestSupport",
+                "LiveGateHTTP",
             ]),
         .testTarget(
             name: "LiveGateStoreTests",

@@ -15,8 +15,9 @@ public enum Intake {
         public let message: String
     }
 
-    /// The topic's own limit (`max.message.bytes`): a larger value could not be published anyway.
-    public static let maxBodyBytes = 1_048_576
+    /// The topic's own limit (`max.message.bytes`, 1 MiB) less 2 KiB for the key (a tenant id: at most 512
+    /// bytes) and the record's framing: a body this large is still published, a larger one could not be.
+    public static let maxBodyBytes = (1 << 20) - 2048
 
     public static func address(_ body: [UInt8], as type: EventType) -> Result<Addressed, Refusal> {
         guard body.count <= maxBodyBytes else {

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import LiveGatePipeline
 import Logging
 import Synchronization
 
@@ -7,9 +8,8 @@ import Synchronization
 /// server's threads. Requests that arrive while a send is in flight go out together in the next one (at most
 /// `maxBatch`); each learns whether its record was acknowledged. At most `queueLimit` wait to be sent.
 public final class Publisher: Sendable {
-    public enum Failure: Error { case overloaded, stopped, kafka(String) }
-
-    private typealias Pending = (record: ProducerRecord, done: CheckedContinuation<Result<Void, Failure>, Never>)
+    public typealias Completion = @Sendable (Result<Void, PublishFailure>) -> Void
+    private typealias Pending = (record: ProducerRecord, done: Completion)
     private let state = Mutex<(queue: [Pending], stopped: Bool)>(([], false))
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
@@ -19,7 +19,7 @@ public final class Publisher: Sendable {
     public init(brokers: String, settings: KafkaSettings, queueLimit: Int, logger: Logger) throws {
         self.queueLimit = max(1, queueLimit)
         let make: @Sendable () throws(KafkaError) -> KafkaProducer = { () throws(KafkaError) -> KafkaProducer in
-            try KafkaProducer(brokers: brokers, settings: settings)
+            try KafkaProducer(brokers: brokers, settings: WorkerConfiguration.producerDefaults.merging(settings))
         }
         let lane = Lane(try make())
         Thread { [self] in
@@ -34,17 +34,16 @@ public final class Publisher: Sendable {
         init(_ producer: KafkaProducer) { self.producer = producer }
     }
 
-    /// Publishes `record`; returns once the brokers acknowledged it (or it failed, or the queue was full).
-    public func publish(_ record: ProducerRecord) async -> Result<Void, Failure> {
-        await withCheckedContinuation { continuation in
-            let refusal = state.withLock { state -> Failure? in
-                if state.stopped { return .stopped }
-                guard state.queue.count < queueLimit else { return .overloaded }
-                state.queue.append((record, continuation))
-                return nil
-            }
-            if let refusal { continuation.resume(returning: .failure(refusal)) } else { wake.signal() }
+    /// Queues `record`; `done` is called once the brokers acknowledged it or it failed, or at once when the
+    /// queue is full or the publisher stopping. It may be called on the publisher's thread: keep it short.
+    public func publish(_ record: ProducerRecord, done: @escaping Completion) {
+        let refusal = state.withLock { state -> PublishFailure? in
+            if state.stopped { return .stopped }
+            guard state.queue.count < queueLimit else { return .overloaded }
+            state.queue.append((record, done))
+            return nil
         }
+        if let refusal { done(.failure(refusal)) } else { wake.signal() }
     }
 
     private func run(_ lane: Lane, make: @Sendable () throws(KafkaError) -> KafkaProducer, logger: Logger) {
@@ -57,7 +56,7 @@ public final class Publisher: Sendable {
             }
             if batch.isEmpty, stopped { return }
             guard !batch.isEmpty else { continue }
-            var result: Result<Void, Failure> = .success(())
+            var result: Result<Void, PublishFailure> = .success(())
             do {
                 try lane.producer.send(batch.map(\.record))
             } catch {
@@ -66,7 +65,7 @@ public final class Publisher: Sendable {
                 // An idempotent producer that lost its guarantees is replaced, not retried.
                 if error.isFatal, let fresh = try? make() { lane.producer = fresh }
             }
-            for pending in batch { pending.done.resume(returning: result) }
+            for pending in batch { pending.done(result) }
             // More may have queued while this batch was sent: go round until empty, then end if stopping.
             let (more, stopping) = state.withLock { (!$0.queue.isEmpty, $0.stopped) }
             if more { wake.signal() } else if stopping { return }

@@ -48,10 +48,15 @@ public struct StatusServer: Sendable {
         // Probes and scrapes are never refused for load: an overloaded server must not look dead.
         WorkerEndpoints.addMetrics(to: router, registry: registry)
         router.get("healthz") { _, _ -> Response in WorkerEndpoints.text(.ok, "ok\n") }
-        router.get("readyz") { _, _ -> Response in
-            await pool.ready()
-                ? WorkerEndpoints.text(.ok, "ready\n")
-                : WorkerEndpoints.text(.serviceUnavailable, "PostgreSQL does not answer (or has no LiveGate schema)\n")
+        router.get("readyz") { [verdicts] _, _ -> Response in
+            guard await pool.ready() else {
+                return WorkerEndpoints.text(.serviceUnavailable, "PostgreSQL does not answer (or has no LiveGate schema)\n")
+            }
+            if let verdicts, !verdicts.feed.isHealthy {
+                return WorkerEndpoints.text(.serviceUnavailable,
+                                            "the verdict feed cannot read \(Topics.transactionVerdict): calls would wait out wait_ms\n")
+            }
+            return WorkerEndpoints.text(.ok, "ready\n")
         }
         router.group("v1/tenants").add(middleware: RequestBounds(maxInFlight: limits.maxInFlight))
             .get(":tenant_id/production-status") { [self] request, context -> Response in

@@ -13,15 +13,21 @@ import Logging
 public struct VerdictPath: Sendable {
     public let waiters: VerdictWaiters
     public let publisher: Publisher
+    public let feed: VerdictFeed
     /// The longest wait this server grants (`--max-wait-ms`); a larger `wait_ms` is cut to it.
     public let longestWaitMillis: Int
 
     public static let defaultWaitMillis = 2000
     public static let maxWaitMillis = 10_000
+    /// The least time a request gives Kafka to acknowledge its input (a `wait_ms` of 0 still waits for that):
+    /// past it, or past `wait_ms` when that is longer, the answer is 503 instead of waiting out
+    /// `message.timeout.ms` (30 s) while the brokers are away.
+    public static let shortestPublishTime = Duration.seconds(1)
 
-    public init(waiters: VerdictWaiters, publisher: Publisher, longestWaitMillis: Int = maxWaitMillis) {
+    public init(waiters: VerdictWaiters, publisher: Publisher, feed: VerdictFeed, longestWaitMillis: Int = maxWaitMillis) {
         self.waiters = waiters
         self.publisher = publisher
+        self.feed = feed
         self.longestWaitMillis = min(max(0, longestWaitMillis), Self.maxWaitMillis)
     }
 }
@@ -53,30 +59,42 @@ extension StatusServer {
         case let .failure(refusal): return HTTPMetrics.count(route, Self.error(.badRequest, refusal.code, refusal.message))
         }
         // Registered before publishing: a verdict faster than this request's next step is kept for it.
-        guard let ticket = path.waiters.register(addressed.eventId) else {
+        guard let ticket = path.waiters.register(addressed.eventId, body: body) else {
             HTTPMetrics.rejected("waiters_full")
             return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "overloaded", "too many requests waiting for verdicts; retry",
                                                        extra: [.retryAfter: "1"]))
         }
         let started = ContinuousClock.now
         let record = ProducerRecord(topic: Topics.transactionAttempt, key: Array(addressed.tenantId.utf8), value: body)
-        switch await path.publisher.publish(record) {
-        case .success: break
-        case let .failure(failure):
-            path.waiters.release(ticket)
-            if case .overloaded = failure { HTTPMetrics.rejected("publish_queue_full") }
-            return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "kafka_unavailable",
-                                                       "the input could not be published; retry with the same event_id",
-                                                       extra: [.retryAfter: "1"]))
-        }
-        let verdict = await path.waiters.wait(ticket, upTo: .milliseconds(min(waitMillis, path.longestWaitMillis)))
+        path.publisher.publish(record) { ticket.published($0) }
+        let verdictWait = Duration.milliseconds(min(waitMillis, path.longestWaitMillis))
+        let outcome = await path.waiters.wait(ticket, verdictWait: verdictWait,
+                                              publishTime: max(verdictWait, VerdictPath.shortestPublishTime))
         HTTPMetrics.duration(route, since: started)
-        guard let verdict else {
+        switch outcome {
+        case let .verdict(verdict):
+            return HTTPMetrics.count(route, Self.raw(.ok, verdict))
+        case .pending:
             return HTTPMetrics.count(route, Self.json(.accepted, .object([
                 ("event_id", .string(addressed.eventId)), ("state", .string("pending")),
             ]), extra: [.location: Self.verdictLocation(addressed.eventId)]))
+        case let .refused(error, message) where error == DeadLetterError.idempotencyConflict.rawValue:
+            return HTTPMetrics.count(route, Self.error(.conflict, error, message,
+                                                       extra: [.location: Self.verdictLocation(addressed.eventId)]))
+        case let .refused(error, message):
+            return HTTPMetrics.count(route, Self.error(.unprocessableContent, error, message))
+        case let .unpublished(failure):
+            let reason: String
+            switch failure {
+            case .overloaded: reason = "publish_queue_full"
+            case .notAcknowledged: reason = "publish_not_acknowledged"
+            case .stopped, .kafka: reason = "publish_failed"
+            }
+            HTTPMetrics.rejected(reason)
+            return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "kafka_unavailable",
+                                                       "the input could not be published in time; retry with the same event_id",
+                                                       extra: [.retryAfter: "1"]))
         }
-        return HTTPMetrics.count(route, Self.raw(.ok, verdict))
     }
 
     func storedVerdict(_ request: Request, _ context: some RequestContext, pool: DatabasePool, route: String) async -> Response {

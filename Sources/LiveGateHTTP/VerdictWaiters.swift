@@ -1,54 +1,108 @@
+import LiveGateCore
 import Synchronization
 
-/// Requests waiting for the verdict of an event they published, by `event_id`. A request registers before it
+/// Why a posted input was not (known to be) published: the answer is 503, and a retry with the same
+/// `event_id` is safe (the workers answer a repeat from the store).
+public enum PublishFailure: Error, Sendable, Equatable {
+    /// The publish queue is full.
+    case overloaded
+    /// The server is stopping.
+    case stopped
+    /// Kafka refused or failed the record.
+    case kafka(String)
+    /// No acknowledgement came within the time the request had.
+    case notAcknowledged
+}
+
+/// Requests waiting for the verdict of an event they publish, by `event_id`. A request registers before it
 /// publishes (a verdict that arrives before the request starts waiting is kept for it), then waits a bounded
 /// time. At most `capacity` requests wait at once: memory stays bounded whatever callers do, and the one past
 /// the bound is told to come back (503) instead of queueing. Any number of requests may wait on one id
 /// (a client retrying while its first call still waits): one verdict completes them all.
 public final class VerdictWaiters: Sendable {
-    /// One registered request: holds the verdict once it arrives, and the waiting task until then.
-    public final class Ticket: Sendable {
-        let eventId: String
-        fileprivate let number: UInt64
-        private let state = Mutex<(verdict: [UInt8]?, waiting: CheckedContinuation<[UInt8]?, Never>?, done: Bool)>(
-            (nil, nil, false))
+    /// How a wait ended.
+    public enum Outcome: Sendable, Equatable {
+        /// The verdict's bytes as the topic carries them (200).
+        case verdict([UInt8])
+        /// Published, no verdict within the wait (202).
+        case pending
+        /// Not published, or not acknowledged in time (503).
+        case unpublished(PublishFailure)
+        /// The pipeline dead-lettered this very body instead of deciding it: `error` is the dead letter's
+        /// (`idempotency_conflict`: the `event_id` was used before for other content; its verdict stands).
+        case refused(error: String, message: String)
+    }
 
-        fileprivate init(eventId: String, number: UInt64) {
+    /// One registered request. Four things can happen to it, in any order: its verdict arrives, its publish
+    /// is settled (acknowledged or failed), its wait for a verdict runs out, its time for the publish runs
+    /// out. `decide` says when that is enough to answer.
+    public final class Ticket: Sendable {
+        struct State {
+            var verdict: [UInt8]?
+            var refusal: (error: String, message: String)?
+            var published: Result<Void, PublishFailure>?
+            var verdictWaitOver = false
+            var publishTimeOver = false
+            var waiting: CheckedContinuation<Outcome, Never>?
+            var answered = false
+
+            /// The answer, once there is one: a verdict wins; then a failed publish; a published input whose
+            /// wait is over is pending; an input still not acknowledged when its time is over is unpublished.
+            var decision: Outcome? {
+                if let verdict { return .verdict(verdict) }
+                if let refusal { return .refused(error: refusal.error, message: refusal.message) }
+                switch published {
+                case let .failure(failure)?: return .unpublished(failure)
+                case .success?: return verdictWaitOver ? .pending : nil
+                case nil: return publishTimeOver ? .unpublished(.notAcknowledged) : nil
+                }
+            }
+        }
+
+        let eventId: String
+        /// What the request publishes: a dead letter names its input by digest.
+        let body: [UInt8]
+        fileprivate let number: UInt64
+        private let state = Mutex(State())
+
+        fileprivate init(eventId: String, body: [UInt8], number: UInt64) {
             self.eventId = eventId
+            self.body = body
             self.number = number
         }
 
-        /// The verdict, at once if it is already here, else when it arrives or `nil` when `finish` comes first.
-        fileprivate func value() async -> [UInt8]? {
+        /// The publish of this request's input is settled.
+        public func published(_ result: Result<Void, PublishFailure>) { update { if $0.published == nil { $0.published = result } } }
+
+        fileprivate func deliver(_ verdict: [UInt8]) { update { if $0.verdict == nil { $0.verdict = verdict } } }
+        fileprivate func refuse(_ error: String, _ message: String) { update { if $0.refusal == nil { $0.refusal = (error, message) } } }
+        fileprivate func verdictWaitOver() { update { $0.verdictWaitOver = true } }
+        fileprivate func publishTimeOver() { update { $0.publishTimeOver = true } }
+
+        /// The outcome, at once if it is decided, else when it is.
+        fileprivate func outcome() async -> Outcome {
             await withCheckedContinuation { continuation in
-                let ready = state.withLock { state -> [UInt8]?? in
-                    if state.done || state.verdict != nil { return .some(state.verdict) }
+                let ready = state.withLock { state -> Outcome? in
+                    if let decision = state.decision, !state.answered {
+                        state.answered = true
+                        return decision
+                    }
                     state.waiting = continuation
-                    return .none
+                    return nil
                 }
                 if let ready { continuation.resume(returning: ready) }
             }
         }
 
-        /// Hands the verdict over (only the first one counts).
-        fileprivate func deliver(_ verdict: [UInt8]) {
-            let waiting = state.withLock { state -> CheckedContinuation<[UInt8]?, Never>? in
-                guard !state.done, state.verdict == nil else { return nil }
-                state.verdict = verdict
-                defer { state.waiting = nil }
-                return state.waiting
+        private func update(_ change: (inout State) -> Void) {
+            let resume = state.withLock { state -> (CheckedContinuation<Outcome, Never>, Outcome)? in
+                change(&state)
+                guard let waiting = state.waiting, let decision = state.decision else { return nil }
+                state.waiting = nil
+                state.answered = true
+                return (waiting, decision)
             }
-            waiting?.resume(returning: verdict)
-        }
-
-        /// Ends the wait: whoever waits gets what is here (the verdict, or nil).
-        fileprivate func finish() {
-            let (waiting, verdict) = state.withLock { state -> (CheckedContinuation<[UInt8]?, Never>?, [UInt8]?) in
-                state.done = true
-                defer { state.waiting = nil }
-                return (state.waiting, state.verdict)
-            }
-            waiting?.resume(returning: verdict)
+            if let (waiting, decision) = resume { waiting.resume(returning: decision) }
         }
     }
 
@@ -60,12 +114,12 @@ public final class VerdictWaiters: Sendable {
     /// Requests waiting now.
     public var count: Int { state.withLock { $0.count } }
 
-    /// A ticket for `eventId`, or nil when `capacity` requests already wait.
-    public func register(_ eventId: String) -> Ticket? {
+    /// A ticket for `eventId`, whose input is `body`, or nil when `capacity` requests already wait.
+    public func register(_ eventId: String, body: [UInt8] = []) -> Ticket? {
         state.withLock { state -> Ticket? in
             guard state.count < capacity else { return nil }
             state.next += 1
-            let ticket = Ticket(eventId: eventId, number: state.next)
+            let ticket = Ticket(eventId: eventId, body: body, number: state.next)
             state.byId[eventId, default: [:]][ticket.number] = ticket
             state.count += 1
             return ticket
@@ -78,21 +132,33 @@ public final class VerdictWaiters: Sendable {
         for ticket in tickets { ticket.deliver(verdict) }
     }
 
-    /// Waits up to `timeout` for the ticket's verdict, then lets the ticket go (it is not reusable).
-    public func wait(_ ticket: Ticket, upTo timeout: Duration) async -> [UInt8]? {
-        let timer = Task {
-            guard (try? await Task.sleep(for: timeout)) != nil else { return }  // cancelled: the verdict came
-            ticket.finish()
-        }
-        let verdict = await ticket.value()
-        timer.cancel()
-        release(ticket)
-        return verdict
+    /// A dead letter of an input: completes the requests waiting for `eventId` whose body it is (by the
+    /// SHA-256 the dead letter carries). Another request of the same id with other bytes (the first, a
+    /// retry of it) is not refused by it.
+    public func refuse(eventId: String, valueSHA256: String, error: String, message: String) {
+        let tickets = state.withLock { $0.byId[eventId].map { Array($0.values) } ?? [] }
+        for ticket in tickets where SHA256Hex.of(ticket.body) == valueSHA256 { ticket.refuse(error, message) }
     }
 
-    /// Lets a ticket go without waiting (its publish failed).
+    /// Waits for the ticket's outcome: its verdict, or once `verdictWait` is over, `pending` if its input was
+    /// published; an input not acknowledged within `publishTime` (at least `verdictWait`) is `unpublished`.
+    /// Then lets the ticket go (it is not reusable).
+    public func wait(_ ticket: Ticket, verdictWait: Duration, publishTime: Duration) async -> Outcome {
+        let timer = Task {
+            guard (try? await Task.sleep(for: verdictWait)) != nil else { return }  // cancelled: answered
+            ticket.verdictWaitOver()
+            let more = publishTime - verdictWait
+            if more > .zero { guard (try? await Task.sleep(for: more)) != nil else { return } }
+            ticket.publishTimeOver()
+        }
+        let outcome = await ticket.outcome()
+        timer.cancel()
+        release(ticket)
+        return outcome
+    }
+
+    /// Lets a ticket go without waiting.
     public func release(_ ticket: Ticket) {
-        ticket.finish()
         state.withLock { state in
             guard state.byId[ticket.eventId]?.removeValue(forKey: ticket.number) != nil else { return }
             if state.byId[ticket.eventId]?.isEmpty == true { state.byId[ticket.eventId] = nil }

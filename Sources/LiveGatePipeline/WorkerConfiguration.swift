@@ -69,7 +69,7 @@ public struct WorkerConfiguration: Sendable {
     /// Room for a dead letter of 1 MiB (`DeadLetter.maxRecordBytes`; librdkafka's default is 1,000,000 bytes).
     /// (`KafkaProducer.defaults` time requests out after 10 s: measured, recovery from all brokers down fell
     /// from 60 s to about 4 s.)
-    static let producerDefaults = KafkaSettings([("message.max.bytes", String(DeadLetter.maxRecordBytes))])
+    public static let producerDefaults = KafkaSettings([("message.max.bytes", String(DeadLetter.maxRecordBytes))])
 
     /// The idempotent producer every part of a worker publishes with: lanes and the status guard.
     func makeProducer() throws -> KafkaProducer {

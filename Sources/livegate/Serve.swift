@@ -85,19 +85,19 @@ struct Serve: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let address = parseListenAddress(resolvedListen)!  // checked by validate()
-        var verdicts: (path: VerdictPath, feed: VerdictFeed)?
+        var verdicts: VerdictPath?
         if kafka.brokers != nil || Env.get("LIVEGATE_BROKERS") != nil {
             let brokers = try kafka.servers(), settings = try kafka.settings()
             let waiters = VerdictWaiters(capacity: maxWaiting)
             let feed = try VerdictFeed(brokers: brokers, settings: settings, waiters: waiters, logger: logger)
             let publisher = try Publisher(brokers: brokers, settings: settings, queueLimit: maxWaiting, logger: logger)
-            verdicts = (VerdictPath(waiters: waiters, publisher: publisher, longestWaitMillis: maxWaitMillis), feed)
+            verdicts = VerdictPath(waiters: waiters, publisher: publisher, feed: feed, longestWaitMillis: maxWaitMillis)
         }
         defer {
-            verdicts?.path.publisher.stop()
+            verdicts?.publisher.stop()
             verdicts?.feed.stop()
         }
-        let (app, pool) = StatusServer(databaseURL: try database.url(), tokens: tokens, limits: limits, verdicts: verdicts?.path)
+        let (app, pool) = StatusServer(databaseURL: try database.url(), tokens: tokens, limits: limits, verdicts: verdicts)
             .application(host: address.host, port: address.port, registry: registry, logger: logger)
         defer { pool.shutdown() }
         logger.info("serving the production-status API", metadata: [

@@ -11,6 +11,22 @@ struct LedgerOutputTests {
         return ledger
     }
 
+    @Test("a verdict's event_id is read from its front as the full parse reads it, escapes and other layouts included")
+    func verdictEventIdScan() throws {
+        for id in ["att-1", "p 3/x", "q\"uote", "back\\slash", "ünï-€", "a/b"] {
+            var ledger = approvedLedger()
+            let escaped = String(JSONWriter.string(.string(id)).dropFirst().dropLast())  // the fixture writes it as is
+            let outputs = ledger.apply(Fixtures.event(Fixtures.attempt(escaped, tenant: "t", amount: "1"))).outputs
+            let value = try #require(outputs.first?.value)
+            #expect(TransactionVerdict.eventId(in: value) == id)
+            #expect(TransactionVerdict.eventId(in: value) == (try JSONParser.parse(value))["event_id"]?.stringValue)
+        }
+        #expect(TransactionVerdict.eventId(in: Array(#"{"outcome":"x","event_id":"z"}"#.utf8)) == "z")
+        for bytes in [#"[1]"#, #"{"event_id":7}"#, #"{"event_id":"abc"#, ""] {
+            #expect(TransactionVerdict.eventId(in: Array(bytes.utf8)) == nil, "\(bytes)")
+        }
+    }
+
     @Test("an allowed live attempt: every contract field, exact text")
     func allowedVerdict() {
         var ledger = approvedLedger()

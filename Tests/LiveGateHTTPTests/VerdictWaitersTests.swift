@@ -6,12 +6,17 @@ import Testing
 struct VerdictWaitersTests {
     let verdict = Array(#"{"event_id":"a-1","outcome":"allowed"}"#.utf8)
 
+    func wait(_ waiters: VerdictWaiters, _ ticket: VerdictWaiters.Ticket, verdict: Duration = .seconds(5),
+              publish: Duration = .seconds(5)) async -> VerdictWaiters.Outcome {
+        await waiters.wait(ticket, verdictWait: verdict, publishTime: publish)
+    }
+
     @Test("a verdict that arrives before the wait starts is kept for it")
     func deliveredFirst() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let ticket = try #require(waiters.register("a-1"))
-        waiters.deliver(eventId: "a-1", verdict: verdict)
-        #expect(await waiters.wait(ticket, upTo: .seconds(5)) == verdict)
+        waiters.deliver(eventId: "a-1", verdict: verdict)  // before even the acknowledgement: a verdict wins
+        #expect(await wait(waiters, ticket) == .verdict(verdict))
         #expect(waiters.count == 0)
     }
 
@@ -19,33 +24,75 @@ struct VerdictWaitersTests {
     func deliveredWhileWaiting() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let ticket = try #require(waiters.register("a-1"))
-        async let result = waiters.wait(ticket, upTo: .seconds(5))
+        ticket.published(.success(()))
+        async let result = wait(waiters, ticket)
         try await Task.sleep(for: .milliseconds(50))
         waiters.deliver(eventId: "a-2", verdict: Array("other".utf8))
         waiters.deliver(eventId: "a-1", verdict: verdict)
-        #expect(await result == verdict)
+        #expect(await result == .verdict(verdict))
     }
 
-    @Test("no verdict in time: nil, and the waiter is gone")
-    func timesOut() async throws {
+    @Test("published, no verdict in time: pending, and the waiter is gone")
+    func pending() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let ticket = try #require(waiters.register("a-1"))
-        #expect(await waiters.wait(ticket, upTo: .milliseconds(30)) == nil)
+        ticket.published(.success(()))
+        #expect(await wait(waiters, ticket, verdict: .milliseconds(30)) == .pending)
         #expect(waiters.count == 0)
         waiters.deliver(eventId: "a-1", verdict: verdict)  // late: nobody is waiting, nothing is kept
         #expect(waiters.count == 0)
+    }
+
+    @Test("wait_ms=0: pending as soon as the input is acknowledged, not when the publish time is over")
+    func pendingOnAcknowledgement() async throws {
+        let waiters = VerdictWaiters(capacity: 4)
+        let ticket = try #require(waiters.register("a-1"))
+        let started = ContinuousClock.now
+        async let result = wait(waiters, ticket, verdict: .zero, publish: .seconds(5))
+        try await Task.sleep(for: .milliseconds(40))
+        ticket.published(.success(()))
+        #expect(await result == .pending)
+        #expect(ContinuousClock.now - started < .seconds(4))
+    }
+
+    @Test("a failed publish answers at once; one never acknowledged answers when its time is over")
+    func unpublished() async throws {
+        let waiters = VerdictWaiters(capacity: 4)
+        let failed = try #require(waiters.register("a-1"))
+        failed.published(.failure(.kafka("broker refused")))
+        let started = ContinuousClock.now
+        #expect(await wait(waiters, failed) == .unpublished(.kafka("broker refused")))
+        #expect(ContinuousClock.now - started < .seconds(4))
+
+        let silent = try #require(waiters.register("a-2"))
+        #expect(await wait(waiters, silent, verdict: .zero, publish: .milliseconds(50)) == .unpublished(.notAcknowledged))
+        silent.published(.success(()))  // late: changes nothing
+        #expect(waiters.count == 0)
+    }
+
+    @Test("a dead letter refuses the request whose body it names (by digest), not another of the same id")
+    func refusedByDeadLetter() async throws {
+        let waiters = VerdictWaiters(capacity: 4)
+        let original = Array(#"{"event_id":"a-1","amount":"1"}"#.utf8), other = Array(#"{"event_id":"a-1","amount":"2"}"#.utf8)
+        let first = try #require(waiters.register("a-1", body: original))
+        let second = try #require(waiters.register("a-1", body: other))
+        first.published(.success(()))
+        second.published(.success(()))
+        waiters.refuse(eventId: "a-1", valueSHA256: SHA256Hex.of(other), error: "idempotency_conflict", message: "used before")
+        #expect(await wait(waiters, second) == .refused(error: "idempotency_conflict", message: "used before"))
+        #expect(await wait(waiters, first, verdict: .milliseconds(30)) == .pending)
     }
 
     @Test("two requests for one id both get its verdict")
     func sameIdTwice() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let first = try #require(waiters.register("a-1")), second = try #require(waiters.register("a-1"))
-        async let a = waiters.wait(first, upTo: .seconds(5))
-        async let b = waiters.wait(second, upTo: .seconds(5))
+        async let a = wait(waiters, first)
+        async let b = wait(waiters, second)
         try await Task.sleep(for: .milliseconds(50))
         waiters.deliver(eventId: "a-1", verdict: verdict)
-        #expect(await a == verdict)
-        #expect(await b == verdict)
+        #expect(await a == .verdict(verdict))
+        #expect(await b == .verdict(verdict))
         #expect(waiters.count == 0)
     }
 

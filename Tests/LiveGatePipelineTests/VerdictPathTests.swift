@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import LiveGateCore
+import LiveGateHTTP
 import LiveGateLocal
 import LiveGateTestSupport
 import Testing
@@ -48,6 +49,22 @@ struct VerdictPathTests {
         let again = try curl(base + "/v1/transaction-attempts?wait_ms=8000", method: "POST", body: attempt)
         #expect(again.status == 200 && Array(again.body.utf8) == published)
 
+        // The same event_id with other content: 409 at once (from the dead letter), pointing at the verdict that
+        // stands; nothing is spent.
+        let conflicting = Fixtures.attempt("p-1", tenant: "t-7", amount: "41", at: now)
+        let conflict = try curl(base + "/v1/transaction-attempts?wait_ms=8000", method: "POST", body: conflicting)
+        #expect(conflict.status == 409 && conflict.body.contains("\"idempotency_conflict\"")
+                && conflict.headers.contains("Location: /v1/transaction-attempts/p-1"), "\(conflict)")
+
+        // The largest body serve takes is published and decided; one byte more is 413.
+        let head = String(attempt.replacingOccurrences(of: "p-1", with: "p-big").dropLast()) + #","note":""#
+        let largest = head + String(repeating: "x", count: Intake.maxBodyBytes - head.utf8.count - 2) + "\"}"
+        #expect(largest.utf8.count == Intake.maxBodyBytes)
+        let big = try curl(base + "/v1/transaction-attempts?wait_ms=8000", method: "POST", body: largest)
+        #expect(big.status == 200, "\(big.status) \(big.body.prefix(300))")
+        let tooBig = try curl(base + "/v1/transaction-attempts", method: "POST", body: largest + " ")
+        #expect(tooBig.status == 413, "\(tooBig.status) \(tooBig.body.prefix(300))")
+
         // A ceiling denial comes back the same way.
         let denied = try curl(base + "/v1/transaction-attempts?wait_ms=8000", method: "POST",
                               body: Fixtures.attempt("p-2", tenant: "t-7", amount: "150", at: now))
@@ -82,6 +99,26 @@ struct VerdictPathTests {
         #expect(resolution.status == 200 && released["subject"]?.stringValue == "resolution"
                 && released["released"]?.stringValue == "40.00", "\(resolution)")
         #expect(try curl(base + "/v1/transaction-resolutions/r-1").body == resolution.body)
+
+        // Brokers away: 503 within the call's bound (not after message.timeout.ms, 30 s), and a retry with
+        // the same event_id once they are back gets the verdict, however many copies reached the topic.
+        h.broker.setBroker(1, up: false)
+        let outage = Fixtures.attempt("p-4", tenant: "t-7", amount: "3", at: now)
+        let started = Date()
+        let refused = try curl(base + "/v1/transaction-attempts?wait_ms=300", method: "POST", body: outage)
+        #expect(refused.status == 503 && refused.body.contains("kafka_unavailable") && refused.headers.contains("Retry-After"),
+                "\(refused)")
+        #expect(Date().timeIntervalSince(started) < 4, "the call took \(Date().timeIntervalSince(started)) s")
+        h.broker.setBroker(1, up: true)
+        let back = Date()
+        var retried = (status: 0, headers: "", body: "")
+        #expect(try eventually(40) {
+            retried = try curl(base + "/v1/transaction-attempts?wait_ms=5000", method: "POST", body: outage)
+            return retried.status == 200
+        }, "\(retried)\n\(serve.log.suffix(2000))")
+        print("one call: brokers back, the retried call answered 200 after \(String(format: "%.1f", Date().timeIntervalSince(back))) s (each 202 before it: published, the worker still rejoining its group)")
+        try #require(try out.awaitAnswers(["p-4"]))
+        #expect(Array(retried.body.utf8) == out.answers[ByteID("p-4")]?.first)
 
         serve.signal(SIGTERM)
         #expect(serve.waitForExit(seconds: 30) == 0, "\(serve.log.suffix(2000))")

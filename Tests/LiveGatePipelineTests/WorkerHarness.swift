@@ -38,7 +38,15 @@ func curl(_ url: String, method: String = "GET", token: String? = nil, body: Str
     var arguments = ["-s", "-m", body == nil ? "5" : "15"] + (method == "HEAD" ? ["-I"] : ["-X", method])
         + ["-D", header, "-w", "\n%{http_code}", url]
     if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
-    if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
+    // A large body goes through a file: one argument may hold at most 128 KiB (MAX_ARG_STRLEN).
+    let bodyFile = FileManager.default.temporaryDirectory.appendingPathComponent("b-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: bodyFile) }
+    if let body, body.utf8.count > 64 * 1024 {
+        FileManager.default.createFile(atPath: bodyFile, contents: Data(body.utf8))
+        arguments += ["-H", "Content-Type: application/json", "--data-binary", "@" + bodyFile]
+    } else if let body {
+        arguments += ["-H", "Content-Type: application/json", "--data-binary", body]
+    }
     let outcome = try Subprocess.run("/usr/bin/curl", arguments, timeoutSeconds: 20)
     let lines = outcome.output.split(separator: "\n", omittingEmptySubsequences: false)
     return (Int(lines.last ?? "") ?? 0, (try? String(contentsOfFile: header, encoding: .utf8)) ?? "",

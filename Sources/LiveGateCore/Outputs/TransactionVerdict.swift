@@ -79,3 +79,21 @@ public struct ResolutionVerdict: Sendable, Equatable {
         return record
     }
 }
+
+extension TransactionVerdict {
+    /// The `event_id` of a verdict's bytes, read from the front, where LiveGate writes it, without parsing
+    /// the rest: every `livegate serve` reads every verdict. Bytes of another layout, or an id with an escape
+    /// in it, are parsed in full. nil when the bytes are not an object with a string `event_id`.
+    public static func eventId(in bytes: [UInt8]) -> String? {
+        if bytes.starts(with: idPrefix) {
+            var end = idPrefix.count
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                return String(decoding: bytes[idPrefix.count..<end], as: UTF8.self)
+            }
+        }
+        return (try? JSONParser.parse(bytes))?["event_id"]?.stringValue
+    }
+
+    private static let idPrefix = Array(#"{"event_id":""#.utf8)
+}
