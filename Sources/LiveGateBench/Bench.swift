@@ -17,6 +17,15 @@ public struct Bench {
         public var batchOfOneAttempts = 0
         public var batchOfOneThroughput = 0.0
         public var dbFloorThroughput = 0.0
+        /// The one-call phase: calls offered a second, answered a second, and each call's latency beside the
+        /// pipeline's own for the same attempts (ms, to a tenth).
+        public var callRate = 0
+        public var callsPerSecond = 0.0
+        public var callLatencyMs: [String: Double] = [:]
+        public var callPipelineLatencyMs: [String: Double] = [:]
+        public var callStatuses: [Int: Int] = [:]
+        public var serveCPUMicrosPerCall: Double?
+        public var servePeakRSSMB = 0.0
         public var workerRSSMaxMB = 0.0
         /// Per attempt, closed loop and the database floor.
         public var pipelineCost: AttemptCost?
@@ -41,6 +50,16 @@ public struct Bench {
             batchOfOneThroughput > 0 ? throughputPerSecond / batchOfOneThroughput : nil
         }
         public var shareOfFloor: Double { throughputPerSecond / max(dbFloorThroughput, 1e-9) }
+        /// What the HTTP hop adds to the pipeline's own latency, at the median; nil when no call was made.
+        public var callHopP50Ms: Double? {
+            guard let call = callLatencyMs["p50"], let pipeline = callPipelineLatencyMs["p50"] else { return nil }
+            return call - pipeline
+        }
+        /// The call's p99 over the pipeline's own p99.
+        public var callOverPipelineP99: Double? {
+            guard let call = callLatencyMs["p99"], let pipeline = callPipelineLatencyMs["p99"] else { return nil }
+            return call / max(pipeline, 1)
+        }
     }
 
     public let config: BenchConfig
@@ -94,15 +113,27 @@ public struct Bench {
         report.latencyMs = Self.percentiles(open.latencyMs)
         report.workerRSSMaxMB = max(report.workerRSSMaxMB, open.workerRSSMaxMB)
 
+        log("one call: \(config.calls) calls of POST /v1/transaction-attempts to livegate serve at \(config.callRate)/s…")
+        let call = try CallPhase(config: config).run(calls: config.calls, ratePerSecond: config.callRate)
+        report.callRate = config.callRate
+        report.callsPerSecond = call.callsPerSecond
+        report.callLatencyMs = Self.percentiles(call.callLatencyMicros, scale: 1_000)
+        report.callPipelineLatencyMs = Self.percentiles(call.pipelineLatencyMs)
+        report.callStatuses = call.statuses
+        report.serveCPUMicrosPerCall = call.serveCPUMicrosPerCall
+        report.servePeakRSSMB = call.servePeakRSSMB
+        report.workerRSSMaxMB = max(report.workerRSSMaxMB, call.workerRSSMaxMB)
+
         log("batch of one: \(config.batchOfOneAttempts) attempts, one transaction each…")
         let one = try PipelinePhase(config: config, name: "one").run(attempts: config.batchOfOneAttempts, batchMax: 1)
         report.batchOfOneAttempts = config.batchOfOneAttempts
         report.batchOfOneThroughput = one.throughputPerSecond
     }
 
-    static func percentiles(_ h: Histogram<UInt64>) -> [String: Double] {
-        ["p50": Double(h.valueAtPercentile(50)), "p99": Double(h.valueAtPercentile(99)),
-         "p999": Double(h.valueAtPercentile(99.9)), "max": Double(h.max)]
+    /// p50, p99, p99.9 and the maximum, each divided by `scale`.
+    static func percentiles(_ h: Histogram<UInt64>, scale: Double = 1) -> [String: Double] {
+        ["p50": Double(h.valueAtPercentile(50)) / scale, "p99": Double(h.valueAtPercentile(99)) / scale,
+         "p999": Double(h.valueAtPercentile(99.9)) / scale, "max": Double(h.max) / scale]
     }
 }
 
@@ -125,6 +156,8 @@ extension Bench.Report {
               batched / batches of one      \(speedupOverBatchOfOne.map { String(format: "%.1f×", $0) } ?? "(not run)")
               batched / database floor      \(String(format: "%.2f", shareOfFloor))
               worker peak RSS               \(String(format: "%.1f", workerRSSMaxMB)) MiB
+
+            \(callTable)
 
             \(costTable)
 
@@ -176,6 +209,7 @@ extension Bench.Report {
             ("latency_ms", lat(latencyMs)),
             ("batch_of_one", .object([("attempts", .number(String(batchOfOneAttempts))), ("throughput_per_s", n(batchOfOneThroughput))])),
             ("db_floor", .object([("throughput_per_s", n(dbFloorThroughput))])),
+            ("one_call", callJSON),
             ("worker_rss_mb_max", n(workerRSSMaxMB)),
             ("cost_per_attempt", .object([("pipeline", pipelineCost.map(Self.json) ?? .null),
                                           ("db_floor", floorCost.map(Self.json) ?? .null)])),

@@ -18,13 +18,19 @@ public struct BenchConfig: Sendable {
     public var lanes: Int
     /// Attempts of the batch-of-one baseline. Default: a tenth of `attempts`, at least 1,000.
     public var batchOfOneAttempts: Int
+    /// Calls of the one-call phase (`livegate serve`, `POST /v1/transaction-attempts`). Default: a tenth of
+    /// `attempts`, 500 to 20,000.
+    public var calls: Int
+    /// Calls a second of the one-call phase. Default 1,000.
+    public var callRate: Int
     /// Only the closed loop (with its tenths) and the database floor: for scale runs, where setting up a
     /// million tenants again for the open loop and batches of one would take most of an hour.
     public var closedLoopOnly: Bool
 
     public init(attempts: Int = 200_000, tenants: Int = 1_000, rate: Int? = nil, databaseURL: String,
                 executable: String, batchMax: Int = WorkerConfiguration.defaultBatchRecords,
-                lanes: Int = WorkerConfiguration.defaultLanes, batchOfOneAttempts: Int? = nil, closedLoopOnly: Bool = false) {
+                lanes: Int = WorkerConfiguration.defaultLanes, batchOfOneAttempts: Int? = nil, closedLoopOnly: Bool = false,
+                calls: Int? = nil, callRate: Int = 1_000) {
         self.closedLoopOnly = closedLoopOnly
         self.attempts = attempts
         self.tenants = tenants
@@ -34,5 +40,7 @@ public struct BenchConfig: Sendable {
         self.batchMax = batchMax
         self.lanes = lanes
         self.batchOfOneAttempts = batchOfOneAttempts ?? max(1_000, attempts / 10)
+        self.calls = calls ?? min(20_000, max(500, attempts / 10))
+        self.callRate = callRate
     }
 }

@@ -21,7 +21,7 @@ final class Timeline: Sendable {
     private let total: Int
     private let started: Date
 
-    init(total: Int, clock: VerdictClock, worker: WorkerChild, started: Date) {
+    init(total: Int, clock: VerdictClock, worker: BenchChild, started: Date) {
         self.total = max(1, total)
         self.started = started
         let thread = Thread { [self] in

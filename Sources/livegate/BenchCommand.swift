@@ -10,13 +10,18 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure the real pipeline (throughput, latency percentiles) beside batches of one and the database floor.",
         discussion: """
             Runs an embedded broker, the worker in its own process, and durable PostgreSQL (a private server unless
-            --database-url or LIVEGATE_DATABASE_URL names one; each phase gets a fresh schema). Prints a table;
-            with --json, one JSON line last.
+            --database-url or LIVEGATE_DATABASE_URL names one; each phase gets a fresh schema). The one-call phase
+            also runs livegate serve in its own process and calls POST /v1/transaction-attempts at --call-rate,
+            timing each call beside the pipeline's own latency for the same attempts. Prints a table; with
+            --json, one JSON line last.
             """)
 
     @Option(help: "Attempts of the main run.") var attempts = 200_000
     @Option(help: "Tenants the attempts are spread over.") var tenants = 1_000
     @Option(help: "Offered rate of the open-loop run, attempts/s (default: half the measured maximum).") var rate: Int?
+    @Option(help: "Calls of the one-call phase, POST /v1/transaction-attempts to livegate serve (default: a tenth, 500–20000).")
+    var calls: Int?
+    @Option(name: .customLong("call-rate"), help: "Calls a second of the one-call phase (default 1000).") var callRate = 1_000
     @Option(name: .customLong("batch-of-one-attempts"), help: "Attempts of the batch-of-one baseline (default: a tenth).")
     var batchOfOneAttempts: Int?
     @Option(name: .customLong("batch-max"), help: "Largest batch of the batched worker (livegate run --batch-max).")
@@ -32,6 +37,8 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         try WorkerConfiguration.validate(lanes: lanes, batchMax: batchMax)
         guard (1...20).contains(`repeat`) else { throw ValidationError("--repeat must be 1 to 20.") }
+        guard (1...100_000).contains(callRate) else { throw ValidationError("--call-rate must be 1 to 100000.") }
+        if let calls, calls < 1 { throw ValidationError("--calls must be at least 1.") }
     }
 
     func run() throws {
@@ -40,7 +47,7 @@ struct BenchCommand: ParsableCommand {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let config = BenchConfig(attempts: attempts, tenants: tenants, rate: rate, databaseURL: url, executable: executable,
                                  batchMax: batchMax, lanes: lanes, batchOfOneAttempts: batchOfOneAttempts,
-                                 closedLoopOnly: closedLoopOnly)
+                                 closedLoopOnly: closedLoopOnly, calls: calls, callRate: callRate)
         var reports: [Bench.Report] = []
         for run in 1...`repeat` {
             let label = `repeat` > 1 ? "bench \(run)/\(`repeat`)" : "bench"

@@ -32,12 +32,14 @@ struct BenchTests {
         }
         #expect(json["runs"] == .number("2"))
         for key in ["throughput_per_s", "worker_rss_mb_max", "open_loop_p50_ms", "open_loop_p99_ms", "db_floor_per_s",
-                    "pipeline_wal_bytes", "floor_wal_bytes", "pipeline_stored_bytes", "floor_stored_bytes", "worker_cpu_us"] {
+                    "calls_per_s", "call_p50_ms", "call_p99_ms", "call_pipeline_p50_ms", "pipeline_wal_bytes", "floor_wal_bytes", "pipeline_stored_bytes", "floor_stored_bytes", "worker_cpu_us"] {
             #expect(figure(key) > 0, "\(key) in \(last)")
             #expect(figure(key, "min") <= figure(key) && figure(key) <= figure(key, "max"), "\(key)")
         }
+        // Every call of the one-call phase got its verdict (200), in both runs.
+        #expect(json["figures"]?["calls_not_200"]?["max"] == .number("0.000"), "\(last)")
         // CPU comes in clock ticks (10 ms): the short floor may take less than one. Present is what counts here.
-        for key in ["pipeline_postgres_cpu_us", "floor_postgres_cpu_us"] { #expect(json["figures"]?[key] != nil, "\(key)") }
+        for key in ["pipeline_postgres_cpu_us", "floor_postgres_cpu_us", "serve_cpu_us_per_call"] { #expect(json["figures"]?[key] != nil, "\(key)") }
         print("bench (short): batched ÷ batches of one, worst of 2 runs: \(figure("batched_over_batch_of_one", "min"))")
         #expect(figure("batched_over_batch_of_one", "min") > 1)
     }
