@@ -1,3 +1,4 @@
+import Foundation
 import LiveGateCore
 import Synchronization
 
@@ -62,7 +63,7 @@ public final class VerdictWaiters: Sendable {
         let eventId: String
         /// What the request publishes: a dead letter names its input by digest.
         let body: [UInt8]
-        fileprivate let number: UInt64
+        let number: UInt64
         private let state = Mutex(State())
 
         fileprivate init(eventId: String, body: [UInt8], number: UInt64) {
@@ -106,10 +107,53 @@ public final class VerdictWaiters: Sendable {
         }
     }
 
-    public let capacity: Int
-    private let state = Mutex<(byId: [String: [UInt64: Ticket]], count: Int, next: UInt64)>(([:], 0, 0))
+    /// A deadline of a waiting ticket: its verdict wait ends, then (if later) its time for the publish.
+    private struct Deadline {
+        let ticket: Ticket
+        let publishOnly: Bool
+        let publishDeadline: ContinuousClock.Instant
+    }
 
-    public init(capacity: Int) { self.capacity = max(1, capacity) }
+    private struct State {
+        var byId: [String: [UInt64: Ticket]] = [:]
+        var count = 0
+        var next: UInt64 = 0
+        var deadlines: DeadlineWheel<Deadline>
+    }
+
+    public let capacity: Int
+    private let state: Mutex<State>
+    /// How often deadlines are checked: a wait ends at most this much (and the thread's wake-up) late.
+    static let tick = Duration.milliseconds(5)
+
+    public init(capacity: Int) {
+        self.capacity = max(1, capacity)
+        state = Mutex(State(deadlines: DeadlineWheel(slot: Self.tick, origin: .now)))
+        // One thread ends every wait that runs out, instead of a timer per request (measured: a sleeping
+        // task per call, cancelled when its verdict came, cost serve about 15 % of its CPU at 250 calls/s).
+        Thread { [weak self] in
+            while let waiters = self {
+                waiters.expire(at: .now)
+                usleep(UInt32(Self.tick / .microseconds(1)))
+            }
+        }.start()
+    }
+
+    /// Hands every deadline that has passed to its ticket.
+    private func expire(at now: ContinuousClock.Instant) {
+        let due = state.withLock { state -> [Deadline] in
+            let due = state.deadlines.due(at: now)
+            for deadline in due where !deadline.publishOnly && deadline.publishDeadline > now {
+                state.deadlines.insert(Deadline(ticket: deadline.ticket, publishOnly: true, publishDeadline: deadline.publishDeadline),
+                                       id: deadline.ticket.number, at: deadline.publishDeadline)
+            }
+            return due
+        }
+        for deadline in due {
+            if !deadline.publishOnly { deadline.ticket.verdictWaitOver() }
+            if deadline.publishDeadline <= now { deadline.ticket.publishTimeOver() }
+        }
+    }
 
     /// Requests waiting now.
     public var count: Int { state.withLock { $0.count } }
@@ -144,15 +188,15 @@ public final class VerdictWaiters: Sendable {
     /// published; an input not acknowledged within `publishTime` (at least `verdictWait`) is `unpublished`.
     /// Then lets the ticket go (it is not reusable).
     public func wait(_ ticket: Ticket, verdictWait: Duration, publishTime: Duration) async -> Outcome {
-        let timer = Task {
-            guard (try? await Task.sleep(for: verdictWait)) != nil else { return }  // cancelled: answered
-            ticket.verdictWaitOver()
-            let more = publishTime - verdictWait
-            if more > .zero { guard (try? await Task.sleep(for: more)) != nil else { return } }
-            ticket.publishTimeOver()
+        let now = ContinuousClock.now
+        let publishDeadline = now + max(verdictWait, publishTime)
+        let waitsForVerdict = verdictWait > .zero
+        state.withLock {
+            $0.deadlines.insert(Deadline(ticket: ticket, publishOnly: !waitsForVerdict, publishDeadline: publishDeadline),
+                                id: ticket.number, at: waitsForVerdict ? now + verdictWait : publishDeadline)
         }
+        if !waitsForVerdict { ticket.verdictWaitOver() }  // wait_ms=0: pending as soon as the publish is acknowledged
         let outcome = await ticket.outcome()
-        timer.cancel()
         release(ticket)
         return outcome
     }
@@ -160,6 +204,7 @@ public final class VerdictWaiters: Sendable {
     /// Lets a ticket go without waiting.
     public func release(_ ticket: Ticket) {
         state.withLock { state in
+            state.deadlines.remove(ticket.number)
             guard state.byId[ticket.eventId]?.removeValue(forKey: ticket.number) != nil else { return }
             if state.byId[ticket.eventId]?.isEmpty == true { state.byId[ticket.eventId] = nil }
             state.count -= 1
