@@ -241,9 +241,22 @@ public final class KafkaConsumer {
             return Array(UnsafeRawBufferPointer(start: pointer, count: count))
         }
         var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        return ConsumedRecord(
+        var record = ConsumedRecord(
             topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
             key: bytes(m.key, m.key_len), value: bytes(m.payload, m.len),
             timestampMillis: rd_kafka_message_timestamp(message, &type))
+        var headers: OpaquePointer?
+        if rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var value: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(headers, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR, let name {
+                let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
+                record.headers.append(KafkaHeader(name: String(cString: name), value: bytes))
+                index += 1
+            }
+        }
+        return record
     }
 }

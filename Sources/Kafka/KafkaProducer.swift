@@ -1,4 +1,7 @@
 import CRdKafka
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// An idempotent producer (`acks=all`, `enable.idempotence=true`): retries inside librdkafka never duplicate
@@ -91,6 +94,7 @@ public final class KafkaProducer {
 
     private func enqueue(_ record: ProducerRecord) throws(KafkaError) {
         let topic = try topicHandle(record.topic)
+        if !record.headers.isEmpty { return try enqueueWithHeaders(record, topic: topic) }
         while true {
             let rc = record.value.withUnsafeBytes { value in
                 withKey(record.key) { key, keyLength in
@@ -106,6 +110,55 @@ public final class KafkaProducer {
         }
     }
 
+    /// `rd_kafka_produce` takes no headers; `rd_kafka_produceva` does (it copies them, as it copies the value).
+    private func enqueueWithHeaders(_ record: ProducerRecord, topic: OpaquePointer) throws(KafkaError) {
+        let names = record.headers.map { strdup($0.name) }
+        defer { names.forEach { free($0) } }
+        while true {
+            let error: OpaquePointer? = record.value.withUnsafeBytes { value in
+                withKey(record.key) { key, keyLength in
+                    var items: [rd_kafka_vu_t] = []
+                    var item = rd_kafka_vu_t()
+                    item.vtype = RD_KAFKA_VTYPE_RKT
+                    item.u.rkt = topic
+                    items.append(item)
+                    item = rd_kafka_vu_t()
+                    item.vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                    item.u.i = RD_KAFKA_MSG_F_COPY
+                    items.append(item)
+                    item = rd_kafka_vu_t()
+                    item.vtype = RD_KAFKA_VTYPE_VALUE
+                    item.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                    item.u.mem.size = value.count
+                    items.append(item)
+                    if let key {
+                        item = rd_kafka_vu_t()
+                        item.vtype = RD_KAFKA_VTYPE_KEY
+                        item.u.mem.ptr = UnsafeMutableRawPointer(mutating: key)
+                        item.u.mem.size = keyLength
+                        items.append(item)
+                    }
+                    return withHeaderValues(record.headers) { values in
+                        for (i, header) in values.enumerated() {
+                            item = rd_kafka_vu_t()
+                            item.vtype = RD_KAFKA_VTYPE_HEADER
+                            item.u.header.name = UnsafePointer(names[i])
+                            item.u.header.val = header.baseAddress
+                            item.u.header.size = header.count
+                            items.append(item)
+                        }
+                        return rd_kafka_produceva(handle, items, items.count)
+                    }
+                }
+            }
+            guard let error else { return }
+            let code = rd_kafka_error_code(error)
+            rd_kafka_error_destroy(error)
+            guard code == RD_KAFKA_RESP_ERR__QUEUE_FULL else { throw KafkaError(code, "produce to \(record.topic)") }
+            rd_kafka_poll(handle, 50)  // the local queue is bounded: let deliveries drain it
+        }
+    }
+
     private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
         if let topic = topics[name] { return topic }
         guard let topic = rd_kafka_topic_new(handle, name, nil) else {
@@ -114,6 +167,15 @@ public final class KafkaProducer {
         topics[name] = topic
         return topic
     }
+}
+
+/// The headers' values as raw buffers, valid inside `body` only.
+private func withHeaderValues<R>(_ headers: [KafkaHeader], _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
+    func nest(_ index: Int, _ done: [UnsafeRawBufferPointer]) -> R {
+        guard index < headers.count else { return body(done) }
+        return headers[index].value.withUnsafeBytes { nest(index + 1, done + [$0]) }
+    }
+    return nest(0, [])
 }
 
 private func withKey<R>(_ key: [UInt8]?, _ body: (UnsafeRawPointer?, Int) -> R) -> R {

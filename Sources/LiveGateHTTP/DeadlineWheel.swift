@@ -51,9 +51,16 @@ struct DeadlineWheel<Entry> {
         return due
     }
 
+    /// Whole nanoseconds, so an instant and the slot it falls in agree exactly (a Double would merge
+    /// instants nanoseconds apart after weeks of uptime).
     private func slotIndex(_ instant: ContinuousClock.Instant, roundingUp: Bool) -> Int64 {
-        let elapsed = (instant - origin) / slot
-        let index = Int64(elapsed.rounded(.down))
-        return roundingUp && Double(index) < elapsed ? index + 1 : index
+        let elapsed = Self.nanoseconds(instant - origin), width = max(1, Self.nanoseconds(slot))
+        let (index, rest) = elapsed.quotientAndRemainder(dividingBy: width)
+        return roundingUp && rest > 0 ? index + 1 : index
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

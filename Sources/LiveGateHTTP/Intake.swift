@@ -7,6 +7,9 @@ public enum Intake {
     public struct Addressed: Sendable, Equatable {
         public let eventId: String
         public let tenantId: String
+        /// SHA-256 of the canonical input, as the workers compute it: their verdict carries it
+        /// (`Topics.inputSHA256Header`), so the verdict of another input with this `event_id` is told apart.
+        public let fingerprint: String
     }
 
     public struct Refusal: Error, Sendable, Equatable {
@@ -43,6 +46,7 @@ public enum Intake {
             return .failure(Refusal(code: "invalid_tenant_id",
                                     message: "tenant_id must be a string of 1 to 128 characters without control characters"))
         }
-        return .success(Addressed(eventId: eventId, tenantId: tenantId))
+        return .success(Addressed(eventId: eventId, tenantId: tenantId,
+                                  fingerprint: SHA256Hex.of(Array(json.canonicalText.utf8))))
     }
 }

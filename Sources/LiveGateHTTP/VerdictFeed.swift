@@ -24,42 +24,54 @@ public final class VerdictFeed: Sendable {
         let ends = try OutputWatcher.positions(brokers: brokers, topics: [Topics.transactionVerdict, Topics.deadLetter],
                                                settings: settings,
                                                from: .end)
-        let consumer = Reader(try KafkaConsumer(brokers: brokers, reading: ends, settings: settings))
+        let reader = Reader(try KafkaConsumer(brokers: brokers, reading: ends, settings: settings), from: ends)
         Thread { [self] in
             defer { finished.signal() }
-            run(consumer.consumer)
+            run(reader, replacing: { try KafkaConsumer(brokers: brokers, reading: $0, settings: settings) })
         }.start()
     }
 
-    /// A consumer handed to the one thread that reads it.
+    /// The consumer and where it is, owned by the one thread that reads.
     private final class Reader: @unchecked Sendable {
-        let consumer: KafkaConsumer
-        init(_ consumer: KafkaConsumer) { self.consumer = consumer }
+        var consumer: KafkaConsumer?
+        /// The next offset to read of every partition, for a replacement consumer to start from.
+        var next: [TopicPartition: Int64]
+        init(_ consumer: KafkaConsumer, from start: [TopicPartition: Int64]) {
+            self.consumer = consumer
+            next = start
+        }
     }
 
-    /// Whether the last read succeeded. While it does not, calls still publish but wait out their `wait_ms`
-    /// (202), and `/readyz` says so.
+    /// False from a failed read until a read succeeds again (with a replacement consumer, started where the
+    /// failed one was). Meanwhile calls still publish but wait out their `wait_ms` (202), and `/readyz` says
+    /// so. A broker outage is not such a failure: librdkafka reconnects by itself, and the calls' publishes
+    /// answer 503 while it lasts.
     public var isHealthy: Bool { !failing.load(ordering: .relaxed) }
 
-    private func run(_ consumer: KafkaConsumer) {
-        defer { consumer.close(timeoutMillis: 2000) }
+    private func run(_ reader: Reader, replacing: ([TopicPartition: Int64]) throws -> KafkaConsumer) {
+        defer { reader.consumer?.close(timeoutMillis: 2000) }
         while !stopped.load(ordering: .relaxed) {
             do {
-                for record in try consumer.poll(maxRecords: 1000, maxWaitMillis: 100) {
+                if reader.consumer == nil { reader.consumer = try replacing(reader.next) }
+                for record in try reader.consumer!.poll(maxRecords: 1000, maxWaitMillis: 100) {
+                    reader.next[TopicPartition(topic: record.topic, partition: record.partition)] = record.offset + 1
                     guard let value = record.value else { continue }
                     if record.topic == Topics.deadLetter {
                         refuse(deadLetter: value)
                     } else if let id = TransactionVerdict.eventId(in: value) {
-                        waiters.deliver(eventId: id, verdict: value)
+                        let answering = record.header(Topics.inputSHA256Header).map { String(decoding: $0, as: UTF8.self) }
+                        waiters.deliver(eventId: id, verdict: value, answering: answering)
                     }
                 }
                 if failing.exchange(false, ordering: .relaxed) { logger.notice("the verdict feed reads again") }
             } catch {
-                // Keep trying: the pod stays up for the status endpoint, and /readyz reports the feed.
+                // The pod stays up for the status endpoint; a consumer that failed is replaced, from where it was.
                 if !failing.exchange(true, ordering: .relaxed) {
                     logger.error("the verdict feed cannot read; calls will wait out wait_ms (202) until it can",
                                  metadata: ["error": "\(error)"])
                 }
+                reader.consumer?.close(timeoutMillis: 2000)
+                reader.consumer = nil
                 Thread.sleep(forTimeInterval: 1)
             }
         }

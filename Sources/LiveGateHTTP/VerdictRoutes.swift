@@ -59,7 +59,7 @@ extension StatusServer {
         case let .failure(refusal): return HTTPMetrics.count(route, Self.error(.badRequest, refusal.code, refusal.message))
         }
         // Registered before publishing: a verdict faster than this request's next step is kept for it.
-        guard let ticket = path.waiters.register(addressed.eventId, body: body) else {
+        guard let ticket = path.waiters.register(addressed.eventId, body: body, fingerprint: addressed.fingerprint) else {
             HTTPMetrics.rejected("waiters_full")
             return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "overloaded", "too many requests waiting for verdicts; retry",
                                                        extra: [.retryAfter: "1"]))
@@ -92,7 +92,7 @@ extension StatusServer {
             }
             HTTPMetrics.rejected(reason)
             return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "kafka_unavailable",
-                                                       "the input could not be published in time; retry with the same event_id",
+                                                       "Kafka did not acknowledge the input in time; it may still be applied: retry with the same event_id",
                                                        extra: [.retryAfter: "1"]))
         }
     }

@@ -60,15 +60,18 @@ public final class VerdictWaiters: Sendable {
             }
         }
 
-        let eventId: String
-        /// What the request publishes: a dead letter names its input by digest.
+        let eventId: ByteID
+        /// What the request publishes: a dead letter names its input by the SHA-256 of these bytes.
         let body: [UInt8]
+        /// The canonical input's SHA-256, which its verdict carries.
+        let fingerprint: String?
         let number: UInt64
         private let state = Mutex(State())
 
-        fileprivate init(eventId: String, body: [UInt8], number: UInt64) {
+        fileprivate init(eventId: ByteID, body: [UInt8], fingerprint: String?, number: UInt64) {
             self.eventId = eventId
             self.body = body
+            self.fingerprint = fingerprint
             self.number = number
         }
 
@@ -115,7 +118,8 @@ public final class VerdictWaiters: Sendable {
     }
 
     private struct State {
-        var byId: [String: [UInt64: Ticket]] = [:]
+        /// By the id's bytes: two ids Swift would call equal (NFC and NFD forms) are two events, as in the ledger.
+        var byId: [ByteID: [UInt64: Ticket]] = [:]
         var count = 0
         var next: UInt64 = 0
         var deadlines: DeadlineWheel<Deadline>
@@ -123,7 +127,8 @@ public final class VerdictWaiters: Sendable {
 
     public let capacity: Int
     private let state: Mutex<State>
-    /// How often deadlines are checked: a wait ends at most this much (and the thread's wake-up) late.
+    /// How often deadlines are checked: a wait ends up to two ticks (its slot rounded up, then the sweep)
+    /// and the thread's wake-up late.
     static let tick = Duration.milliseconds(5)
 
     public init(capacity: Int) {
@@ -143,7 +148,7 @@ public final class VerdictWaiters: Sendable {
     private func expire(at now: ContinuousClock.Instant) {
         let due = state.withLock { state -> [Deadline] in
             let due = state.deadlines.due(at: now)
-            for deadline in due where !deadline.publishOnly && deadline.publishDeadline > now {
+            for deadline in due where deadline.publishDeadline > now {
                 state.deadlines.insert(Deadline(ticket: deadline.ticket, publishOnly: true, publishDeadline: deadline.publishDeadline),
                                        id: deadline.ticket.number, at: deadline.publishDeadline)
             }
@@ -158,29 +163,36 @@ public final class VerdictWaiters: Sendable {
     /// Requests waiting now.
     public var count: Int { state.withLock { $0.count } }
 
-    /// A ticket for `eventId`, whose input is `body`, or nil when `capacity` requests already wait.
-    public func register(_ eventId: String, body: [UInt8] = []) -> Ticket? {
-        state.withLock { state -> Ticket? in
+    /// A ticket for `eventId`, whose input is `body` with canonical SHA-256 `fingerprint`, or nil when
+    /// `capacity` requests already wait.
+    public func register(_ eventId: String, body: [UInt8] = [], fingerprint: String? = nil) -> Ticket? {
+        let id = ByteID(eventId)
+        return state.withLock { state -> Ticket? in
             guard state.count < capacity else { return nil }
             state.next += 1
-            let ticket = Ticket(eventId: eventId, body: body, number: state.next)
-            state.byId[eventId, default: [:]][ticket.number] = ticket
+            let ticket = Ticket(eventId: id, body: body, fingerprint: fingerprint, number: state.next)
+            state.byId[id, default: [:]][ticket.number] = ticket
             state.count += 1
             return ticket
         }
     }
 
-    /// A verdict read from the topic: completes every request waiting for its `event_id`.
-    public func deliver(eventId: String, verdict: [UInt8]) {
-        let tickets = state.withLock { $0.byId[eventId].map { Array($0.values) } ?? [] }
-        for ticket in tickets { ticket.deliver(verdict) }
+    /// A verdict read from the topic: completes every request waiting for its `event_id` whose input it
+    /// answers. `answering` is the fingerprint the verdict carries: a request that sent other content under
+    /// the same id is not given this verdict (its own answer is the dead letter, 409). A verdict without one
+    /// (from a worker that predates it) goes to every request of the id.
+    public func deliver(eventId: String, verdict: [UInt8], answering: String? = nil) {
+        let tickets = state.withLock { $0.byId[ByteID(eventId)].map { Array($0.values) } ?? [] }
+        for ticket in tickets where answering == nil || ticket.fingerprint == nil || ticket.fingerprint == answering {
+            ticket.deliver(verdict)
+        }
     }
 
     /// A dead letter of an input: completes the requests waiting for `eventId` whose body it is (by the
     /// SHA-256 the dead letter carries). Another request of the same id with other bytes (the first, a
     /// retry of it) is not refused by it.
     public func refuse(eventId: String, valueSHA256: String, error: String, message: String) {
-        let tickets = state.withLock { $0.byId[eventId].map { Array($0.values) } ?? [] }
+        let tickets = state.withLock { $0.byId[ByteID(eventId)].map { Array($0.values) } ?? [] }
         for ticket in tickets where SHA256Hex.of(ticket.body) == valueSHA256 { ticket.refuse(error, message) }
     }
 

@@ -88,6 +88,7 @@ struct BatchPlan {
     }
 
     static func producerRecord(_ output: OutputRecord) -> ProducerRecord {
-        ProducerRecord(topic: output.topic, key: output.keyBytes, value: output.value)
+        ProducerRecord(topic: output.topic, key: output.keyBytes, value: output.value,
+                       headers: output.inputFingerprint.map { [KafkaHeader(name: Topics.inputSHA256Header, value: Array($0.utf8))] } ?? [])
     }
 }

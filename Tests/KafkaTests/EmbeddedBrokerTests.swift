@@ -50,6 +50,22 @@ struct EmbeddedBrokerTests {
         resumed.close()
     }
 
+    @Test("headers travel with their record, in order, repeated names included; records without keep none")
+    func headers() throws {
+        let broker = try EmbeddedBroker(brokers: 1)
+        try broker.createTopic("t.h", partitions: 1, replicationFactor: 1)
+        let producer = try KafkaProducer(brokers: broker.bootstrapServers)
+        let headers = [KafkaHeader(name: "a", value: Array("1".utf8)), KafkaHeader(name: "empty", value: []),
+                       KafkaHeader(name: "a", value: [0, 255])]
+        try producer.send([ProducerRecord(topic: "t.h", key: nil, value: Array("with".utf8), headers: headers),
+                           ProducerRecord(topic: "t.h", key: Array("k".utf8), value: Array("without".utf8))])
+        let consumer = try KafkaConsumer(brokers: broker.bootstrapServers, reading: [TopicPartition(topic: "t.h", partition: 0): 0])
+        let records = try consumeAll(consumer, expecting: 2)
+        #expect(records.map(\.headers) == [headers, []])
+        #expect(records.first?.header("a") == [0, 255] && records.first?.key == nil && records.last?.header("a") == nil)
+        consumer.close()
+    }
+
     @Test("a list of settings splits at commas that start a new key=value")
     func settingsList() {
         #expect(KafkaSettings.entries("debug=cgrp,fetch,acks=all\nlinger.ms=5") == ["debug=cgrp,fetch", "acks=all", "linger.ms=5"])

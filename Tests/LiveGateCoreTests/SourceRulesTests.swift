@@ -11,7 +11,7 @@ struct SourceRulesTests {
     /// SQL reaches libpq only as `SQL`, which takes string literals and not interpolations (so
     /// `"… '\\(id)'"` does not compile), concatenations of those, or a checked generated identifier. What a
     /// compiler cannot see is where identifiers are used: only for the schema names tests and the bench make.
-    static let identifierUsers: Set<String> = ["TestDatabase.swift", "PipelinePhase.swift", "SQL.swift"]
+    static let identifierUsers: Set<String> = ["TestDatabase.swift", "PhaseRig.swift", "SQL.swift"]
 
     static func swiftFiles() throws -> [(name: String, text: String)] {
         var files: [(String, String)] = []

@@ -23,7 +23,7 @@ struct VerdictPathTests {
     func oneCall() throws {
         let h = try PipelineHarness(partitions: Self.partitions)
         try h.migrate()
-        let worker = h.startWorker(group: "verdict-path")
+        var worker = h.startWorker(group: "verdict-path")
         let out = try h.reader([Topics.transactionVerdict, Topics.accessVerdict])
         let now = Fixtures.now()
         try h.publish([Fixtures.declaration("d", tenant: "t-7", at: now)])
@@ -100,6 +100,28 @@ struct VerdictPathTests {
                 && released["released"]?.stringValue == "40.00", "\(resolution)")
         #expect(try curl(base + "/v1/transaction-resolutions/r-1").body == resolution.body)
 
+        // Two inputs under one event_id in flight at once: with the worker stopped, the first is published
+        // (202) and the second waits; once the worker runs, the first's verdict comes while the second still
+        // waits, and the second gets 409 from its dead letter, never the first's verdict (which carries the
+        // first input's fingerprint).
+        try worker.stop()
+        let pending5 = try curl(base + "/v1/transaction-attempts?wait_ms=0", method: "POST",
+                                body: Fixtures.attempt("p-5", tenant: "t-7", amount: "5", at: now))
+        #expect(pending5.status == 202, "\(pending5)")
+        let secondDone = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var second = (status: 0, headers: "", body: "")
+        Thread {
+            second = (try? curl(base + "/v1/transaction-attempts?wait_ms=10000", method: "POST",
+                                body: Fixtures.attempt("p-5", tenant: "t-7", amount: "6", at: now))) ?? second
+            secondDone.signal()
+        }.start()
+        usleep(1_000_000)
+        worker = h.startWorker(group: "verdict-path")
+        #expect(secondDone.wait(timeout: .now() + 20) == .success)
+        #expect(second.status == 409 && second.body.contains("\"idempotency_conflict\""), "\(second)")
+        try #require(try out.awaitAnswers(["p-5"]))
+        #expect(try JSONParser.parse(out.answers[ByteID("p-5")]!.first!)["amount"]?.stringValue == "5.00")
+
         // Brokers away: 503 within the call's bound (not after message.timeout.ms, 30 s), and a retry with
         // the same event_id once they are back gets the verdict, however many copies reached the topic.
         h.broker.setBroker(1, up: false)
@@ -116,7 +138,7 @@ struct VerdictPathTests {
             retried = try curl(base + "/v1/transaction-attempts?wait_ms=5000", method: "POST", body: outage)
             return retried.status == 200
         }, "\(retried)\n\(serve.log.suffix(2000))")
-        print("one call: brokers back, the retried call answered 200 after \(String(format: "%.1f", Date().timeIntervalSince(back))) s (each 202 before it: published, the worker still rejoining its group)")
+        print("one call: brokers back, the retried call answered 200 after \(String(format: "%.1f", Date().timeIntervalSince(back))) s (the worker rejoining its group; earlier retries got 202 or 503)")
         try #require(try out.awaitAnswers(["p-4"]))
         #expect(Array(retried.body.utf8) == out.answers[ByteID("p-4")]?.first)
 

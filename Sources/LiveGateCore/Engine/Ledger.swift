@@ -72,7 +72,7 @@ public struct Ledger: Sendable {
                     eventId: event.eventId, tenantId: event.tenantId))
             }
             let status = stored.changedTenant ? [TenantStatus.record(tenant(stored.tenantId), rules: rules)] : []
-            return .duplicate(stored.outputs + status)
+            return .duplicate(Self.stamped(stored.outputs, answering: stored.fingerprint) + status)
         }
         let result: Applied
         switch event.body {
@@ -88,7 +88,17 @@ public struct Ledger: Sendable {
         processed[ByteID(event.eventId)] = stored
         newEvents.append(stored)
         let status = result.changedTenant ? [TenantStatus.record(tenant(event.tenantId), rules: rules)] : []
-        return .applied(result.outputs + status)
+        return .applied(Self.stamped(result.outputs, answering: event.fingerprint) + status)
+    }
+
+    /// Transaction verdicts carry the fingerprint of the input they answer (`Topics.inputSHA256Header`).
+    static func stamped(_ outputs: [OutputRecord], answering fingerprint: String) -> [OutputRecord] {
+        outputs.map { output in
+            guard output.topic == Topics.transactionVerdict else { return output }
+            var stamped = output
+            stamped.inputFingerprint = fingerprint
+            return stamped
+        }
     }
 
     /// What applying one event produced, before it is stored.

@@ -26,6 +26,11 @@ public enum Topics {
     public static let tenantStatus = "sly.tenant-status.v1"
     public static let deadLetter = "sly.dead-letter.v1"
 
+    /// Header of every transaction verdict record: the SHA-256 of the canonical input it answers (the
+    /// fingerprint the store keeps), so a reader can tell whose verdict it is when two inputs claimed one
+    /// `event_id` (the second is dead-lettered as `idempotency_conflict`). Not part of the value.
+    public static let inputSHA256Header = "livegate-input-sha256"
+
     public static let inputs = [declarationSubmitted, decision, transactionAttempt]
     public static let outputs = [accessVerdict, transactionVerdict, notification, tenantStatus, deadLetter]
 }

@@ -7,6 +7,10 @@ public struct OutputRecord: Sendable, Equatable {
     /// What a verdict says, for metrics, without parsing it again: set where a verdict is made, absent on
     /// notices and statuses and on outputs read back from the store. Not part of equality.
     public var label: VerdictLabel? = nil
+    /// On a transaction verdict, the fingerprint of the input it answers (`Topics.inputSHA256Header`), set
+    /// by the ledger each time the verdict is published, the first time and every repeat. Not part of
+    /// equality: it travels as a header, not in the value.
+    public var inputFingerprint: String? = nil
 
     public static func == (a: OutputRecord, b: OutputRecord) -> Bool {
         a.topic == b.topic && a.keyBytes == b.keyBytes && a.value == b.value
