@@ -27,6 +27,17 @@ struct LedgerOutputTests {
         }
     }
 
+    @Test("a transaction verdict names the input it answers by fingerprint, the first time and on a repeat")
+    func verdictNamesItsInput() {
+        var ledger = approvedLedger()
+        let event = Fixtures.event(Fixtures.attempt("att-7", tenant: "t", amount: "1"))
+        let first = ledger.apply(event).outputs
+        let again = ledger.apply(event).outputs
+        #expect(first.filter { $0.topic == Topics.transactionVerdict }.map(\.inputFingerprint) == [event.fingerprint])
+        #expect(again.filter { $0.topic == Topics.transactionVerdict }.map(\.inputFingerprint) == [event.fingerprint])
+        #expect(first.filter { $0.topic != Topics.transactionVerdict }.allSatisfy { $0.inputFingerprint == nil })
+    }
+
     @Test("an allowed live attempt: every contract field, exact text")
     func allowedVerdict() {
         var ledger = approvedLedger()
