@@ -9,6 +9,10 @@ public final class KafkaConsumer {
     private let handle: OpaquePointer
     private let group: GroupState
     private var closed = false
+    /// Called from `poll` with each error librdkafka reports on the consumer's queue (a partition that cannot
+    /// be read, an authorization refused, a broker connection lost), which `poll` otherwise only logs: for
+    /// readers outside a group that need to tell "nothing new" from "cannot read".
+    public var onError: ((KafkaError) -> Void)?
 
     /// LiveGate's consumer defaults; `settings` override them. Eager `range` assignment (cooperative-sticky is
     /// unreliable in librdkafka 2.0.2), no auto commit, offsets stored only by `commit`, a bounded prefetch.
@@ -175,6 +179,7 @@ public final class KafkaConsumer {
             if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 if m.err == RD_KAFKA_RESP_ERR__FATAL { throw fatalError("consumer") }
                 group.logger?.log(level: 4, "consumer: \(String(cString: rd_kafka_err2str(m.err)))")
+                onError?(KafkaError(m.err, m.rkt.map { "reading \(String(cString: rd_kafka_topic_name($0))) [\(m.partition)]" } ?? "consumer"))
                 continue
             }
             records.append(Self.copy(message))

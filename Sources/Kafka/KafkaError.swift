@@ -26,6 +26,15 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG.rawValue, message: message)
     }
 
+    /// An error the client recovers from by itself: a connection lost, every broker away for a while, a
+    /// request timed out, a name not resolved yet, the end of a partition reached. Anything else reported
+    /// while reading (a topic or partition gone, reading refused by an ACL, an offset out of range) is not.
+    public var isPassing: Bool {
+        [RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, RD_KAFKA_RESP_ERR__TIMED_OUT,
+         RD_KAFKA_RESP_ERR__PARTITION_EOF, RD_KAFKA_RESP_ERR__RESOLVE, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT]
+            .contains { $0.rawValue == code }
+    }
+
     public var description: String { "Kafka \(name) (\(code)): \(message)" + (isFatal ? " [fatal]" : "") }
 }
 

@@ -1,7 +1,4 @@
 import CRdKafka
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
 
 /// An idempotent producer (`acks=all`, `enable.idempotence=true`): retries inside librdkafka never duplicate
@@ -110,51 +107,46 @@ public final class KafkaProducer {
         }
     }
 
-    /// `rd_kafka_produce` takes no headers; `rd_kafka_produceva` does (it copies them, as it copies the value).
+    /// `rd_kafka_produce` takes no headers; `rd_kafka_produceva` does. The header list is built here and
+    /// handed over whole (`RD_KAFKA_VTYPE_HEADERS`): librdkafka owns it only when the call succeeds, so on any
+    /// error it is destroyed here. (Headers passed one by one, `RD_KAFKA_VTYPE_HEADER`, are freed twice by
+    /// librdkafka when the message cannot be routed to a partition: confluentinc/librdkafka#4627.)
     private func enqueueWithHeaders(_ record: ProducerRecord, topic: OpaquePointer) throws(KafkaError) {
-        let names = record.headers.map { strdup($0.name) }
-        defer { names.forEach { free($0) } }
         while true {
-            let error: OpaquePointer? = record.value.withUnsafeBytes { value in
-                withKey(record.key) { key, keyLength in
-                    var items: [rd_kafka_vu_t] = []
-                    var item = rd_kafka_vu_t()
-                    item.vtype = RD_KAFKA_VTYPE_RKT
-                    item.u.rkt = topic
-                    items.append(item)
-                    item = rd_kafka_vu_t()
-                    item.vtype = RD_KAFKA_VTYPE_MSGFLAGS
-                    item.u.i = RD_KAFKA_MSG_F_COPY
-                    items.append(item)
-                    item = rd_kafka_vu_t()
-                    item.vtype = RD_KAFKA_VTYPE_VALUE
-                    item.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
-                    item.u.mem.size = value.count
-                    items.append(item)
-                    if let key {
-                        item = rd_kafka_vu_t()
-                        item.vtype = RD_KAFKA_VTYPE_KEY
-                        item.u.mem.ptr = UnsafeMutableRawPointer(mutating: key)
-                        item.u.mem.size = keyLength
-                        items.append(item)
-                    }
-                    return withHeaderValues(record.headers) { values in
-                        for (i, header) in values.enumerated() {
-                            item = rd_kafka_vu_t()
-                            item.vtype = RD_KAFKA_VTYPE_HEADER
-                            item.u.header.name = UnsafePointer(names[i])
-                            item.u.header.val = header.baseAddress
-                            item.u.header.size = header.count
-                            items.append(item)
-                        }
-                        return rd_kafka_produceva(handle, items, items.count)
-                    }
+            let headers = rd_kafka_headers_new(record.headers.count)
+            for header in record.headers {
+                _ = header.value.withUnsafeBytes { value in
+                    rd_kafka_header_add(headers, header.name, -1, value.baseAddress, value.count)
                 }
             }
-            guard let error else { return }
-            let code = rd_kafka_error_code(error)
+            let error: OpaquePointer? = record.value.withUnsafeBytes { value in
+                withKey(record.key) { key, keyLength in
+                    var items = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: key == nil ? 4 : 5)
+                    items[0].vtype = RD_KAFKA_VTYPE_RKT
+                    items[0].u.rkt = topic
+                    items[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                    items[1].u.i = RD_KAFKA_MSG_F_COPY
+                    items[2].vtype = RD_KAFKA_VTYPE_VALUE
+                    items[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                    items[2].u.mem.size = value.count
+                    items[3].vtype = RD_KAFKA_VTYPE_HEADERS
+                    items[3].u.headers = headers
+                    if let key {
+                        items[4].vtype = RD_KAFKA_VTYPE_KEY
+                        items[4].u.mem.ptr = UnsafeMutableRawPointer(mutating: key)
+                        items[4].u.mem.size = keyLength
+                    }
+                    return rd_kafka_produceva(handle, items, items.count)
+                }
+            }
+            guard let error else { return }  // the message, and with it the header list, is librdkafka's now
+            rd_kafka_headers_destroy(headers)
+            let code = rd_kafka_error_code(error), fatal = rd_kafka_error_is_fatal(error) != 0
             rd_kafka_error_destroy(error)
-            guard code == RD_KAFKA_RESP_ERR__QUEUE_FULL else { throw KafkaError(code, "produce to \(record.topic)") }
+            guard code == RD_KAFKA_RESP_ERR__QUEUE_FULL else {
+                throw KafkaError(code: code.rawValue, message: "produce to \(record.topic): \(String(cString: rd_kafka_err2str(code)))",
+                                 isFatal: fatal)
+            }
             rd_kafka_poll(handle, 50)  // the local queue is bounded: let deliveries drain it
         }
     }
@@ -167,15 +159,6 @@ public final class KafkaProducer {
         topics[name] = topic
         return topic
     }
-}
-
-/// The headers' values as raw buffers, valid inside `body` only.
-private func withHeaderValues<R>(_ headers: [KafkaHeader], _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
-    func nest(_ index: Int, _ done: [UnsafeRawBufferPointer]) -> R {
-        guard index < headers.count else { return body(done) }
-        return headers[index].value.withUnsafeBytes { nest(index + 1, done + [$0]) }
-    }
-    return nest(0, [])
 }
 
 private func withKey<R>(_ key: [UInt8]?, _ body: (UnsafeRawPointer?, Int) -> R) -> R {

@@ -36,9 +36,17 @@ public final class VerdictFeed: Sendable {
         var consumer: KafkaConsumer?
         /// The next offset to read of every partition, for a replacement consumer to start from.
         var next: [TopicPartition: Int64]
+        /// An error the consumer reported that means it cannot read (not a passing one: `KafkaError.isPassing`).
+        var readError: KafkaError?
         init(_ consumer: KafkaConsumer, from start: [TopicPartition: Int64]) {
-            self.consumer = consumer
             next = start
+            use(consumer)
+        }
+
+        /// Reads with `consumer` from now on, noting the errors that mean it cannot read.
+        func use(_ consumer: KafkaConsumer) {
+            consumer.onError = { [unowned self] in if !$0.isPassing { self.readError = $0 } }
+            self.consumer = consumer
         }
     }
 
@@ -52,7 +60,7 @@ public final class VerdictFeed: Sendable {
         defer { reader.consumer?.close(timeoutMillis: 2000) }
         while !stopped.load(ordering: .relaxed) {
             do {
-                if reader.consumer == nil { reader.consumer = try replacing(reader.next) }
+                if reader.consumer == nil { reader.use(try replacing(reader.next)) }
                 for record in try reader.consumer!.poll(maxRecords: 1000, maxWaitMillis: 100) {
                     reader.next[TopicPartition(topic: record.topic, partition: record.partition)] = record.offset + 1
                     guard let value = record.value else { continue }
@@ -62,6 +70,10 @@ public final class VerdictFeed: Sendable {
                         let answering = record.header(Topics.inputSHA256Header).map { String(decoding: $0, as: UTF8.self) }
                         waiters.deliver(eventId: id, verdict: value, answering: answering)
                     }
+                }
+                if let error = reader.readError {  // what was read is handed over; then the consumer is replaced
+                    reader.readError = nil
+                    throw error
                 }
                 if failing.exchange(false, ordering: .relaxed) { logger.notice("the verdict feed reads again") }
             } catch {

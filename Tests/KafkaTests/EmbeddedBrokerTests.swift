@@ -64,6 +64,29 @@ struct EmbeddedBrokerTests {
         #expect(records.map(\.headers) == [headers, []])
         #expect(records.first?.header("a") == [0, 255] && records.first?.key == nil && records.last?.header("a") == nil)
         consumer.close()
+
+        // Keyed records (as verdicts are) land on their key's partition with headers or without.
+        try broker.createTopic("t.k", partitions: 6, replicationFactor: 1)
+        let keyed = (0..<12).flatMap { i in
+            [ProducerRecord(topic: "t.k", key: Array("tenant-\(i)".utf8), value: Array("h\(i)".utf8), headers: [headers[0]]),
+             ProducerRecord(topic: "t.k", key: Array("tenant-\(i)".utf8), value: Array("p\(i)".utf8))]
+        }
+        try producer.send(keyed)
+        let all = try KafkaConsumer(brokers: broker.bootstrapServers,
+                                    reading: Dictionary(uniqueKeysWithValues: (0..<6).map { (TopicPartition(topic: "t.k", partition: Int32($0)), Int64(0)) }))
+        let read = try consumeAll(all, expecting: 24)
+        #expect(read.count == 24)
+        var partitions: [String: Set<Int32>] = [:]
+        for r in read { partitions[String(decoding: r.key ?? [], as: UTF8.self), default: []].insert(r.partition) }
+        #expect(partitions.count == 12 && partitions.values.allSatisfy { $0.count == 1 })
+        #expect(read.filter { $0.value?.first == UInt8(ascii: "h") }.allSatisfy { $0.headers == [headers[0]] })
+        all.close()
+    }
+
+    @Test("errors the client recovers from by itself pass; a refused or missing topic does not")
+    func passingErrors() {
+        for code: Int32 in [-195, -187, -185, -191, -193, 7] { #expect(KafkaError(code: code, message: "").isPassing, "\(code)") }
+        for code: Int32 in [29, 3, -188, 1] { #expect(!KafkaError(code: code, message: "").isPassing, "\(code)") }
     }
 
     @Test("a list of settings splits at commas that start a new key=value")

@@ -6,8 +6,10 @@ import Testing
 struct VerdictWaitersTests {
     let verdict = Array(#"{"event_id":"a-1","outcome":"allowed"}"#.utf8)
 
-    func wait(_ waiters: VerdictWaiters, _ ticket: VerdictWaiters.Ticket, verdict: Duration = .seconds(5),
-              publish: Duration = .seconds(5)) async -> VerdictWaiters.Outcome {
+    /// Waits that must end early are a minute long: a busy test run can hold an async test's threads for
+    /// seconds (seen: 18 s in CI), and a shorter wait would then run out before the test delivers.
+    func wait(_ waiters: VerdictWaiters, _ ticket: VerdictWaiters.Ticket, verdict: Duration = .seconds(60),
+              publish: Duration = .seconds(60)) async -> VerdictWaiters.Outcome {
         await waiters.wait(ticket, verdictWait: verdict, publishTime: publish)
     }
 
@@ -45,37 +47,37 @@ struct VerdictWaitersTests {
         #expect(await wait(waiters, next, verdict: .milliseconds(30)) == .pending, "the late verdict was kept")
     }
 
-    // Waits of an hour that must end at once: were they to run their course, the time limit fails the test
-    // (no wall-clock bound here: a busy test run can hold an async test's thread for many seconds).
+    // Waits of a minute that must end at once: were they to run their course, the outcome would be wrong
+    // (no tighter wall-clock bound: a busy test run can hold an async test's thread for many seconds).
     @Test("wait_ms=0: pending as soon as the input is acknowledged, not when the publish time is over",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(2)))
     func pendingOnAcknowledgement() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let ticket = try #require(waiters.register("a-1"))
-        async let result = wait(waiters, ticket, verdict: .zero, publish: .seconds(3600))
+        async let result = wait(waiters, ticket, verdict: .zero, publish: .seconds(60))
         try await Task.sleep(for: .milliseconds(40))
         ticket.published(.success(()))
         #expect(await result == .pending)
     }
 
     @Test("acknowledged after the verdict wait but within the publish time: pending, not unpublished",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(2)))
     func acknowledgedLate() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let ticket = try #require(waiters.register("a-1"))
-        async let result = wait(waiters, ticket, verdict: .milliseconds(10), publish: .seconds(3600))
+        async let result = wait(waiters, ticket, verdict: .milliseconds(10), publish: .seconds(60))
         try await Task.sleep(for: .milliseconds(80))
         ticket.published(.success(()))
         #expect(await result == .pending)
     }
 
     @Test("a failed publish answers at once; one never acknowledged answers when its time is over",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(2)))
     func unpublished() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let failed = try #require(waiters.register("a-1"))
         failed.published(.failure(.kafka("broker refused")))
-        #expect(await wait(waiters, failed, verdict: .seconds(3600), publish: .seconds(3600))
+        #expect(await wait(waiters, failed, verdict: .seconds(60), publish: .seconds(60))
                 == .unpublished(.kafka("broker refused")))
 
         let silent = try #require(waiters.register("a-2"))
@@ -88,13 +90,13 @@ struct VerdictWaitersTests {
     }
 
     @Test("a verdict answering another input of the same id is not this request's: its dead letter is",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(2)))
     func verdictOfAnotherInput() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let mine = Array(#"{"event_id":"a-1","amount":"2"}"#.utf8)
         let ticket = try #require(waiters.register("a-1", body: mine, fingerprint: "fp-mine"))
         ticket.published(.success(()))
-        async let result = wait(waiters, ticket, verdict: .seconds(3600))
+        async let result = wait(waiters, ticket, verdict: .seconds(60))
         waiters.deliver(eventId: "a-1", verdict: verdict, answering: "fp-first")
         try await Task.sleep(for: .milliseconds(30))
         waiters.refuse(eventId: "a-1", valueSHA256: SHA256Hex.of(mine), error: "idempotency_conflict", message: "used before")
