@@ -91,64 +91,58 @@ public final class KafkaProducer {
 
     private func enqueue(_ record: ProducerRecord) throws(KafkaError) {
         let topic = try topicHandle(record.topic)
-        if !record.headers.isEmpty { return try enqueueWithHeaders(record, topic: topic) }
         while true {
-            let rc = record.value.withUnsafeBytes { value in
-                withKey(record.key) { key, keyLength in
-                    rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                                     UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
-                                     key, keyLength, nil)
-                }
-            }
-            if rc == 0 { return }
-            let err = rd_kafka_last_error()
+            let err = record.headers.isEmpty ? produce(record, to: topic) : produceWithHeaders(record, to: topic)
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
+            if err == RD_KAFKA_RESP_ERR__FATAL, let fatal = fatalError() { throw fatal }
             guard err == RD_KAFKA_RESP_ERR__QUEUE_FULL else { throw KafkaError(err, "produce to \(record.topic)") }
             rd_kafka_poll(handle, 50)  // the local queue is bounded: let deliveries drain it
         }
+    }
+
+    private func produce(_ record: ProducerRecord, to topic: OpaquePointer) -> rd_kafka_resp_err_t {
+        let rc = record.value.withUnsafeBytes { value in
+            withKey(record.key) { key, keyLength in
+                rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                                 UnsafeMutableRawPointer(mutating: value.baseAddress), value.count, key, keyLength, nil)
+            }
+        }
+        return rc == 0 ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_last_error()
     }
 
     /// `rd_kafka_produce` takes no headers; `rd_kafka_produceva` does. The header list is built here and
     /// handed over whole (`RD_KAFKA_VTYPE_HEADERS`): librdkafka owns it only when the call succeeds, so on any
     /// error it is destroyed here. (Headers passed one by one, `RD_KAFKA_VTYPE_HEADER`, are freed twice by
     /// librdkafka when the message cannot be routed to a partition: confluentinc/librdkafka#4627.)
-    private func enqueueWithHeaders(_ record: ProducerRecord, topic: OpaquePointer) throws(KafkaError) {
-        while true {
-            let headers = rd_kafka_headers_new(record.headers.count)
-            for header in record.headers {
-                _ = header.value.withUnsafeBytes { value in
-                    rd_kafka_header_add(headers, header.name, -1, value.baseAddress, value.count)
-                }
-            }
-            let error: OpaquePointer? = record.value.withUnsafeBytes { value in
-                withKey(record.key) { key, keyLength in
-                    var items = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: key == nil ? 4 : 5)
-                    items[0].vtype = RD_KAFKA_VTYPE_RKT
-                    items[0].u.rkt = topic
-                    items[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-                    items[1].u.i = RD_KAFKA_MSG_F_COPY
-                    items[2].vtype = RD_KAFKA_VTYPE_VALUE
-                    items[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
-                    items[2].u.mem.size = value.count
-                    items[3].vtype = RD_KAFKA_VTYPE_HEADERS
-                    items[3].u.headers = headers
-                    if let key {
-                        items[4].vtype = RD_KAFKA_VTYPE_KEY
-                        items[4].u.mem.ptr = UnsafeMutableRawPointer(mutating: key)
-                        items[4].u.mem.size = keyLength
-                    }
-                    return rd_kafka_produceva(handle, items, items.count)
-                }
-            }
-            guard let error else { return }  // the message, and with it the header list, is librdkafka's now
-            rd_kafka_headers_destroy(headers)
-            let code = rd_kafka_error_code(error), fatal = rd_kafka_error_is_fatal(error) != 0
-            rd_kafka_error_destroy(error)
-            guard code == RD_KAFKA_RESP_ERR__QUEUE_FULL else {
-                throw KafkaError(code: code.rawValue, message: "produce to \(record.topic): \(String(cString: rd_kafka_err2str(code)))",
-                                 isFatal: fatal)
-            }
-            rd_kafka_poll(handle, 50)  // the local queue is bounded: let deliveries drain it
+    private func produceWithHeaders(_ record: ProducerRecord, to topic: OpaquePointer) -> rd_kafka_resp_err_t {
+        let headers = rd_kafka_headers_new(record.headers.count)
+        for header in record.headers {
+            _ = header.value.withUnsafeBytes { rd_kafka_header_add(headers, header.name, -1, $0.baseAddress, $0.count) }
         }
+        let error: OpaquePointer? = record.value.withUnsafeBytes { value in
+            withKey(record.key) { key, keyLength in
+                var items = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: key == nil ? 4 : 5)
+                items[0].vtype = RD_KAFKA_VTYPE_RKT
+                items[0].u.rkt = topic
+                items[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                items[1].u.i = RD_KAFKA_MSG_F_COPY
+                items[2].vtype = RD_KAFKA_VTYPE_VALUE
+                items[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                items[2].u.mem.size = value.count
+                items[3].vtype = RD_KAFKA_VTYPE_HEADERS
+                items[3].u.headers = headers
+                if let key {
+                    items[4].vtype = RD_KAFKA_VTYPE_KEY
+                    items[4].u.mem.ptr = UnsafeMutableRawPointer(mutating: key)
+                    items[4].u.mem.size = keyLength
+                }
+                return rd_kafka_produceva(handle, items, items.count)
+            }
+        }
+        guard let error else { return RD_KAFKA_RESP_ERR_NO_ERROR }  // the message, and its header list, are librdkafka's
+        rd_kafka_headers_destroy(headers)
+        defer { rd_kafka_error_destroy(error) }
+        return rd_kafka_error_code(error)
     }
 
     private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {

@@ -47,6 +47,6 @@ public enum Intake {
                                     message: "tenant_id must be a string of 1 to 128 characters without control characters"))
         }
         return .success(Addressed(eventId: eventId, tenantId: tenantId,
-                                  fingerprint: SHA256Hex.of(Array(json.canonicalText.utf8))))
+                                  fingerprint: InputDecoder.fingerprint(of: json)))
     }
 }

@@ -173,6 +173,17 @@ struct IntakeTests {
         #expect(refusal(resolution, .transactionResolved) == nil)
     }
 
+    @Test("the fingerprint serve computes is the one the workers store and put on the verdict, whatever the spelling")
+    func fingerprintAsTheWorkers() throws {
+        let body = #"{"event_id":"a-1","type":"transaction.attempted","tenant_id":"t-1","amount":"12.50","n":1500}"#
+        let respelled = #"{ "n": 1.5e3, "amount": "12.50", "tenant_id": "t-1", "type": "transaction.attempted", "event_id": "a-1" }"#
+        let record = InputRecord(topic: Topics.transactionAttempt, key: Array("t-1".utf8), value: Array(body.utf8),
+                                 timestamp: UTCInstant(millis: 0))
+        guard case let .event(event) = InputDecoder.decode(record) else { Issue.record("not decoded"); return }
+        #expect(try Intake.address(Array(body.utf8), as: .transactionAttempted).get().fingerprint == event.fingerprint)
+        #expect(try Intake.address(Array(respelled.utf8), as: .transactionAttempted).get().fingerprint == event.fingerprint)
+    }
+
     @Test("not JSON, not an object, another type, no usable ids: refused with the reason")
     func refused() {
         #expect(refusal("{") == "not_json")

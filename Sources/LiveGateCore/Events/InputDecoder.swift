@@ -46,8 +46,14 @@ public enum InputDecoder {
         return .event(InputEvent(
             eventId: eventId, tenantId: tenantId, type: type,
             recordTimestamp: record.timestamp ?? UTCInstant(millis: 0),
-            fingerprint: SHA256Hex.of(Array(json.canonicalText.utf8)), body: body(of: type, json, record.timestamp, rules)))
+            fingerprint: fingerprint(of: json), body: body(of: type, json, record.timestamp, rules)))
     }
+
+    /// What identifies an input's content for idempotency: the SHA-256 of its canonical JSON (key order,
+    /// spacing and number spelling do not count). Stored with each processed event, carried on its verdict
+    /// (`Topics.inputSHA256Header`), and computed by `serve` for the bodies it publishes: one function, so
+    /// the two sides cannot drift apart.
+    public static func fingerprint(of json: JSONValue) -> String { SHA256Hex.of(Array(json.canonicalText.utf8)) }
 
     private static func body(of type: EventType, _ json: JSONValue, _ timestamp: UTCInstant?,
                              _ rules: Rules) -> InputEvent.Body {
