@@ -89,7 +89,12 @@ struct ContractEndToEndTests {
                 == "production_access_reinstated")
         // Tenant status after every change, versions 1 to 5, keyed by the tenant.
         #expect(try out.read(timeoutSeconds: 30) { _ in out.on(Topics.tenantStatus).count >= 5 })
-        #expect(out.on(Topics.tenantStatus).compactMap { $0["version"] } == (1...5).map { .number(String($0)) })
+        // A rebalance between lanes may publish a batch's outputs again, identical: a reader of the compacted
+        // topic keeps the latest version, so the test sees each version once in order, copies aside (seen in a
+        // run beside other suites: version 5 twice).
+        var statuses: [JSONValue] = []
+        for status in out.on(Topics.tenantStatus) where statuses.last != status { statuses.append(status) }
+        #expect(statuses.compactMap { $0["version"] } == (1...5).map { .number(String($0)) })
         #expect(out.records.filter { $0.topic == Topics.tenantStatus }.allSatisfy { $0.key == Array(t.utf8) })
         try worker.stop()
         h.database.drop()
