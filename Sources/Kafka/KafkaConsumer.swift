@@ -239,6 +239,14 @@ public final class KafkaConsumer {
         return KafkaError(code: code.rawValue, message: "\(context): \(text(of: errstr))", isFatal: true)
     }
 
+    static func timestampType(_ type: rd_kafka_timestamp_type_t) -> TimestampType {
+        switch type {
+        case RD_KAFKA_TIMESTAMP_CREATE_TIME: return .createTime
+        case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: return .logAppendTime
+        default: return .notAvailable
+        }
+    }
+
     static func copy(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> ConsumedRecord {
         let m = message.pointee
         func bytes(_ pointer: UnsafeMutableRawPointer?, _ count: Int) -> [UInt8]? {
@@ -246,10 +254,11 @@ public final class KafkaConsumer {
             return Array(UnsafeRawBufferPointer(start: pointer, count: count))
         }
         var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let millis = rd_kafka_message_timestamp(message, &type)
         var record = ConsumedRecord(
             topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
             key: bytes(m.key, m.key_len), value: bytes(m.payload, m.len),
-            timestampMillis: rd_kafka_message_timestamp(message, &type))
+            timestampMillis: millis, timestampType: Self.timestampType(type))
         var headers: OpaquePointer?
         if rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR, let headers {
             var index = 0

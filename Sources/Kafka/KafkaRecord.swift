@@ -7,11 +7,21 @@ public struct ConsumedRecord: Sendable {
     public let value: [UInt8]?
     /// Milliseconds since the epoch (create or log-append time), or -1 when the record has none.
     public let timestampMillis: Int64
+    /// Who stamped `timestampMillis`: the producer (`CreateTime`) or the broker (`LogAppendTime`, when the
+    /// topic says `message.timestamp.type=LogAppendTime`).
+    public let timestampType: TimestampType
     /// The record's headers, in order.
     public var headers: [KafkaHeader] = []
 
     /// The value of the last header named `name`, if any.
     public func header(_ name: String) -> [UInt8]? { headers.last { $0.name == name }?.value }
+}
+
+/// Who set a record's timestamp (librdkafka's `rd_kafka_timestamp_type_t`).
+public enum TimestampType: Sendable, Equatable {
+    case notAvailable
+    case createTime
+    case logAppendTime
 }
 
 /// A record header: a name and a value (Kafka allows the same name more than once).

@@ -57,7 +57,8 @@ final class PhaseRig {
         var events: [InputEvent] = []
         for value in work.setup {
             let topic = (try? JSONParser.parse(value))?["type"]?.stringValue.flatMap(EventType.init(rawValue:))?.topic ?? ""
-            if case let .event(event) = InputDecoder.decode(InputRecord(topic: topic, key: nil, value: value, timestamp: now)) {
+            if case let .event(event) = InputDecoder.decode(InputRecord(topic: topic, key: nil, value: value, timestamp: now,
+                                                                             timestampSource: .broker)) {
                 events.append(event)
             }
         }

@@ -37,7 +37,8 @@ struct BatchPlan {
     static func input(_ record: ConsumedRecord) -> InputRecord {
         InputRecord(topic: record.topic, partition: record.partition, offset: record.offset, key: record.key,
                     value: record.value,
-                    timestamp: record.timestampMillis >= 0 ? UTCInstant(millis: record.timestampMillis) : nil)
+                    timestamp: record.timestampMillis >= 0 ? UTCInstant(millis: record.timestampMillis) : nil,
+                    timestampSource: record.timestampType == .logAppendTime ? .broker : .producer)
     }
 
     /// Everything to publish for this batch, in record order. `outcomes` align with `events`.

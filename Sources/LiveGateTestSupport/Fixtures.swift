@@ -56,14 +56,14 @@ public enum Fixtures {
     }
 
     public static func record(_ json: String, topic: String? = nil, key: String? = nil,
-                              timestamp: String? = nil) -> InputRecord {
+                              timestamp: String? = nil, source: InputRecord.TimestampSource = .broker) -> InputRecord {
         let value = Array(json.utf8)
         let parsed = try? JSONParser.parse(value)
         let type = parsed?["type"]?.stringValue.flatMap(EventType.init(rawValue:))
         let at = timestamp ?? parsed?["occurred_at"]?.stringValue ?? noon
         return InputRecord(topic: topic ?? type?.topic ?? Topics.transactionAttempt, partition: 0, offset: 0,
                            key: (key ?? parsed?["tenant_id"]?.stringValue).map { Array($0.utf8) }, value: value,
-                           timestamp: RFC3339.parse(at) ?? UTCInstant(millis: 0))
+                           timestamp: RFC3339.parse(at) ?? UTCInstant(millis: 0), timestampSource: source)
     }
 
     /// Decodes a record built by the functions above; traps if it cannot be addressed (a broken fixture).

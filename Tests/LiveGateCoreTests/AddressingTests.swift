@@ -6,7 +6,7 @@ import Testing
 struct AddressingTests {
     func error(_ value: [UInt8]?, topic: String = Topics.transactionAttempt, key: String? = "t") -> DeadLetterError? {
         let record = InputRecord(topic: topic, key: key.map { Array($0.utf8) }, value: value,
-                                 timestamp: RFC3339.parse(Fixtures.noon)!)
+                                 timestamp: RFC3339.parse(Fixtures.noon)!, timestampSource: .broker)
         if case let .deadLetter(reason) = InputDecoder.decode(record) { return reason.error }
         return nil
     }
@@ -47,7 +47,7 @@ struct AddressingTests {
     @Test("dead letters keep the original bytes, base64 when not UTF-8")
     func deadLetterRecord() throws {
         let record = InputRecord(topic: Topics.decision, partition: 3, offset: 77, key: [0xFF, 0x01],
-                                 value: [0x7B, 0xFF], timestamp: UTCInstant(millis: 0))
+                                 value: [0x7B, 0xFF], timestamp: UTCInstant(millis: 0), timestampSource: .broker)
         guard case let .deadLetter(reason) = InputDecoder.decode(record) else { Issue.record("addressed"); return }
         let out = DeadLetter.record(for: record, reason: reason)
         let json = try JSONParser.parse(out.value)
@@ -76,13 +76,13 @@ struct HostileValueTests {
         let json = Fixtures.attempt("x", tenant: "t", amount: "1", at: "1969-12-31T23:59:59Z")
         for millis in [Int64.max, Int64.min] {
             let record = InputRecord(topic: Topics.transactionAttempt, key: nil, value: Array(json.utf8),
-                                     timestamp: UTCInstant(millis: millis))
+                                     timestamp: UTCInstant(millis: millis), timestampSource: .broker)
             guard case let .event(event) = InputDecoder.decode(record), case let .attempt(a) = event.body else {
                 Issue.record("not addressed"); continue
             }
             #expect(a.rejection?.reason == "occurred_at_skew")
         }
-        let untimed = InputRecord(topic: Topics.transactionAttempt, key: nil, value: Array(json.utf8), timestamp: nil)
+        let untimed = InputRecord(topic: Topics.transactionAttempt, key: nil, value: Array(json.utf8), timestamp: nil, timestampSource: .broker)
         guard case let .event(event) = InputDecoder.decode(untimed), case let .attempt(a) = event.body else {
             Issue.record("an untimed attempt was not decoded as an attempt")
             return
@@ -119,7 +119,7 @@ struct HostileValueTests {
 
     @Test("a keyless dead letter stays keyless")
     func keyless() {
-        let record = InputRecord(topic: Topics.decision, key: nil, value: Array("x".utf8), timestamp: nil)
+        let record = InputRecord(topic: Topics.decision, key: nil, value: Array("x".utf8), timestamp: nil, timestampSource: .broker)
         guard case let .deadLetter(reason) = InputDecoder.decode(record) else {
             Issue.record("\"x\" was addressed")
             return

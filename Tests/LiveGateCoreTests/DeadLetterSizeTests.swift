@@ -11,7 +11,7 @@ struct DeadLetterSizeTests {
     @discardableResult
     static func check(value: [UInt8]?, key: [UInt8]? = Array("t-1".utf8), sourceLocation: SourceLocation = #_sourceLocation) throws -> JSONValue {
         let record = InputRecord(topic: Topics.transactionAttempt, partition: 3, offset: 42, key: key, value: value,
-                                 timestamp: UTCInstant(millis: 1_764_417_600_000))
+                                 timestamp: UTCInstant(millis: 1_764_417_600_000), timestampSource: .broker)
         let reason: DeadLetterReason
         switch InputDecoder.decode(record) {
         case let .deadLetter(r): reason = r

@@ -21,7 +21,7 @@ struct DecoderFuzzTests {
     @Test("random bytes: a dead letter or a verdict, never a crash, always the same answer")
     func randomBytes() async {
         await propertyCheck(count: 2000, input: Gen.uint8(in: 0...255).array(of: 0...300), Gen.int(in: 0...2)) { bytes, t in
-            let record = InputRecord(topic: Topics.inputs[t], key: nil, value: bytes, timestamp: UTCInstant(millis: 0))
+            let record = InputRecord(topic: Topics.inputs[t], key: nil, value: bytes, timestamp: UTCInstant(millis: 0), timestampSource: .broker)
             let first = Self.classify(InputDecoder.decode(record))
             #expect(first == Self.classify(InputDecoder.decode(record)))
         }
@@ -44,7 +44,7 @@ struct DecoderFuzzTests {
             members.append((fields[field], Self.randomValue(codes)))
             json = .object(members)
             let record = InputRecord(topic: Topics.transactionAttempt, key: Array("t".utf8), value: JSONWriter.bytes(json),
-                                     timestamp: RFC3339.parse(Fixtures.noon))
+                                     timestamp: RFC3339.parse(Fixtures.noon), timestampSource: .broker)
             let result = InputDecoder.decode(record)
             let label = Self.classify(result)
             #expect(label.hasPrefix("dead:") || label.hasPrefix("rejected:400") || label == "valid")

@@ -43,7 +43,7 @@ struct TopicsTests {
             let time = example["record_timestamp"]?.stringValue ?? example["value"]?["occurred_at"]?.stringValue
             let record = InputRecord(topic: name, key: example["key"]?.stringValue.map { Array($0.utf8) },
                                      value: value,
-                                     timestamp: time.flatMap(RFC3339.parse) ?? RFC3339.parse(Fixtures.noon)!)
+                                     timestamp: time.flatMap(RFC3339.parse) ?? RFC3339.parse(Fixtures.noon)!, timestampSource: .broker)
             let actual = Self.observed(InputDecoder.decode(record))
             #expect(actual == Self.expected(expect), "\(name): \(label)")
             if expect["outcome"]?.stringValue == "valid", let v = example["value"] {

@@ -178,7 +178,7 @@ struct IntakeTests {
         let body = #"{"event_id":"a-1","type":"transaction.attempted","tenant_id":"t-1","amount":"12.50","n":1500}"#
         let respelled = #"{ "n": 1.5e3, "amount": "12.50", "tenant_id": "t-1", "type": "transaction.attempted", "event_id": "a-1" }"#
         let record = InputRecord(topic: Topics.transactionAttempt, key: Array("t-1".utf8), value: Array(body.utf8),
-                                 timestamp: UTCInstant(millis: 0))
+                                 timestamp: UTCInstant(millis: 0), timestampSource: .broker)
         guard case let .event(event) = InputDecoder.decode(record) else { Issue.record("not decoded"); return }
         #expect(try Intake.address(Array(body.utf8), as: .transactionAttempted).get().fingerprint == event.fingerprint)
         #expect(try Intake.address(Array(respelled.utf8), as: .transactionAttempted).get().fingerprint == event.fingerprint)

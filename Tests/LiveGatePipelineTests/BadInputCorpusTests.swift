@@ -96,7 +96,8 @@ struct BadInputCorpusTests {
             }
         }
         for record in beyondBroker {
-            let input = InputRecord(topic: record.topic, key: record.key, value: record.value, timestamp: nil)
+            let input = InputRecord(topic: record.topic, key: record.key, value: record.value, timestamp: nil,
+                                    timestampSource: .broker)
             guard case let .deadLetter(reason) = InputDecoder.decode(input),
                   reason.error.rawValue == record.expect["dead_letter"]?.stringValue,
                   DeadLetter.record(for: input, reason: reason).value.count < 2 << 20

@@ -7,15 +7,26 @@ public struct InputRecord: Sendable {
     public let value: [UInt8]?
     /// The Kafka record timestamp; `nil` when the record has none (pre-0.10 message format).
     public let timestamp: UTCInstant?
+    /// Who set `timestamp`. Only the broker's clock (`LogAppendTime`) is trusted to date an input, unless the
+    /// worker allows producer time (`Rules.allowProducerTime`).
+    public let timestampSource: TimestampSource
+
+    public enum TimestampSource: Sendable, Equatable {
+        /// `LogAppendTime`: the broker stamped the record when it arrived.
+        case broker
+        /// `CreateTime`, or no timestamp at all: whatever the producer said.
+        case producer
+    }
 
     public init(topic: String, partition: Int32 = 0, offset: Int64 = 0, key: [UInt8]?, value: [UInt8]?,
-                timestamp: UTCInstant?) {
+                timestamp: UTCInstant?, timestampSource: TimestampSource) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.key = key
         self.value = value
         self.timestamp = timestamp
+        self.timestampSource = timestampSource
     }
 }
 
@@ -33,6 +44,9 @@ public enum DeadLetterError: String, Sendable, CaseIterable {
     /// PostgreSQL refused this record's batch for a reason retrying cannot fix, and this record alone when
     /// the batch was split to find it; every other record of the batch was applied.
     case applyFailed = "apply_failed"
+    /// The record's timestamp was set by its producer, not the broker (contract v1.2, "Nothing fails open"),
+    /// and the worker does not allow producer time.
+    case producerTimestamp = "producer_timestamp"
 }
 
 /// A record bound for the dead-letter topic: what is wrong, in words free of payload text.
