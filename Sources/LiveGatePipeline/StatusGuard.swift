@@ -10,7 +10,8 @@ import Logging
 /// frozen mid-batch publishes old ones whenever it wakes; Kafka orders none of that. So each worker runs
 /// one guard that reads the status topic as its readers do (its own consumer group, `<group>.status-guard`,
 /// so the topic's partitions are spread over the workers) and, whenever the last record it read for a tenant
-/// is older than PostgreSQL's row, publishes the current status after it. A correction that itself lands
+/// carries another version than PostgreSQL's row (older, or from v1.2 newer: forged), publishes the current
+/// status after it. A correction that itself lands
 /// before a newer status is read and corrected in turn, so the topic settles on the current version within
 /// a few polls of the last late record.
 final class StatusGuard: @unchecked Sendable {  // used by its one thread only
@@ -74,22 +75,24 @@ final class StatusGuard: @unchecked Sendable {  // used by its one thread only
         }
     }
 
-    /// The current status of every tenant whose last record in `records` is older than its stored row.
+    /// The current status of every tenant whose last record in `records` differs in version from its stored
+    /// row. Older: a late publisher. Newer (contract v1.2): a forged or foreign record, or a database that lost
+    /// commits in a failover; either way PostgreSQL is what LiveGate decides by, so its state goes last on the
+    /// topic. A tenant PostgreSQL has never seen is `sandbox_only` at version 0.
     func corrections(for records: [ConsumedRecord], store: LedgerStore) throws -> [OutputRecord] {
         let seen = Self.lastVersions(records)
         guard !seen.isEmpty else { return [] }
         let stored = try store.currentTenants(seen.map(\.key.text))
         var corrections: [OutputRecord] = []
         for (id, version) in seen {
-            guard let tenant = stored[id] else { continue }
-            if tenant.version > version {
-                corrections.append(TenantStatus.record(tenant, rules: configuration.rules))
-            } else if tenant.version < version {
-                // The database is behind the topic: a failover that lost commits (see the README's failover notes).
-                logger.error("a published status is newer than the database", metadata: [
+            let tenant = stored[id] ?? TenantRecord(tenantId: id.text)
+            guard tenant.version != version else { continue }
+            if tenant.version < version {
+                logger.error("a published status is newer than the database; publishing the stored one after it", metadata: [
                     "tenant": "\(id)", "published_version": "\(version)", "stored_version": "\(tenant.version)",
                 ])
             }
+            corrections.append(TenantStatus.record(tenant, rules: configuration.rules))
         }
         return corrections
     }

@@ -44,11 +44,22 @@ public final class Worker: Service {
     }
 
     /// Says at start whom decisions are trusted from.
+    /// What the worker trusts, said at every start; each allowance that weakens a guarantee at warning level
+    /// (contract v1.2, "Nothing fails open").
     private func logTrust() {
-        if let keys = configuration.rules.decisionKeys {
+        let rules = configuration.rules
+        if let keys = rules.decisionKeys {
             logger.info("decisions must be signed", metadata: ["kids": "\(keys.keys.keys.sorted().joined(separator: ","))"])
         } else {
             logger.warning("decisions are trusted unsigned: whoever can write sly.decision.v1 decides as a platform admin (give --decision-keys)")
+        }
+        if let keys = rules.resolutionKeys {
+            logger.info("failed resolutions must be signed", metadata: ["kids": "\(keys.keys.keys.sorted().joined(separator: ","))"])
+        } else {
+            logger.warning("failed resolutions are trusted unsigned: whoever can write sly.transaction-attempt.v1 can give headroom back (give --resolution-keys)")
+        }
+        if rules.allowProducerTime {
+            logger.warning("producer timestamps are trusted: a producer can date inputs into another window (the input topics need LogAppendTime)")
         }
     }
 
@@ -58,7 +69,7 @@ public final class Worker: Service {
     /// for the next reader), and its error is rethrown.
     private func runLanes() throws {
         logTrust()
-        WorkerMetrics.buildInfo(version: LiveGateVersion.current, signedDecisions: configuration.rules.decisionKeys != nil)
+        WorkerMetrics.buildInfo(version: LiveGateVersion.current, rules: configuration.rules)
         let failure = Mutex<Error?>(nil)
         let finished = DispatchGroup()
         for lane in 0..<max(1, configuration.lanes) {

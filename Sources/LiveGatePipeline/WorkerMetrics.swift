@@ -16,6 +16,14 @@ enum WorkerMetrics {
                    preferredDisplayUnit: .seconds))
     })
 
+    /// Headroom given back by accepted `failed` resolutions, in dollars.
+    static let released = FloatingPointCounter(label: "livegate_released_usd_total")
+
+    /// Resolutions by what they said (`settled`, `failed`, `invalid`) and how they were answered.
+    static func resolutions(_ resolution: String, _ outcome: String) -> Counter {
+        Counter(label: "livegate_resolutions_total", dimensions: [("resolution", resolution), ("outcome", outcome)])
+    }
+
     static func retry(_ reason: String) { Counter(label: "livegate_batch_retries_total", dimensions: [("reason", reason)]).increment() }
 
     static func reconnect(_ system: String) { Counter(label: "livegate_reconnects_total", dimensions: [("system", system)]).increment() }
@@ -36,10 +44,20 @@ enum WorkerMetrics {
             case let .conflict(reason), let .refused(reason): deadLetters[reason.error.rawValue, default: 0] += 1
             }
         }
+        var releasedMicros: Int64 = 0
         for (label, n) in verdicts {
             Counter(label: "livegate_verdicts_total",
                     dimensions: [("kind", label.kind), ("outcome", label.outcome), ("reason", label.reason)]).increment(by: n)
+            if let resolution = label.resolution {
+                resolutions(resolution, label.outcome).increment(by: n)
+            }
         }
+        for outcome in outcomes {
+            guard case let .applied(outputs) = outcome else { continue }
+            for case let released? in outputs.map({ $0.label?.released }) { releasedMicros += released.value }
+        }
+        // Dollars, for dashboards and alerts: the exact amounts are in the verdicts and in PostgreSQL.
+        if releasedMicros > 0 { WorkerMetrics.released.increment(by: Double(releasedMicros) / 1_000_000) }
         for (error, n) in deadLetters {
             Counter(label: "livegate_dead_letters_total", dimensions: [("error", error)]).increment(by: n)
         }
@@ -59,9 +77,12 @@ enum WorkerMetrics {
         Gauge(label: "livegate_consumer_lag_records", dimensions: [("topic", tp.topic), ("partition", String(tp.partition))])
     }
 
-    /// Set once at start: the version and what the worker checks decisions with.
-    static func buildInfo(version: String, signedDecisions: Bool) {
-        Gauge(label: "livegate_build_info", dimensions: [("version", version), ("signed_decisions", String(signedDecisions))])
-            .record(1)
+    /// Set once at start: the version and what the worker checks: signed decisions, signed resolutions, and
+    /// whether it trusts producer timestamps.
+    static func buildInfo(version: String, rules: Rules) {
+        Gauge(label: "livegate_build_info", dimensions: [
+            ("version", version), ("signed_decisions", String(rules.decisionKeys != nil)),
+            ("signed_resolutions", String(rules.resolutionKeys != nil)), ("broker_time", String(!rules.allowProducerTime)),
+        ]).record(1)
     }
 }

@@ -4,9 +4,9 @@ import Postgres
 /// What a batch needs to know before the ledger decides, read under the batch's tenant locks.
 struct BatchSnapshot {
     let tenants: [ByteID: TenantRecord]
-    let processed: [ByteID: StoredEvent]
+    let processed: [EventKey: StoredEvent]
     var usage: [UsageKey: Micros] = [:]
-    var resolvedAttempts: Set<ByteID> = []
+    var resolvedAttempts: Set<EventKey> = []
     var thresholds: Set<ThresholdKey> = []
 }
 
@@ -28,15 +28,17 @@ extension LedgerStore {
                 ORDER BY tenant_id COLLATE "C" FOR UPDATE
                 """, [ids]),
             PostgresStatement("""
-                SELECT event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant, booked_micros, booked_day
-                FROM processed_events WHERE event_id = ANY($1::text[])
-                """, [PostgresArray.literal(needs.eventIds)]),
+                SELECT p.event_id, p.tenant_id, p.event_type, p.fingerprint, p.outputs, p.changed_tenant, p.booked_micros,
+                       p.booked_day, (extract(epoch FROM p.occurred_at) * 1000)::bigint
+                FROM processed_events p JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, event_id)
+                  ON p.tenant_id = k.tenant_id AND p.event_id = k.event_id
+                """, Self.keyArrays(needs.events)),
         ]
         if !needs.usageKeys.isEmpty {
             statements.append(Self.usageQuery(needs.usageKeys))
             statements.append(Self.thresholdQuery(needs.usageKeys))
         }
-        if !needs.resolvedAttemptIds.isEmpty { statements += Self.resolutionQueries(needs.resolvedAttemptIds) }
+        if !needs.resolvedAttempts.isEmpty { statements += Self.resolutionQueries(needs.resolvedAttempts) }
         let results = try connection.pipeline(statements)
         var snapshot = BatchSnapshot(tenants: try Self.tenants(results[2], expected: needs.tenantIds.count),
                                      processed: try Self.processed(results[3]))
@@ -46,8 +48,10 @@ extension LedgerStore {
             snapshot.thresholds = try Self.thresholds(results[5])
             next = 6
         }
-        if !needs.resolvedAttemptIds.isEmpty {
-            snapshot.resolvedAttempts = Set(results[next].rows.compactMap { $0[0].map(ByteID.init) })
+        if !needs.resolvedAttempts.isEmpty {
+            snapshot.resolvedAttempts = Set(results[next].rows.compactMap { row in
+                row[0].flatMap { tenant in row[1].map { EventKey(tenantId: tenant, eventId: $0) } }
+            })
             snapshot.usage.merge(try Self.usage(results[next + 1])) { $1 }
         }
         return snapshot
@@ -77,19 +81,29 @@ extension LedgerStore {
 
     /// For the attempts the batch's resolutions name: which already have a resolution, and the usage of the
     /// day and month windows each booked in (so a release knows what it takes from).
-    static func resolutionQueries(_ attemptIds: [String]) -> [PostgresStatement] {
-        let ids = PostgresArray.literal(attemptIds)
+    static func resolutionQueries(_ attempts: [EventKey]) -> [PostgresStatement] {
+        let keys = keyArrays(attempts)
         return [
-            PostgresStatement("SELECT attempt_id FROM attempt_resolutions WHERE attempt_id = ANY($1::text[])", [ids]),
+            PostgresStatement("""
+                SELECT r.tenant_id, r.attempt_id FROM attempt_resolutions r
+                JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, attempt_id)
+                  ON r.tenant_id = k.tenant_id AND r.attempt_id = k.attempt_id
+                """, keys),
             PostgresStatement("""
                 SELECT u.tenant_id, u.window_kind, u.window_start, u.used_micros
-                FROM processed_events p
+                FROM unnest($1::text[], $2::text[]) AS k(tenant_id, event_id)
+                JOIN processed_events p ON p.tenant_id = k.tenant_id AND p.event_id = k.event_id
                 JOIN usage_windows u ON u.tenant_id = p.tenant_id
                  AND ((u.window_kind = 'day' AND u.window_start = p.booked_day)
                    OR (u.window_kind = 'month' AND u.window_start = date_trunc('month', p.booked_day)::date))
-                WHERE p.event_id = ANY($1::text[]) AND p.booked_day IS NOT NULL
-                """, [ids]),
+                WHERE p.booked_day IS NOT NULL
+                """, keys),
         ]
+    }
+
+    /// (tenant ids, event ids) as two array parameters, for `unnest($1::text[], $2::text[])`.
+    static func keyArrays(_ keys: [EventKey]) -> [String?] {
+        [PostgresArray.literal(keys.map(\.tenantId.text)), PostgresArray.literal(keys.map(\.eventId.text))]
     }
 
     static func tenants(_ rows: PostgresRows, expected: Int) throws -> [ByteID: TenantRecord] {
@@ -105,16 +119,17 @@ extension LedgerStore {
         return tenants
     }
 
-    static func processed(_ rows: PostgresRows) throws -> [ByteID: StoredEvent] {
-        var processed: [ByteID: StoredEvent] = [:]
+    static func processed(_ rows: PostgresRows) throws -> [EventKey: StoredEvent] {
+        var processed: [EventKey: StoredEvent] = [:]
         for row in rows.rows {
             guard let id = row[0], let tenant = row[1], let type = row[2].flatMap(EventType.init(rawValue:)),
                   let fingerprint = row[3], let outputs = row[4], let changed = row[5]
             else { throw StoreError.invariant("a processed_events row does not convert") }
-            processed[ByteID(id)] = StoredEvent(
+            processed[EventKey(tenantId: tenant, eventId: id)] = StoredEvent(
                 eventId: id, tenantId: tenant, type: type, fingerprint: fingerprint,
                 outputs: try Rows.decodeOutputs(outputs, key: tenant), changedTenant: changed == "t",
-                bookedAmount: try Rows.micros(row[6]), bookedDay: row[7] == nil ? nil : try Rows.date(row[7]))
+                bookedAmount: try Rows.micros(row[6]), bookedDay: row[7] == nil ? nil : try Rows.date(row[7]),
+                occurredAt: try Rows.instant(row[8]))
         }
         return processed
     }

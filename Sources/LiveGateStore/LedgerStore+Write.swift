@@ -5,7 +5,7 @@ extension LedgerStore {
     /// Writes what the ledger decided, each table with one statement for the whole batch (tenants one
     /// each), all in one round trip; then checks what the statements report before the caller commits.
     ///
-    /// A concurrent batch that stored the same event id first makes the insert fail with a unique
+    /// A concurrent batch that stored the same (tenant, event id) first makes the insert fail with a unique
     /// violation; `apply` then retries, and the retry sees the stored event as a duplicate or a conflict.
     func write(_ ledger: Ledger) throws {
         var statements: [PostgresStatement] = []
@@ -32,8 +32,9 @@ extension LedgerStore {
 
     private static func insertResolutions(_ resolutions: [ResolutionRecord]) -> PostgresStatement {
         PostgresStatement("""
-            INSERT INTO attempt_resolutions (attempt_id, tenant_id, event_id, resolution, released_micros, booked_day)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::date[])
+            INSERT INTO attempt_resolutions (attempt_id, tenant_id, event_id, resolution, released_micros, booked_day,
+                                             signing_kid)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::date[], $7::text[])
             """, [
                 PostgresArray.literal(resolutions.map(\.attemptId)),
                 PostgresArray.literal(resolutions.map(\.tenantId)),
@@ -41,6 +42,7 @@ extension LedgerStore {
                 PostgresArray.literal(resolutions.map(\.kind.rawValue)),
                 PostgresArray.literal(resolutions.map { String($0.released.value) }),
                 PostgresArray.literal(resolutions.map { $0.bookedDay?.description }),
+                PostgresArray.literal(resolutions.map(\.signingKid)),
             ])
     }
 
@@ -59,9 +61,10 @@ extension LedgerStore {
     private static func insertProcessed(_ events: [StoredEvent]) -> PostgresStatement {
         PostgresStatement("""
             INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant,
-                                          booked_micros, booked_day)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[],
-                                 $7::bigint[], $8::date[])
+                                          booked_micros, booked_day, occurred_at)
+            SELECT e, t, ty, f, o, c, m, d, timestamptz 'epoch' + at * interval '1 millisecond'
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[],
+                        $7::bigint[], $8::date[], $9::bigint[]) AS v(e, t, ty, f, o, c, m, d, at)
             """, [
                 PostgresArray.literal(events.map(\.eventId)),
                 PostgresArray.literal(events.map(\.tenantId)),
@@ -71,6 +74,7 @@ extension LedgerStore {
                 PostgresArray.literal(events.map { $0.changedTenant ? "t" : "f" }),
                 PostgresArray.literal(events.map { Rows.string($0.bookedAmount) }),
                 PostgresArray.literal(events.map { $0.bookedDay?.description }),
+                PostgresArray.literal(events.map { Rows.string($0.occurredAt) }),
             ])
     }
 

@@ -19,6 +19,7 @@ public enum Migrations {
         Migration(version: 6, name: "processed events keep a SHA-256, not the input", sql: Schema.v6),
         Migration(version: 7, name: "resolutions, thresholds, expiring overrides, suggested ceilings", sql: Schema.v7),
         Migration(version: 8, name: "retention: what prune keeps, and indexes to find the rest", sql: Schema.v8),
+        Migration(version: 9, name: "idempotency per tenant: (tenant_id, event_id) keys; attempts' occurred_at", sql: Schema.v9),
     ]
 
     /// Applies every migration not yet recorded (up to `through`, for tests of a migration); returns the

@@ -49,7 +49,8 @@ public enum Reconciler {
     /// an allowed, metered live verdict without a booking.
     static let verdictDrift: SQL = """
         WITH v AS (
-            SELECT event_id, booked_micros, split_part(split_part(outputs, E'\\n', 1), E'\\t', 2)::jsonb AS verdict
+            SELECT tenant_id || '/' || event_id AS event_id, booked_micros,
+                   split_part(split_part(outputs, E'\\n', 1), E'\\t', 2)::jsonb AS verdict
             FROM processed_events WHERE event_type = 'transaction.attempted')
         SELECT event_id, coalesce(booked_micros::text, 'none'), verdict ->> 'outcome', verdict ->> 'amount'
         FROM v
@@ -63,8 +64,9 @@ public enum Reconciler {
 
     /// Releases that differ from what their attempt booked: a failed resolution gives back exactly that.
     static let releaseDrift: SQL = """
-        SELECT r.event_id, r.released_micros, p.booked_micros
-        FROM attempt_resolutions r LEFT JOIN processed_events p ON p.event_id = r.attempt_id
+        SELECT r.tenant_id || '/' || r.event_id, r.released_micros, p.booked_micros
+        FROM attempt_resolutions r
+        LEFT JOIN processed_events p ON p.tenant_id = r.tenant_id AND p.event_id = r.attempt_id
         WHERE (r.booked_day IS NULL OR r.booked_day >= coalesce((SELECT kept_from FROM retention), '-infinity'::date))
           AND (r.released_micros <> CASE WHEN r.resolution = 'failed' THEN coalesce(p.booked_micros, 0) ELSE 0 END
                OR r.booked_day IS DISTINCT FROM p.booked_day)

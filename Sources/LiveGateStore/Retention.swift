@@ -61,22 +61,23 @@ public enum Retention {
     }
 
     static let steps: [Step] = [
-        Step(count: .attempts, delete: "DELETE FROM processed_events WHERE event_id IN (", selection: """
-            SELECT event_id FROM processed_events
+        Step(count: .attempts, delete: "DELETE FROM processed_events WHERE (tenant_id, event_id) IN (", selection: """
+            SELECT tenant_id, event_id FROM processed_events
             WHERE event_type = 'transaction.attempted' AND processed_at < $1::timestamptz
               AND (booked_day IS NULL OR booked_day < $2::date)
             LIMIT $3::int
             """),
-        Step(count: .resolutions, delete: "DELETE FROM attempt_resolutions WHERE attempt_id IN (", selection: """
-            SELECT attempt_id FROM attempt_resolutions
+        Step(count: .resolutions, delete: "DELETE FROM attempt_resolutions WHERE (tenant_id, attempt_id) IN (",
+             selection: """
+            SELECT tenant_id, attempt_id FROM attempt_resolutions
             WHERE recorded_at < $1::timestamptz AND (booked_day IS NULL OR booked_day < $2::date)
             LIMIT $3::int
             """),
         // A resolution's own idempotency record goes once its release is no longer kept (or it released nothing).
-        Step(count: .resolutions, delete: "DELETE FROM processed_events WHERE event_id IN (", selection: """
-            SELECT p.event_id FROM processed_events p
+        Step(count: .resolutions, delete: "DELETE FROM processed_events WHERE (tenant_id, event_id) IN (", selection: """
+            SELECT p.tenant_id, p.event_id FROM processed_events p
             WHERE p.event_type = 'transaction.resolved' AND p.processed_at < $1::timestamptz
-              AND NOT EXISTS (SELECT 1 FROM attempt_resolutions r WHERE r.event_id = p.event_id
+              AND NOT EXISTS (SELECT 1 FROM attempt_resolutions r WHERE r.tenant_id = p.tenant_id AND r.event_id = p.event_id
                               AND NOT (r.recorded_at < $1::timestamptz AND (r.booked_day IS NULL OR r.booked_day < $2::date)))
             LIMIT $3::int
             """),

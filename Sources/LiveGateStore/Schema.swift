@@ -197,4 +197,25 @@ enum Schema {
         CREATE INDEX processed_events_processed_at ON processed_events USING brin (processed_at);
         CREATE INDEX attempt_resolutions_recorded_at ON attempt_resolutions USING brin (recorded_at);
         """
+
+    /// Contract v1.2: the idempotency key is (tenant_id, event_id), so one tenant can no longer claim another's
+    /// ids first, and a resolution names an attempt of its own tenant. Every key that held an event id alone
+    /// now leads with the tenant; the rows stay as they are (ids were unique across tenants, so they are unique
+    /// per tenant), and every stored verdict stays answerable by its tenant and id. Attempts keep their
+    /// `occurred_at` (the release window is measured from it; rows from before read it from their verdict),
+    /// and accepted resolutions the key that signed them.
+    static let v9: SQL = """
+        ALTER TABLE processed_events DROP CONSTRAINT processed_events_pkey,
+            ADD CONSTRAINT processed_events_pkey PRIMARY KEY (tenant_id, event_id),
+            ADD COLUMN occurred_at timestamptz,
+            ADD CONSTRAINT processed_events_occurred_at_of_attempts
+                CHECK (occurred_at IS NULL OR event_type = 'transaction.attempted');
+        ALTER TABLE tenant_transitions DROP CONSTRAINT tenant_transitions_event_id_key,
+            ADD CONSTRAINT tenant_transitions_event_key UNIQUE (tenant_id, event_id);
+        ALTER TABLE attempt_resolutions DROP CONSTRAINT attempt_resolutions_pkey,
+            ADD CONSTRAINT attempt_resolutions_pkey PRIMARY KEY (tenant_id, attempt_id),
+            DROP CONSTRAINT attempt_resolutions_event_id_key,
+            ADD CONSTRAINT attempt_resolutions_event_key UNIQUE (tenant_id, event_id),
+            ADD COLUMN signing_kid text CHECK (length(signing_kid) BETWEEN 1 AND 128);
+        """
 }

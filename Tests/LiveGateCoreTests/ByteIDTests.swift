@@ -27,7 +27,7 @@ struct ByteIDTests {
             Fixtures.attempt("x-\(Self.decomposed)", tenant: Self.decomposed, amount: "10"),
         ].map { Fixtures.event($0) }
         #expect(Ledger.requirements(for: events).tenantIds.count == 2)
-        #expect(Ledger.requirements(for: events).eventIds.count == 4)
+        #expect(Ledger.requirements(for: events).events.count == 4)
         let outcomes = events.map { ledger.apply($0) }
         guard case .applied = outcomes[3] else { Issue.record("the second attempt was taken for a repeat"); return }
         let verdicts = outcomes[2...].map { Fixtures.values($0.outputs, topic: Topics.transactionVerdict)[0] }
@@ -37,12 +37,18 @@ struct ByteIDTests {
         #expect(ledger.changedTenants.count == 1)
     }
 
-    @Test("one event id with content that differs only in normalization is a conflict, not a repeat")
+    @Test("one event id: under tenants that differ only in normalization two events; in one tenant, content that does is a conflict")
     func fingerprints() {
         var ledger = Ledger(rules: .standard, tenants: [:], usage: [:], processed: [:])
-        _ = ledger.apply(Fixtures.event(Fixtures.attempt("x", tenant: Self.composed, amount: "1", environment: "test")))
-        let again = ledger.apply(Fixtures.event(Fixtures.attempt("x", tenant: Self.decomposed, amount: "1", environment: "test")))
-        #expect(again.deadLetter?.error == .idempotencyConflict)
+        func attempt(_ tenant: String, agent: String) -> InputEvent {
+            Fixtures.event(Fixtures.attempt("x", tenant: tenant, amount: "1", environment: "test")
+                .replacing("agent-5", with: agent))
+        }
+        _ = ledger.apply(attempt(Self.composed, agent: Self.composed))
+        guard case .applied = ledger.apply(attempt(Self.decomposed, agent: Self.composed)) else {
+            Issue.record("the other tenant's x was taken for a repeat"); return
+        }
+        #expect(ledger.apply(attempt(Self.composed, agent: Self.decomposed)).deadLetter?.error == .idempotencyConflict)
     }
 
     @Test("member names that differ in bytes are two members, not a duplicate")

@@ -79,15 +79,15 @@ struct LedgerOutputTests {
         #expect(errors.compactMap { $0["field"]?.stringValue } == ["amount", "currency"])
     }
 
-    @Test("status versions count changes; notification ids derive from event, channel and audience")
+    @Test("status versions count changes; notification ids derive from tenant, event, channel and audience")
     func statusAndNotifications() {
         var ledger = Ledger(rules: .standard, tenants: [:], usage: [:], processed: [:])
         let declared = ledger.apply(Fixtures.event(Fixtures.declaration("d1", tenant: "t")))
         let queue = Fixtures.values(declared.outputs, topic: Topics.notification)
-        #expect(queue.map { $0["notification_id"]?.stringValue } == ["d1/in_app/platform_admins"])
+        #expect(queue.map { $0["notification_id"]?.stringValue } == ["t/d1/in_app/platform_admins"])
         let denied = ledger.apply(Fixtures.event(Fixtures.decision("n1", tenant: "t", action: "deny", notes: "No site")))
         let notices = Fixtures.values(denied.outputs, topic: Topics.notification)
-        #expect(notices.map { $0["notification_id"]?.stringValue } == ["n1/email/tenant_owner", "n1/in_app/tenant_owner"])
+        #expect(notices.map { $0["notification_id"]?.stringValue } == ["t/n1/email/tenant_owner", "t/n1/in_app/tenant_owner"])
         #expect(notices.map { $0["recipient"]?.stringValue } == ["owner@example.com", "u-t"])
         #expect(notices.allSatisfy { $0["href"]?.stringValue == "/dashboard/settings/production-access" })
         let status = Fixtures.values(denied.outputs, topic: Topics.tenantStatus)[0]

@@ -9,19 +9,22 @@ struct LedgerPropertyTests {
     func randomSequences() async {
         let seen = Tally()
         await propertyCheck(count: 300, input: Gen.uint16(in: 0...UInt16.max).array(of: 1...80)) { codes in
-            var ledger = Ledger(rules: .standard, tenants: [:], usage: [:], processed: [:])
+            var ledger = Ledger(rules: RandomStory.rules, tenants: [:], usage: [:], processed: [:])
             var model = ReferenceModel()
             var firstBytes: [String: [UInt8]] = [:]
             for step in RandomStory.steps(codes) {
-                let event = Fixtures.event(step.json)
+                let event = Fixtures.event(step.json, rules: RandomStory.rules)
                 let outcome = ledger.apply(event)
                 let value = try JSONParser.parse(Array(step.json.utf8))
+                let reused = model.seen.keys.contains { $0.hasSuffix("|\(step.eventId)") && !$0.hasPrefix("\(step.tenantId)|") }
                 let expected = model.apply(eventId: step.eventId, tenant: step.tenantId, json: step.json, value: value)
                 #expect(try Self.summary(outcome) == expected, "\(step.json)")
                 seen.count(expected)
+                if reused, expected.kind == "applied" { seen.counts["id of another tenant", default: 0] += 1 }
                 guard let verdict = outcome.outputs.first?.value else { continue }
-                if case .duplicate = outcome { #expect(firstBytes[step.eventId] == verdict) }
-                else { firstBytes[step.eventId] = verdict }
+                let key = "\(step.tenantId)|\(step.eventId)"
+                if case .duplicate = outcome { #expect(firstBytes[key] == verdict) }
+                else { firstBytes[key] = verdict }
             }
             var usage: [String: Int64] = [:]
             for (key, used) in ledger.usage where used > .zero {
@@ -30,9 +33,10 @@ struct LedgerPropertyTests {
             }
             #expect(usage == model.usage.filter { $0.value > 0 })
         }
-        // The stories reach every v1.1 rule, or the agreement above would prove little.
+        // The stories reach every v1.1 and v1.2 rule, or the agreement above would prove little.
         for rule in ["resolution 200", "resolution 404", "resolution 409", "stale_version", "ceiling_warning",
-                     "ceiling_reached", "invalid_request"] {
+                     "ceiling_reached", "invalid_request", "signature_required", "release_window_closed",
+                     "id of another tenant"] {
             #expect(seen.counts[rule, default: 0] > 0, "no story reached \(rule)")
         }
     }

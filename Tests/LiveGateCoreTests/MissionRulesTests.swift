@@ -96,10 +96,11 @@ struct ResolutionRulesTests {
         let s = Story.approved()
         let day = RFC3339.parse("2026-11-29T00:00:00Z")!.date
         let attempt = StoredEvent(eventId: "x1", tenantId: "t", type: .transactionAttempted, fingerprint: "f", outputs: [],
-                                  changedTenant: false, bookedAmount: .dollars(80), bookedDay: day)
+                                  changedTenant: false, bookedAmount: .dollars(80), bookedDay: day,
+                                  occurredAt: RFC3339.parse(Fixtures.noon))
         let usage = [UsageKey(tenantId: "t", window: UsageWindow(kind: .day, start: day)): Micros.dollars(30),
                      UsageKey(tenantId: "t", window: UsageWindow(kind: .month, start: day.firstOfMonth)): Micros.dollars(30)]
-        var ledger = Ledger(rules: .standard, tenants: s.ledger.tenants, usage: usage, processed: [ByteID("x1"): attempt])
+        var ledger = Ledger(rules: .standard, tenants: s.ledger.tenants, usage: usage, processed: [attempt.key: attempt])
         let v = try JSONParser.parse(ledger.apply(Fixtures.event(Fixtures.resolution("r1", tenant: "t", attempt: "x1"))).outputs[0].value)
         #expect(v["released"] == .string("30.00"), "what the windows gave back, not what was booked")
         #expect(ledger.usage.values.allSatisfy { $0 == .zero })

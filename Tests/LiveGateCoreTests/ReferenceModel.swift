@@ -1,8 +1,10 @@
 import LiveGateCore
 
-/// A deliberately naive model of the contract (v1 and the v1.1 additions), written from its text without the
-/// core's types: states as strings, money as integer micro-dollars, windows and times as strings. The property
-/// test checks that the ledger agrees with it on every verdict, every threshold notice and the final usage.
+/// A deliberately naive model of the contract (v1 and the v1.1 and v1.2 additions), written from its text
+/// without the core's types: states as strings, money as integer micro-dollars, windows and times as strings,
+/// events keyed by "tenant|event". The property test checks that the ledger agrees with it on every verdict,
+/// every threshold notice and the final usage, under `RandomStory.rules` (failed resolutions signed, a release
+/// window of 12 hours).
 struct ReferenceModel {
     struct Expected: Equatable {
         var kind: String  // applied | duplicate | conflict
@@ -25,23 +27,28 @@ struct ReferenceModel {
     var overrides: [String: Override] = [:]
     var suggested: [String: Override] = [:]
     var usage: [String: Int64] = [:]
+    /// By "tenant|event": the idempotency key is the pair (v1.2).
     var seen: [String: (json: String, expected: Expected)] = [:]
-    /// The first event stored under each id: its type and tenant.
-    var kinds: [String: (type: String, tenant: String)] = [:]
+    /// The first event stored under each key: its type and `occurred_at`.
+    var kinds: [String: (type: String, at: String)] = [:]
     var booked: [String: (amount: Int64, day: String, month: String)] = [:]
     var resolved: Set<String> = []
     var fired: Set<String> = []
+    /// The release window, in hours, and the story's times as hours from the first.
+    static let windowHours = 12
+    static let hours = ["2026-11-29T12:00:00Z": 0, "2026-11-30T01:00:00Z": 13, "2026-12-01T00:00:00Z": 36]
 
     mutating func apply(eventId: String, tenant: String, json: String, value: JSONValue) -> Expected {
-        if let earlier = seen[eventId] {
+        let key = "\(tenant)|\(eventId)"
+        if let earlier = seen[key] {
             guard earlier.json == json else { return Expected(kind: "conflict") }
             var again = earlier.expected
             again.kind = "duplicate"
             return again
         }
-        kinds[eventId] = (value["type"]?.stringValue ?? "", tenant)
+        kinds[key] = (value["type"]?.stringValue ?? "", value["occurred_at"]?.stringValue ?? "")
         let expected = decide(eventId: eventId, tenant: tenant, value)
-        seen[eventId] = (json, expected)
+        seen[key] = (json, expected)
         return expected
     }
 
@@ -98,12 +105,16 @@ struct ReferenceModel {
         func result(_ status: Int, _ reason: String?) -> Expected {
             Expected(kind: "applied", outcome: status == 200 ? "accepted" : "rejected", status: status, reason: reason)
         }
-        let attemptId = v["attempt_id"]!.stringValue!
-        guard let kind = kinds[attemptId], kind.type == "transaction.attempted", kind.tenant == tenant else {
-            return result(404, "unknown_attempt")
+        let failed = v["resolution"]?.stringValue == "failed"
+        if failed, v["signature"] == nil { return result(403, "signature_required") }
+        let attempt = "\(tenant)|\(v["attempt_id"]!.stringValue!)"
+        guard let kind = kinds[attempt], kind.type == "transaction.attempted" else { return result(404, "unknown_attempt") }
+        guard !resolved.contains(attempt) else { return result(409, "already_resolved") }
+        if failed, Self.hours[v["occurred_at"]!.stringValue!]! - Self.hours[kind.at]! > Self.windowHours {
+            return result(409, "release_window_closed")
         }
-        guard resolved.insert(attemptId).inserted else { return result(409, "already_resolved") }
-        if v["resolution"]?.stringValue == "failed", let b = booked[attemptId] {
+        resolved.insert(attempt)
+        if failed, let b = booked[attempt] {
             for key in ["\(tenant)|\(b.day)", "\(tenant)|\(b.month)"] { usage[key] = max(0, usage[key, default: 0] - b.amount) }
         }
         return result(200, nil)
@@ -129,7 +140,7 @@ struct ReferenceModel {
         func book() {
             usage[dayKey, default: 0] += amount
             usage[monthKey, default: 0] += amount
-            booked[eventId] = (amount, day, month)
+            booked["\(tenant)|\(eventId)"] = (amount, day, month)
         }
         if o.disabled {
             book()  // metered, not enforced

@@ -74,9 +74,9 @@ struct TopicsTests {
                 rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
                 return UInt16(truncatingIfNeeded: rng)
             }
-            var ledger = Ledger(rules: .standard, tenants: [:], usage: [:], processed: [:])
+            var ledger = Ledger(rules: RandomStory.rules, tenants: [:], usage: [:], processed: [:])
             for step in RandomStory.steps(codes) {
-                for output in ledger.apply(Fixtures.event(step.json)).outputs {
+                for output in ledger.apply(Fixtures.event(step.json, rules: RandomStory.rules)).outputs {
                     let value = try JSONParser.parse(output.value)
                     let violation = SchemaSubset.violation(value, try #require(schemas[output.topic]))
                     #expect(violation == nil, "\(output.topic): \(violation ?? ""): \(output.valueText)")

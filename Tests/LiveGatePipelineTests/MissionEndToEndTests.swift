@@ -70,7 +70,8 @@ struct MissionEndToEndTests {
         try worker.stop()
         let counts = try Replayer(Replayer.Request(brokers: h.broker.bootstrapServers, databaseURL: h.database.url,
                                                    topic: Topics.transactionAttempt, partition: 0, dryRun: false, force: true,
-                                                   liveGroup: "livegate-test", operatorName: "test")).run()
+                                                   liveGroup: "livegate-test", operatorName: "test",
+                                                   rules: PipelineHarness.embeddedBrokerRules)).run()
         #expect(counts.applied == 0 && counts.duplicates == counts.records && counts.records >= 13, "\(counts)")
         _ = try out.read(timeoutSeconds: 5) { _ in false }
         #expect(try usage() == [["day", "500000000"], ["month", "500000000"]])

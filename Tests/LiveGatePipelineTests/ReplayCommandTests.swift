@@ -13,7 +13,7 @@ struct ReplayCommandTests {
     func request(_ h: PipelineHarness, dryRun: Bool, force: Bool = false) -> Replayer.Request {
         Replayer.Request(brokers: h.broker.bootstrapServers, databaseURL: h.database.url,
                          topic: Topics.transactionAttempt, partition: 0, dryRun: dryRun, force: force,
-                         liveGroup: "livegate-test", operatorName: "test")
+                         liveGroup: "livegate-test", operatorName: "test", rules: PipelineHarness.embeddedBrokerRules)
     }
 
     @Test("dry run reports what would change and keeps nothing; a replay applies; a second changes nothing")

@@ -15,9 +15,15 @@ extension PipelineHarness {
         try Migrations.apply(on: try PostgresConnection(url: database.url))
     }
 
-    func configuration(group: String = "livegate-test", batch: Int = 500, lanes: Int = 2) -> WorkerConfiguration {
+    /// The embedded broker keeps the producer's timestamps (it ignores `LogAppendTime`), so workers on it must
+    /// allow producer time, as `livegate dev` does.
+    static let embeddedBrokerRules = Rules(allowProducerTime: true)
+
+    func configuration(group: String = "livegate-test", batch: Int = 500, lanes: Int = 2,
+                       rules: Rules = PipelineHarness.embeddedBrokerRules) -> WorkerConfiguration {
         WorkerConfiguration(brokers: broker.bootstrapServers, databaseURL: database.url, group: group,
-                            kafka: Self.quickGroup, lanes: lanes, maxBatchRecords: batch, maxBatchWaitMillis: 50)
+                            kafka: Self.quickGroup, lanes: lanes, maxBatchRecords: batch, maxBatchWaitMillis: 50,
+                            rules: rules)
     }
 
     /// Starts a worker on its own thread; stop it with `stop()` on the returned handle.

@@ -27,7 +27,7 @@ struct LifecycleTests {
         let notices = Fixtures.values(approved.outputs, topic: Topics.notification)
         #expect(notices.map { $0["channel"]?.stringValue } == ["email", "in_app"])
         #expect(notices.first?["recipient"]?.stringValue == "owner@example.com")
-        #expect(notices.first?["notification_id"]?.stringValue == "a1/email/tenant_owner")
+        #expect(notices.first?["notification_id"]?.stringValue == "t-42/a1/email/tenant_owner")
         #expect(notices.first?["template"]?.stringValue == "production_access_approved")
         let status = Fixtures.values(approved.outputs, topic: Topics.tenantStatus).first
         #expect(status?["live_allowed"] == .bool(true) && status?["version"] == .number("2"))

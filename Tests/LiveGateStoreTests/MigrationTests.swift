@@ -132,3 +132,65 @@ struct FingerprintMigrationTests {
         db.drop()
     }
 }
+
+@Suite("Migration 9: idempotency per tenant")
+struct TenantKeyMigrationTests {
+    /// What schema 8 had of each table (`nil`: every column), to copy rows from a schema of today.
+    static let v8Columns: [(table: String, columns: SQL?)] = [
+        ("tenants", nil), ("tenant_transitions", nil), ("usage_windows", nil), ("threshold_notices", nil),
+        ("processed_events", "event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant, booked_micros, booked_day, processed_at"),
+        ("attempt_resolutions", "attempt_id, tenant_id, event_id, resolution, released_micros, booked_day, recorded_at"),
+    ]
+
+    @Test("a database written by schema 8 answers every stored verdict, releases within the window, and takes per-tenant ids")
+    func fromSchema8() throws {
+        // What a schema-8 worker wrote: a story applied by the store, copied without the columns 9 added.
+        let source = try StoreHarness()
+        let story = [Fixtures.declaration("d1", tenant: "t"), Fixtures.decision("a1", tenant: "t", action: "approve"),
+                     Fixtures.attempt("x1", tenant: "t", amount: "60"), Fixtures.attempt("x2", tenant: "t", amount: "40"),
+                     Fixtures.attempt("x3", tenant: "t", amount: "5"),
+                     Fixtures.resolution("r3", tenant: "t", attempt: "x3", resolution: "settled")]
+        let first = try source.apply(story)
+        let old = try TestDatabase.create()
+        let c = try PostgresConnection(url: old.url)
+        try Migrations.apply(on: c, through: 8)
+        for (table, columns) in Self.v8Columns {
+            let into = try SQL.identifier(old.schema) + "." + SQL.identifier(table)
+            let from = try SQL.identifier(source.database.schema) + "." + SQL.identifier(table)
+            if let columns {
+                try c.query("INSERT INTO " + into + " (" + columns + ") SELECT " + columns + " FROM " + from)
+            } else {
+                try c.query("INSERT INTO " + into + " SELECT * FROM " + from)
+            }
+        }
+        #expect(try c.query("SELECT count(*) FROM processed_events").rows[0][0] == "6")
+        #expect(try Migrations.apply(on: c) == [9])
+
+        let store = try LedgerStore(url: old.url)
+        // Every stored verdict is answered again, byte for byte (the status after it is the current one).
+        for (json, original) in zip(story, first) {
+            let again = try store.apply([Fixtures.event(json)])[0]
+            guard case .duplicate = again else { Issue.record("\(json) is not a duplicate: \(again)"); continue }
+            let stored = { (outcome: EventOutcome) in outcome.outputs.filter { $0.topic != Topics.tenantStatus } }
+            #expect(stored(again) == stored(original) && !stored(again).isEmpty)
+        }
+        // Rows from before keep no occurred_at: the release window is measured from their verdict's decided_at.
+        let inTime = try store.apply([Fixtures.event(Fixtures.resolution("r1", tenant: "t", attempt: "x1", at: "2026-12-06T12:00:00Z"))])[0]
+        #expect(inTime.verdict["released"] == .string("60.00"))
+        let late = try store.apply([Fixtures.event(Fixtures.resolution("r2", tenant: "t", attempt: "x2", at: "2026-12-06T12:00:00.001Z"))])[0]
+        #expect(late.verdict["reason"] == .string("release_window_closed"))
+        // The same ids are another tenant's own events now.
+        let elsewhere = try store.apply([Fixtures.event(Fixtures.attempt("x1", tenant: "u", amount: "1"))])[0]
+        guard case .applied = elsewhere else { Issue.record("u's x1 was not its own event: \(elsewhere)"); return }
+        let keys = try c.query("""
+            SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE connamespace = current_schema()::regnamespace
+              AND conname IN ('processed_events_pkey', 'attempt_resolutions_pkey', 'tenant_transitions_event_key',
+                              'attempt_resolutions_event_key') ORDER BY 1, 2
+            """).rows.map { "\($0[0] ?? ""): \($0[1] ?? "")" }
+        #expect(keys == ["attempt_resolutions: PRIMARY KEY (tenant_id, attempt_id)", "attempt_resolutions: UNIQUE (tenant_id, event_id)",
+                         "processed_events: PRIMARY KEY (tenant_id, event_id)", "tenant_transitions: UNIQUE (tenant_id, event_id)"])
+        source.database.drop()
+        old.drop()
+    }
+}

@@ -36,9 +36,9 @@ struct ReconcilerTests {
         try c.query("UPDATE attempt_resolutions SET released_micros = 5 WHERE event_id = 'r0'")
         let report = try Reconciler.run(url: h.database.url)
         #expect(report.differences.contains("t day 2026-11-28: verdicts book 10.00, the counter says 9.999999"))
-        #expect(report.differences.contains { $0.hasPrefix("z: booked 1 but the verdict is allowed") })
+        #expect(report.differences.contains { $0.hasPrefix("t/z: booked 1 but the verdict is allowed") })
         #expect(report.differences.contains { $0.hasPrefix("t day 2026-11-29") })
-        #expect(report.differences.contains("r0: released 0.000005 of an attempt that booked 90.00"))
+        #expect(report.differences.contains("t/r0: released 0.000005 of an attempt that booked 90.00"))
         h.database.drop()
     }
 }

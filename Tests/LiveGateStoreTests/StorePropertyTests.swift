@@ -10,17 +10,13 @@ struct StorePropertyTests {
     /// applied once in memory, and once through the store in batches of random sizes.
     @Test("random stories in random batches give the ledger's exact bytes")
     func randomBatches() async throws {
-        let h = try StoreHarness()
+        let h = try StoreHarness(rules: RandomStory.rules)
         let counter = Counter()
         await propertyCheck(count: 25, input: Gen.uint16(in: 0...UInt16.max).array(of: 1...40),
                             Gen.int(in: 1...8)) { codes, batchSize in
             let prefix = "s\(counter.next())-"  // each run uses its own tenants and event ids
-            let events = RandomStory.steps(codes).map {
-                Fixtures.event($0.json.replacingOccurrences(of: "\"t1\"", with: "\"\(prefix)t1\"")
-                    .replacingOccurrences(of: "\"t2\"", with: "\"\(prefix)t2\"")
-                    .replacingOccurrences(of: "\"event_id\":\"e", with: "\"event_id\":\"\(prefix)e"))
-            }
-            var ledger = Ledger(rules: .standard, tenants: [:], usage: [:], processed: [:])
+            let events = RandomStory.steps(codes, prefix: prefix).map { Fixtures.event($0.json, rules: RandomStory.rules) }
+            var ledger = Ledger(rules: RandomStory.rules, tenants: [:], usage: [:], processed: [:])
             let expected = events.map { ledger.apply($0) }
             var actual: [EventOutcome] = []
             var i = 0

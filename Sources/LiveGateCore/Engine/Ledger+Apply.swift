@@ -98,6 +98,7 @@ extension Ledger {
         var applied = Applied(outputs: [TransactionVerdict(
             eventId: event.eventId, tenantId: event.tenantId, attempt: attempt, decision: decision,
             ceiling: ceiling, decidedAt: event.recordTimestamp).record])
+        applied.occurredAt = attempt.occurredAt
         if decision.books, let amount = attempt.amount, let at = attempt.occurredAt {
             // A disabled ceiling still meters (contract v1.1): booked without a limit, and no warnings.
             let enforced = !ceiling.disabled
@@ -133,6 +134,10 @@ extension Ledger {
                                        at: event.recordTimestamp)
     }
 
+    /// The contract's order for `transaction.resolved` (v1.1, with v1.2's rules): the signature of a `failed`
+    /// one (403) and the body with its skew (400) are checked as it is decoded; then an unknown attempt of this
+    /// tenant (404), one already resolved (409 `ALREADY_RESOLVED`), a `failed` one past the release window
+    /// (409 `RELEASE_WINDOW_CLOSED`); otherwise accepted, releasing what the attempt booked when it failed.
     mutating func applyResolution(_ event: InputEvent, _ checked: Checked<Resolution>) -> Applied {
         func verdict(_ resolution: Resolution?, _ status: Int, _ code: String?, _ reason: String?,
                      _ errors: [FieldError] = [], released: Micros? = nil) -> Applied {
@@ -145,11 +150,14 @@ extension Ledger {
         case let .rejected(r): return verdict(nil, r.status, r.code, r.reason, r.errors)
         case let .valid(valid): resolution = valid
         }
-        guard let attempt = storedEvent(resolution.attemptId), attempt.type == .transactionAttempted,
-              ByteID(attempt.tenantId) == ByteID(event.tenantId)
+        let attemptKey = EventKey(tenantId: event.tenantId, eventId: resolution.attemptId)
+        guard let attempt = storedEvent(attemptKey), attempt.type == .transactionAttempted
         else { return verdict(resolution, 404, "UNKNOWN_ATTEMPT", "unknown_attempt") }
-        guard !isResolved(resolution.attemptId) else {
+        guard !isResolved(attemptKey) else {
             return verdict(resolution, 409, "ALREADY_RESOLVED", "already_resolved")
+        }
+        if resolution.kind == .failed, !Self.withinReleaseWindow(resolution, of: attempt, rules: rules) {
+            return verdict(resolution, 409, "RELEASE_WINDOW_CLOSED", "release_window_closed")
         }
         var released = Micros.zero
         if resolution.kind == .failed, let amount = attempt.bookedAmount, let day = attempt.bookedDay {
@@ -161,7 +169,17 @@ extension Ledger {
             released = min(fromDay, fromMonth)
         }
         markResolved(ResolutionRecord(attemptId: resolution.attemptId, tenantId: event.tenantId, eventId: event.eventId,
-                                      kind: resolution.kind, released: released, bookedDay: attempt.bookedDay))
+                                      kind: resolution.kind, released: released, bookedDay: attempt.bookedDay,
+                                      signingKid: resolution.signingKid))
         return verdict(resolution, 200, nil, nil, released: released)
+    }
+
+    /// A `failed` resolution may release only within `rules.releaseWindowMillis` of its attempt's `occurred_at`
+    /// (contract v1.2): at most that long after it, measured between the two instants. An attempt whose time
+    /// cannot be read is outside every window (fail closed).
+    static func withinReleaseWindow(_ resolution: Resolution, of attempt: StoredEvent, rules: Rules) -> Bool {
+        guard let attemptAt = attempt.attemptInstant else { return false }
+        let (elapsed, overflow) = resolution.occurredAt.millis.subtractingReportingOverflow(attemptAt.millis)
+        return !overflow && elapsed <= rules.releaseWindowMillis
     }
 }

@@ -9,9 +9,10 @@ public struct Ledger: Sendable {
     /// Keyed by the bytes of the ids: two ids that Swift would call equal are two tenants or events here.
     public private(set) var tenants: [ByteID: TenantRecord]
     public private(set) var usage: [UsageKey: Micros]
-    private var processed: [ByteID: StoredEvent]
-    /// Attempts that have a resolution (stored, or earlier in this batch).
-    private var resolvedAttempts: Set<ByteID>
+    /// By (tenant, event id): the idempotency key (contract v1.2).
+    private var processed: [EventKey: StoredEvent]
+    /// Attempts that have a resolution (stored, or earlier in this batch), by (tenant, attempt id).
+    private var resolvedAttempts: Set<EventKey>
     /// Threshold notices sent (stored, or earlier in this batch).
     private var thresholds: Set<ThresholdKey>
 
@@ -24,7 +25,7 @@ public struct Ledger: Sendable {
     public private(set) var changedTenantIds: [ByteID] = []
 
     public init(rules: Rules, tenants: [ByteID: TenantRecord], usage: [UsageKey: Micros],
-                processed: [ByteID: StoredEvent], resolvedAttempts: Set<ByteID> = [], thresholds: Set<ThresholdKey> = []) {
+                processed: [EventKey: StoredEvent], resolvedAttempts: Set<EventKey> = [], thresholds: Set<ThresholdKey> = []) {
         self.rules = rules
         self.tenants = tenants
         self.usage = usage
@@ -35,7 +36,7 @@ public struct Ledger: Sendable {
 
     public static func requirements(for events: [InputEvent]) -> LedgerRequirements {
         var usageKeys = Set<UsageKey>()
-        var attemptIds = Set<ByteID>()
+        var attempts = Set<EventKey>()
         for event in events {
             switch event.body {
             // Only attempts that passed validation can book: their time is within the skew bound of a
@@ -46,16 +47,16 @@ public struct Ledger: Sendable {
                 usageKeys.insert(UsageKey(tenantId: event.tenantId, window: .day(containing: occurredAt)))
                 usageKeys.insert(UsageKey(tenantId: event.tenantId, window: .month(containing: occurredAt)))
             case let .resolution(.valid(resolution)):
-                attemptIds.insert(ByteID(resolution.attemptId))
+                attempts.insert(EventKey(tenantId: event.tenantId, eventId: resolution.attemptId))
             default:
                 continue
             }
         }
         var requirements = LedgerRequirements(
             tenantIds: Set(events.map { ByteID($0.tenantId) }).map(\.text).sorted(by: ByteID.precedes),
-            eventIds: Set(events.map { ByteID($0.eventId) }).union(attemptIds).map(\.text),
+            events: Array(Set(events.map(\.key)).union(attempts)),
             usageKeys: Array(usageKeys))
-        requirements.resolvedAttemptIds = attemptIds.map(\.text)
+        requirements.resolvedAttempts = Array(attempts)
         return requirements
     }
 
@@ -64,7 +65,7 @@ public struct Ledger: Sendable {
     public func tenant(_ id: String) -> TenantRecord { tenants[ByteID(id)] ?? TenantRecord(tenantId: id) }
 
     public mutating func apply(_ event: InputEvent) -> EventOutcome {
-        if let stored = processed[ByteID(event.eventId)] {
+        if let stored = processed[event.key] {
             // Bytes, not Swift's canonical equivalence: "caf\u{e9}" and "cafe\u{301}" are other content.
             guard stored.fingerprint.utf8.elementsEqual(event.fingerprint.utf8) else {
                 return .conflict(DeadLetterReason(
@@ -84,8 +85,8 @@ public struct Ledger: Sendable {
         let stored = StoredEvent(eventId: event.eventId, tenantId: event.tenantId, type: event.type,
                                  fingerprint: event.fingerprint, outputs: result.outputs,
                                  changedTenant: result.changedTenant, bookedAmount: result.bookedAmount,
-                                 bookedDay: result.bookedDay)
-        processed[ByteID(event.eventId)] = stored
+                                 bookedDay: result.bookedDay, occurredAt: result.occurredAt)
+        processed[event.key] = stored
         newEvents.append(stored)
         let status = result.changedTenant ? [TenantStatus.record(tenant(event.tenantId), rules: rules)] : []
         return .applied(Self.stamped(result.outputs, answering: event.fingerprint) + status)
@@ -107,6 +108,8 @@ public struct Ledger: Sendable {
         var changedTenant = false
         var bookedAmount: Micros? = nil
         var bookedDay: CivilDate? = nil
+        /// An attempt's valid `occurred_at`, kept for its release window.
+        var occurredAt: UTCInstant? = nil
     }
 
     mutating func commit(_ tenant: TenantRecord, transition: TransitionRecord) {
@@ -157,11 +160,11 @@ public struct Ledger: Sendable {
     }
 
     mutating func markResolved(_ record: ResolutionRecord) {
-        resolvedAttempts.insert(ByteID(record.attemptId))
+        resolvedAttempts.insert(EventKey(tenantId: record.tenantId, eventId: record.attemptId))
         newResolutions.append(record)
     }
 
-    func isResolved(_ attemptId: String) -> Bool { resolvedAttempts.contains(ByteID(attemptId)) }
+    func isResolved(_ attempt: EventKey) -> Bool { resolvedAttempts.contains(attempt) }
 
-    func storedEvent(_ id: String) -> StoredEvent? { processed[ByteID(id)] }
+    func storedEvent(_ key: EventKey) -> StoredEvent? { processed[key] }
 }

@@ -31,9 +31,13 @@ public struct StoredEvent: Sendable, Equatable {
     /// For allowed live attempts: the amount booked and the UTC day it was booked on (for reconciliation).
     public let bookedAmount: Micros?
     public let bookedDay: CivilDate?
+    /// For attempts with a valid `occurred_at`: that instant (the release window is measured from it). Nil for
+    /// attempts stored before v1.2 kept it, and for other events.
+    public let occurredAt: UTCInstant?
 
     public init(eventId: String, tenantId: String, type: EventType, fingerprint: String, outputs: [OutputRecord],
-                changedTenant: Bool, bookedAmount: Micros? = nil, bookedDay: CivilDate? = nil) {
+                changedTenant: Bool, bookedAmount: Micros? = nil, bookedDay: CivilDate? = nil,
+                occurredAt: UTCInstant? = nil) {
         self.eventId = eventId
         self.tenantId = tenantId
         self.type = type
@@ -42,6 +46,16 @@ public struct StoredEvent: Sendable, Equatable {
         self.changedTenant = changedTenant
         self.bookedAmount = bookedAmount
         self.bookedDay = bookedDay
+        self.occurredAt = occurredAt
+    }
+
+    /// When the attempt happened, for its release window: its `occurred_at`, or for an attempt stored without
+    /// one (before v1.2, or an invalid body) its verdict's `decided_at`, the record timestamp, which is within
+    /// the skew tolerance of any valid `occurred_at`. Nil only when neither can be read.
+    public var attemptInstant: UTCInstant? {
+        if let occurredAt { return occurredAt }
+        guard let verdict = outputs.first, let json = try? JSONParser.parse(verdict.value) else { return nil }
+        return json["decided_at"]?.stringValue.flatMap(RFC3339.parse)
     }
 }
 
@@ -97,7 +111,8 @@ public struct ThresholdKey: Sendable, Hashable {
     }
 }
 
-/// An accepted resolution of an attempt: what was released, for the store and reconcile.
+/// An accepted resolution of an attempt: what was released, for the store and reconcile. Keyed, like the
+/// attempt it names, by (tenant, attempt id).
 public struct ResolutionRecord: Sendable, Equatable {
     public let attemptId: String
     public let tenantId: String
@@ -106,17 +121,19 @@ public struct ResolutionRecord: Sendable, Equatable {
     public let released: Micros
     /// The UTC day the attempt booked on (its windows), when it booked anything.
     public let bookedDay: CivilDate?
+    /// The key that signed it, when the workers check resolution signatures.
+    public var signingKid: String? = nil
 }
 
 /// What the store must read (and lock) before a batch can be decided.
 public struct LedgerRequirements: Sendable, Equatable {
     /// Sorted, so every transaction locks tenants in the same order.
     public let tenantIds: [String]
-    /// The batch's events, and the attempts its resolutions name.
-    public let eventIds: [String]
+    /// The batch's events, and the attempts its resolutions name (each of its own tenant).
+    public let events: [EventKey]
     public let usageKeys: [UsageKey]
     /// The attempts named by resolutions: their resolutions so far, and the usage of the windows they booked.
-    public var resolvedAttemptIds: [String] = []
+    public var resolvedAttempts: [EventKey] = []
 }
 
 /// The answer to one input event.

@@ -48,19 +48,11 @@ extension Attempt {
         if let agent, !agent.isNull, agent.stringValue == nil {
             errors.append(FieldError("agent_id", "must be a string", reason: "invalid_agent_id"))
         }
-        if errors.isEmpty, let occurredAt, !Attempt.withinSkew(occurredAt, recordTimestamp, rules) {
-            errors.append(FieldError("occurred_at", "is more than \(rules.skewToleranceMillis / 1000) s from the "
-                                     + "record timestamp", reason: "occurred_at_skew"))
+        if errors.isEmpty, let occurredAt, let skew = FieldError.skew(occurredAt, recordTimestamp, rules) {
+            errors.append(skew)
         }
         return Attempt(occurredAt: occurredAt, environment: environment, rail: rail, amount: amount,
                        currency: currency, agentId: agent?.stringValue,
                        rejection: errors.isEmpty ? nil : .invalid(errors))
-    }
-
-    /// `|occurredAt − record timestamp| <= tolerance`; a missing or absurd record timestamp is never within it.
-    static func withinSkew(_ occurredAt: UTCInstant, _ record: UTCInstant?, _ rules: Rules) -> Bool {
-        guard let record else { return false }
-        let (difference, overflow) = occurredAt.millis.subtractingReportingOverflow(record.millis)
-        return !overflow && difference.magnitude <= UInt64(rules.skewToleranceMillis)
     }
 }

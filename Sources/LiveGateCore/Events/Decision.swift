@@ -27,10 +27,12 @@ public struct Decision: Sendable, Equatable {
 extension Decision {
     static let maxReviewNotesScalars = 2000
 
-    /// With `keys`, the signature is checked first (contract, "Signed decisions").
-    static func check(_ json: JSONValue, keys: DecisionKeySet? = nil) -> Checked<Decision> {
+    /// With `rules.decisionKeys`, the signature is checked first (contract, "Signed decisions"); then the
+    /// actor, the body, and (v1.2) `occurred_at` against the record timestamp (400 `occurred_at_skew`), so a
+    /// signed decision cannot be held back and replayed later.
+    static func check(_ json: JSONValue, recordTimestamp: UTCInstant?, rules: Rules) -> Checked<Decision> {
         var signingKid: String? = nil
-        if let keys {
+        if let keys = rules.decisionKeys {
             switch keys.verify(json) {
             case let .valid(kid): signingKid = kid
             case let .rejected(rejection): return .rejected(rejection)
@@ -75,6 +77,7 @@ extension Decision {
             errors.append(FieldError("use_suggested_ceiling", "cannot be combined with a ceiling"))
         }
         guard errors.isEmpty, let occurredAt, let action else { return .rejected(.invalid(errors, reason: "invalid_request")) }
+        if let skew = FieldError.skew(occurredAt, recordTimestamp, rules) { return .rejected(.invalid([skew])) }
         return .valid(Decision(occurredAt: occurredAt, adminId: actor.id, action: action,
                                reviewNotes: notesText, ceiling: ceiling, signingKid: signingKid,
                                expectedVersion: version, useSuggestedCeiling: useSuggested))

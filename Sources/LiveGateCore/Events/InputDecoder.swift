@@ -9,7 +9,8 @@ public enum InputDecoder {
     /// Longest event or tenant id, in Unicode scalars (JSON Schema's maxLength counts the same).
     public static let maxIdScalars = 128
 
-    /// Checked in the order of the contract: size, JSON, object, event id, tenant id, type, topic, key.
+    /// Checked in the order of the contract: size, JSON, object, event id, tenant id, type, topic, key, and
+    /// (v1.2) who stamped the record.
     public static func decode(_ record: InputRecord, rules: Rules = .standard) -> Result {
         guard let value = record.value else { return .deadLetter(DeadLetterReason(.invalidJSON, "record has no value")) }
         guard value.count <= rules.maxValueBytes else {
@@ -43,6 +44,11 @@ public enum InputDecoder {
             return .deadLetter(DeadLetterReason(.keyMismatch, "record key differs from tenant_id",
                                                 eventId: eventId, tenantId: tenantId))
         }
+        // Last, so the dead letter names the input (serve hands it to the caller that posted it).
+        if record.timestampSource != .broker, !rules.allowProducerTime {
+            return .deadLetter(DeadLetterReason(.producerTimestamp, "the record timestamp was set by its producer, "
+                + "not the broker: the topic needs message.timestamp.type=LogAppendTime", eventId: eventId, tenantId: tenantId))
+        }
         return .event(InputEvent(
             eventId: eventId, tenantId: tenantId, type: type,
             recordTimestamp: record.timestamp ?? UTCInstant(millis: 0),
@@ -59,9 +65,9 @@ public enum InputDecoder {
                              _ rules: Rules) -> InputEvent.Body {
         switch type {
         case .declarationSubmitted: return .declaration(Declaration.check(json))
-        case .decisionRecorded: return .decision(Decision.check(json, keys: rules.decisionKeys))
+        case .decisionRecorded: return .decision(Decision.check(json, recordTimestamp: timestamp, rules: rules))
         case .transactionAttempted: return .attempt(Attempt.check(json, recordTimestamp: timestamp, rules: rules))
-        case .transactionResolved: return .resolution(Resolution.check(json))
+        case .transactionResolved: return .resolution(Resolution.check(json, recordTimestamp: timestamp, rules: rules))
         }
     }
 

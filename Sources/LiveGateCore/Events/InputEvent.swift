@@ -34,6 +34,20 @@ extension FieldError {
     /// The history records who decided or declared: an actor without a usable id is refused.
     static let actorId = FieldError("actor.id", "must be a string of 1 to 128 characters")
 
+    /// The skew guard: an `occurred_at` more than `rules.skewToleranceMillis` from the record timestamp (or
+    /// an input without a usable record timestamp) is refused with reason `occurred_at_skew`, so a wrong or
+    /// backdated clock cannot book into another window, and a signed input cannot be held back and replayed.
+    static func skew(_ occurredAt: UTCInstant, _ record: UTCInstant?, _ rules: Rules) -> FieldError? {
+        guard let record else { return skewError(rules) }
+        let (difference, overflow) = occurredAt.millis.subtractingReportingOverflow(record.millis)
+        return !overflow && difference.magnitude <= UInt64(rules.skewToleranceMillis) ? nil : skewError(rules)
+    }
+
+    private static func skewError(_ rules: Rules) -> FieldError {
+        FieldError("occurred_at", "is more than \(rules.skewToleranceMillis / 1000) s from the record timestamp",
+                   reason: "occurred_at_skew")
+    }
+
     static func occurredAt(_ json: JSONValue) -> (UTCInstant?, FieldError?) {
         if let text = json["occurred_at"]?.stringValue, let instant = RFC3339.parse(text) {
             return (instant, nil)

@@ -11,11 +11,23 @@ public struct Resolution: Sendable, Equatable {
     public let occurredAt: UTCInstant
     public let attemptId: String
     public let kind: ResolutionKind
+    /// The key that signed a `failed` resolution, when the workers check resolution signatures.
+    public var signingKid: String? = nil
 }
 
 extension Resolution {
-    /// Every body rule, one 400 listing all that fail.
-    static func check(_ json: JSONValue) -> Checked<Resolution> {
+    /// With `rules.resolutionKeys`, a `failed` resolution's signature is checked first (403, contract v1.2:
+    /// it gives headroom back, so only settlement may say it); then every body rule, one 400 listing all that
+    /// fail; then `occurred_at` against the record timestamp (400 `occurred_at_skew`), so a signed release
+    /// cannot be held back and replayed later.
+    static func check(_ json: JSONValue, recordTimestamp: UTCInstant?, rules: Rules) -> Checked<Resolution> {
+        var signingKid: String? = nil
+        if let keys = rules.resolutionKeys, json["resolution"]?.stringValue == ResolutionKind.failed.rawValue {
+            switch keys.verify(json) {
+            case let .valid(kid): signingKid = kid
+            case let .rejected(rejection): return .rejected(rejection)
+            }
+        }
         var errors: [FieldError] = []
         let (occurredAt, timeError) = FieldError.occurredAt(json)
         if let timeError { errors.append(timeError) }
@@ -34,6 +46,7 @@ extension Resolution {
         guard errors.isEmpty, let occurredAt, let attemptId, let kind else {
             return .rejected(.invalid(errors, reason: "invalid_request"))
         }
-        return .valid(Resolution(occurredAt: occurredAt, attemptId: attemptId, kind: kind))
+        if let skew = FieldError.skew(occurredAt, recordTimestamp, rules) { return .rejected(.invalid([skew])) }
+        return .valid(Resolution(occurredAt: occurredAt, attemptId: attemptId, kind: kind, signingKid: signingKid))
     }
 }

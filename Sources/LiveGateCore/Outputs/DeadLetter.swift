@@ -5,6 +5,7 @@
 /// input. JSON escaping can make text six times longer (`\u0000` for a NUL byte), so the original value is
 /// cut to what fits (`value_truncated: true`); `value_bytes` and `value_sha256` describe the whole original,
 /// which stays readable at its source topic, partition and offset for the input topic's retention.
+/// A dead letter never carries an owner's email or name (contract v1.2): see `PersonalData`.
 public enum DeadLetter {
     /// The most a dead letter takes, its key and value together: 1 MiB, as the contract says.
     public static let maxRecordBytes = 1 << 20
@@ -17,6 +18,7 @@ public enum DeadLetter {
 
     public static func record(for input: InputRecord, reason: DeadLetterReason) -> OutputRecord {
         let key = input.key.map { Embedded(cutting: $0, toBytes: maxKeyBytes) }
+        let (kept, redacted) = PersonalData.redacting(input)
         func json(value: Embedded?) -> [UInt8] {
             JSONWriter.bytes(.object([
                 ("error", .string(reason.error.rawValue)),
@@ -32,6 +34,7 @@ public enum DeadLetter {
                 ("value_bytes", input.value.map { .int($0.count) } ?? .null),
                 // `false` is the longer spelling, so measuring with it leaves room for `true`.
                 ("value_truncated", .bool(value?.truncated ?? false)),
+                ("value_redacted", .bool(redacted)),
                 ("value_sha256", input.value.map { .string(SHA256Hex.of($0)) } ?? .null),
                 ("sqlstate", .string(reason.sqlState)),
                 ("event_id", .string(reason.eventId)),
@@ -40,9 +43,9 @@ public enum DeadLetter {
             ]))
         }
         let keyBytes = key?.prefix
-        let fixed = json(value: input.value.map { _ in Embedded(text: "", encoding: "base64", prefix: [], truncated: false) })
+        let fixed = json(value: kept.map { _ in Embedded(text: "", encoding: "base64", prefix: [], truncated: false) })
         let budget = maxRecordBytes - framingBytes - fixed.count - (keyBytes?.count ?? 0)
-        let value = input.value.map { Embedded(fitting: $0, escapedBytes: budget) }
+        let value = kept.map { Embedded(fitting: $0, escapedBytes: budget) }
         return OutputRecord(topic: Topics.deadLetter, keyBytes: keyBytes, value: json(value: value))
     }
 }

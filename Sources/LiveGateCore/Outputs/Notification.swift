@@ -1,5 +1,5 @@
-/// `sly.notification.v1`: what the email and in-app senders deliver. Ids derive from the input event id, the
-/// channel and the audience, so a replay yields the same ids and senders can drop duplicates.
+/// `sly.notification.v1`: what the email and in-app senders deliver. Ids derive from the input's tenant and
+/// event id, the channel and the audience, so a replay yields the same ids and senders can drop duplicates.
 public enum Notifications {
     public static let href = "/dashboard/settings/production-access"
 
@@ -93,10 +93,26 @@ public enum Notifications {
         }
     }
 
+    /// The id of an input's notice: from v1.2 its tenant leads, since two tenants may use one `event_id`
+    /// (idempotency is per tenant) and senders drop notices whose id they have seen. `%` and `/` in the tenant
+    /// id are percent-encoded, so the first `/` ends it and no two (tenant, event) pairs share an id.
+    static func inputNoticeId(tenantId: String, eventId: String, channel: String, audience: String) -> String {
+        var tenant = String.UnicodeScalarView()
+        for scalar in tenantId.unicodeScalars {  // scalars, not Characters: "/" plus a combining mark is still "/"
+            switch scalar {
+            case "%": tenant.append(contentsOf: "%25".unicodeScalars)
+            case "/": tenant.append(contentsOf: "%2F".unicodeScalars)
+            default: tenant.append(scalar)
+            }
+        }
+        return "\(String(tenant))/\(eventId)/\(channel)/\(audience)"
+    }
+
     private static func record(eventId: String, tenant: TenantRecord, channel: String, audience: String,
                                recipient: String?, template: Template, title: String, body: String,
                                data: JSONValue, at: UTCInstant) -> OutputRecord {
-        record(id: "\(eventId)/\(channel)/\(audience)", tenant: tenant, channel: channel, audience: audience,
+        record(id: inputNoticeId(tenantId: tenant.tenantId, eventId: eventId, channel: channel, audience: audience),
+               tenant: tenant, channel: channel, audience: audience,
                recipient: recipient, template: template, title: title, body: body, data: data, at: at)
     }
 

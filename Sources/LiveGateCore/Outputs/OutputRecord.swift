@@ -42,6 +42,10 @@ public struct VerdictLabel: Sendable, Hashable {
     public let kind: String
     public let outcome: String
     public let reason: String
+    /// For a resolution: `settled`, `failed`, or `invalid` when the body did not say.
+    public var resolution: String? = nil
+    /// For an accepted resolution: what it gave back (zero for `settled`).
+    public var released: Micros? = nil
 
     public init(kind: String, outcome: String, reason: String?) {
         (self.kind, self.outcome, self.reason) = (kind, outcome, reason ?? "none")
