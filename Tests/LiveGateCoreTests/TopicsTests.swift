@@ -41,10 +41,13 @@ struct TopicsTests {
             if let text = example["value_text"]?.stringValue { value = Array(text.utf8) }
             else { value = JSONWriter.bytes(try #require(example["value"])) }
             let time = example["record_timestamp"]?.stringValue ?? example["value"]?["occurred_at"]?.stringValue
+            let stampedBy: InputRecord.TimestampSource = example["timestamp_type"]?.stringValue == "CreateTime" ? .producer : .broker
             let record = InputRecord(topic: name, key: example["key"]?.stringValue.map { Array($0.utf8) },
                                      value: value,
-                                     timestamp: time.flatMap(RFC3339.parse) ?? RFC3339.parse(Fixtures.noon)!, timestampSource: .broker)
-            let actual = Self.observed(InputDecoder.decode(record))
+                                     timestamp: time.flatMap(RFC3339.parse) ?? RFC3339.parse(Fixtures.noon)!,
+                                     timestampSource: stampedBy)
+            let rules = example["with_keys"] == .bool(true) ? try Self.keyedRules(topic) : .standard
+            let actual = Self.observed(InputDecoder.decode(record, rules: rules))
             #expect(actual == Self.expected(expect), "\(name): \(label)")
             if expect["outcome"]?.stringValue == "valid", let v = example["value"] {
                 #expect(SchemaSubset.violation(v, schema) == nil, "\(name): \(label)")
@@ -88,6 +91,16 @@ struct TopicsTests {
         for kind in ["resolution", "attempt", "ceiling_warning", "ceiling_reached", "declaration", "decision"] {
             #expect(checked.contains { $0.key.hasSuffix(" " + kind) }, "no \(kind) output was checked")
         }
+    }
+
+    /// The rules of a worker given the file's `example_keys` (`decision_keys`, `resolution_keys`: key sets),
+    /// for examples marked `"with_keys": true`.
+    static func keyedRules(_ topic: JSONValue) throws -> Rules {
+        func keySet(_ name: String) throws -> DecisionKeySet? {
+            guard let set = topic["example_keys"]?[name] else { return nil }
+            return try DecisionKeySet.parse(JSONWriter.bytes(set))
+        }
+        return Rules(decisionKeys: try keySet("decision_keys"), resolutionKeys: try keySet("resolution_keys"))
     }
 
     /// The outcome in the shape of an `expect` object.

@@ -35,10 +35,10 @@ struct ContractEndToEndTests {
         #expect(out.verdict("d-again")?["reason"]?.stringValue == "state_does_not_allow_declaration")
 
         // Approval by a non-admin is refused; by an admin it notifies the owner and updates the status.
-        try h.publish([Fixtures.decision("a-user", tenant: t, action: "approve", actorKind: "user")])
+        try h.publish([Fixtures.decision("a-user", tenant: t, action: "approve", at: Fixtures.now(), actorKind: "user")])
         try #require(try out.awaitAnswers(["a-user"]))
         #expect(out.verdict("a-user")?["code"]?.stringValue == "FORBIDDEN")
-        try h.publish([Fixtures.decision("a-ok", tenant: t, action: "approve", notes: "Looks good")])
+        try h.publish([Fixtures.decision("a-ok", tenant: t, action: "approve", at: Fixtures.now(), notes: "Looks good")])
         try #require(try out.awaitAnswers(["a-ok"]))
         #expect(out.verdict("a-ok")?["state"]?.stringValue == "production_approved")
 
@@ -60,14 +60,14 @@ struct ContractEndToEndTests {
         #expect(out.verdict("x-test")?["outcome"]?.stringValue == "allowed")
 
         // Suspension, a refused live attempt, reinstatement, an override.
-        try h.publish([Fixtures.decision("s-1", tenant: t, action: "suspend", notes: "Chargebacks")])
+        try h.publish([Fixtures.decision("s-1", tenant: t, action: "suspend", at: Fixtures.now(), notes: "Chargebacks")])
         try #require(try out.awaitAnswers(["s-1"]))
         try h.publish([Fixtures.attempt("x-susp", tenant: t, amount: "1", at: now)])
         try #require(try out.awaitAnswers(["x-susp"]))
         #expect(out.verdict("x-susp")?["reason"]?.stringValue == "live_access_not_approved")
-        try h.publish([Fixtures.decision("r-1", tenant: t, action: "approve", notes: nil)])
+        try h.publish([Fixtures.decision("r-1", tenant: t, action: "approve", at: Fixtures.now(), notes: nil)])
         try #require(try out.awaitAnswers(["r-1"]))
-        try h.publish([Fixtures.decision("c-1", tenant: t, action: "set_ceiling", notes: nil,
+        try h.publish([Fixtures.decision("c-1", tenant: t, action: "set_ceiling", at: Fixtures.now(), notes: nil,
                                          ceiling: #"{"per_tx":"250.00","daily":"1000.00"}"#)])
         try #require(try out.awaitAnswers(["c-1"]))
         try h.publish([Fixtures.attempt("x-big", tenant: t, amount: "250", at: now)])
@@ -75,17 +75,17 @@ struct ContractEndToEndTests {
         #expect(out.verdict("x-big")?["outcome"]?.stringValue == "allowed")
         #expect(out.verdict("x-big")?["ceiling"]?["source"]?.stringValue == "override")
 
-        // Notifications: review queue, approval, suspension, reinstatement, ids derived from event ids; and the
+        // Notifications: review queue, approval, suspension, reinstatement, ids derived from tenant and event ids; and the
         // day's 80 % warning and ceiling notice (v1.1), ids derived from the tenant and the window.
         #expect(try out.read(timeoutSeconds: 30) { _ in out.on(Topics.notification).count >= 12 })
         let ids = Set(out.on(Topics.notification).compactMap { $0["notification_id"]?.stringValue })
         let window = "\(t)/day/\(UsageWindow.day(containing: RFC3339.parse(now)!).start)"
-        #expect(ids == ["d-ok/in_app/platform_admins", "a-ok/email/tenant_owner", "a-ok/in_app/tenant_owner",
-                        "s-1/email/tenant_owner", "s-1/in_app/tenant_owner", "r-1/email/tenant_owner",
-                        "r-1/in_app/tenant_owner", "\(window)/ceiling_warning/email/tenant_owner",
+        #expect(ids == ["\(t)/d-ok/in_app/platform_admins", "\(t)/a-ok/email/tenant_owner", "\(t)/a-ok/in_app/tenant_owner",
+                        "\(t)/s-1/email/tenant_owner", "\(t)/s-1/in_app/tenant_owner", "\(t)/r-1/email/tenant_owner",
+                        "\(t)/r-1/in_app/tenant_owner", "\(window)/ceiling_warning/email/tenant_owner",
                         "\(window)/ceiling_warning/in_app/tenant_owner", "\(window)/ceiling_reached/email/tenant_owner",
                         "\(window)/ceiling_reached/in_app/tenant_owner", "\(window)/ceiling_reached/in_app/platform_admins"])
-        #expect(out.on(Topics.notification).first { $0["notification_id"]?.stringValue == "r-1/email/tenant_owner" }?["template"]?.stringValue
+        #expect(out.on(Topics.notification).first { $0["notification_id"]?.stringValue == "\(t)/r-1/email/tenant_owner" }?["template"]?.stringValue
                 == "production_access_reinstated")
         // Tenant status after every change, versions 1 to 5, keyed by the tenant.
         #expect(try out.read(timeoutSeconds: 30) { _ in out.on(Topics.tenantStatus).count >= 5 })

@@ -78,5 +78,27 @@ struct DeadLetterEndToEndTests {
         try worker.stop()
         h.database.drop()
     }
+
+    @Test("a worker that trusts only broker time dead-letters producer-stamped records, naming them, and moves on")
+    func producerTime() throws {
+        let h = try PipelineHarness(partitions: 1)
+        try h.migrate()
+        let worker = h.startWorker(rules: .standard)  // the embedded broker keeps producer timestamps (CreateTime)
+        let out = try h.reader()
+        let now = Fixtures.now()
+        try h.publish([Fixtures.declaration("d-pt", tenant: "t-pt"),
+                       Fixtures.attempt("x-pt", tenant: "t-pt", amount: "1", at: now, environment: "test")])
+        #expect(try out.read(timeoutSeconds: 60) { _ in out.on(Topics.deadLetter).count >= 2 })
+        // Two topics: no order between them.
+        let letters = out.on(Topics.deadLetter).sorted { ($0["event_id"]?.stringValue ?? "") < ($1["event_id"]?.stringValue ?? "") }
+        #expect(letters.map { $0["error"]?.stringValue } == ["producer_timestamp", "producer_timestamp"])
+        #expect(letters.map { $0["event_id"]?.stringValue } == ["d-pt", "x-pt"])
+        #expect(letters.allSatisfy { $0["tenant_id"]?.stringValue == "t-pt" })
+        // The declaration's dead letter keeps no personal data.
+        #expect(letters[0]["value_redacted"] == .bool(true) && letters[0]["value"]?.stringValue?.contains("owner@example.com") == false)
+        #expect(out.on(Topics.transactionVerdict).isEmpty && out.on(Topics.accessVerdict).isEmpty)
+        try worker.stop()
+        h.database.drop()
+    }
 }
 }

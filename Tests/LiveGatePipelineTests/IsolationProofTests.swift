@@ -72,7 +72,7 @@ struct IsolationProofTests {
         let worker = try WorkerProcess(h, group: "invariant", name: "invariant")
         try h.publish([Fixtures.declaration("d", tenant: "drifting")])
         try #require(try out.awaitAnswers(["d"], timeoutSeconds: 60))  // topics are not ordered among each other
-        try h.publish([Fixtures.decision("a", tenant: "drifting", action: "approve")])
+        try h.publish([Fixtures.decision("a", tenant: "drifting", action: "approve", at: Fixtures.now())])
         try #require(try out.awaitAnswers(["a"], timeoutSeconds: 60))
         let now = Fixtures.now()
         try h.publish([Fixtures.attempt("x-1", tenant: "drifting", amount: "1", at: now)])

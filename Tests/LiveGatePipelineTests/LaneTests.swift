@@ -16,7 +16,7 @@ struct LaneTests {
         let access = try h.reader([Topics.accessVerdict])
         try h.publish(tenants.map { Fixtures.declaration("d-\($0)", tenant: $0) })
         try #require(try access.awaitAnswers(tenants.map { "d-\($0)" }))
-        try h.publish(tenants.map { Fixtures.decision("a-\($0)", tenant: $0, action: "approve") })
+        try h.publish(tenants.map { Fixtures.decision("a-\($0)", tenant: $0, action: "approve", at: Fixtures.now()) })
         try #require(try access.awaitAnswers(tenants.map { "a-\($0)" }))
         let now = Fixtures.now()
         let ids = (0..<120).map { "lane-x-\($0)" }

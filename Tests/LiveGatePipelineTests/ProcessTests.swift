@@ -13,7 +13,7 @@ struct ProcessTests {
     func prepare(_ h: PipelineHarness, tenants: [String], perTenant: Int, out: OutputWatcher) throws -> [(String, String)] {
         try h.publish(tenants.map { Fixtures.declaration("d-\($0)", tenant: $0) })
         try #require(try out.awaitAnswers(tenants.map { "d-\($0)" }, timeoutSeconds: 90))
-        try h.publish(tenants.map { Fixtures.decision("a-\($0)", tenant: $0, action: "approve") })
+        try h.publish(tenants.map { Fixtures.decision("a-\($0)", tenant: $0, action: "approve", at: Fixtures.now()) })
         try #require(try out.awaitAnswers(tenants.map { "a-\($0)" }, timeoutSeconds: 90))
         let now = Fixtures.now()
         return (0..<perTenant).flatMap { i in

@@ -33,7 +33,7 @@ struct ProofWorkload {
         let tenants = (0..<scale.tenants).map { "p-\($0)" }
         self.tenants = tenants
         setup = tenants.flatMap { t in
-            [("d-\(t)", Fixtures.declaration("d-\(t)", tenant: t)), ("a-\(t)", Fixtures.decision("a-\(t)", tenant: t, action: "approve"))]
+            [("d-\(t)", Fixtures.declaration("d-\(t)", tenant: t)), ("a-\(t)", Fixtures.decision("a-\(t)", tenant: t, action: "approve", at: Fixtures.now()))]
         }
         let now = Fixtures.now()
         let amounts = ["0.01", "1", "5.5", "9.99", "12", "20", "33.333333", "50", "75", "99.999999", "100", "100.01"]
@@ -49,10 +49,10 @@ struct ProofWorkload {
         // tenant may ever pass the platform's $100 / $500 / $2,000.
         decisions = tenants.prefix(max(2, tenants.count / 10)).enumerated().flatMap { i, t -> [(String, String)] in
             i % 2 == 0
-                ? [("c-\(t)", Fixtures.decision("c-\(t)", tenant: t, action: "set_ceiling", notes: nil,
+                ? [("c-\(t)", Fixtures.decision("c-\(t)", tenant: t, action: "set_ceiling", at: Fixtures.now(), notes: nil,
                                                 ceiling: #"{"per_tx":"50","daily":"300"}"#))]
-                : [("s-\(t)", Fixtures.decision("s-\(t)", tenant: t, action: "suspend")),
-                   ("r-\(t)", Fixtures.decision("r-\(t)", tenant: t, action: "approve", notes: nil))]
+                : [("s-\(t)", Fixtures.decision("s-\(t)", tenant: t, action: "suspend", at: Fixtures.now())),
+                   ("r-\(t)", Fixtures.decision("r-\(t)", tenant: t, action: "approve", at: Fixtures.now(), notes: nil))]
         }
     }
 

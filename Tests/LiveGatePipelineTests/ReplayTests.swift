@@ -18,7 +18,7 @@ struct ReplayTests {
         let first = h.startWorker(group: "live")
         let out = try h.reader([Topics.accessVerdict, Topics.transactionVerdict, Topics.deadLetter])
         try #require(try out.awaitAnswers(tenants.map { "d-\($0)" }))
-        try h.publish(tenants.map { Fixtures.decision("a-\($0)", tenant: $0, action: "approve") })
+        try h.publish(tenants.map { Fixtures.decision("a-\($0)", tenant: $0, action: "approve", at: Fixtures.now()) })
         try #require(try out.awaitAnswers(tenants.map { "a-\($0)" }))
         var ids: [String] = []
         var attempts: [String] = []

@@ -32,7 +32,7 @@ struct SignedDecisionCommandTests {
         let out = try h.reader([Topics.accessVerdict])
         try h.publish([Fixtures.declaration("d-1", tenant: "t-signed")])
         try #require(try out.awaitAnswers(["d-1"], timeoutSeconds: 60))
-        try h.publish([Fixtures.decision("forged-1", tenant: "t-signed", action: "approve")])
+        try h.publish([Fixtures.decision("forged-1", tenant: "t-signed", action: "approve", at: Fixtures.now())])
         try #require(try out.awaitAnswers(["forged-1"], timeoutSeconds: 60))
         #expect(out.verdict("forged-1")?["reason"] == .string("signature_required"))
         #expect(out.verdict("forged-1")?["state"] == .string("declaration_pending"))

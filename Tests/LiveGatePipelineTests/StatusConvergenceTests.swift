@@ -36,7 +36,7 @@ struct StatusConvergenceTests {
         for (prefix, action) in [("d", "declare"), ("a", "approve")] {
             try h.publish(tenants.map { t in
                 action == "declare" ? Fixtures.declaration("\(prefix)-\(t)", tenant: t)
-                    : Fixtures.decision("\(prefix)-\(t)", tenant: t, action: "approve")
+                    : Fixtures.decision("\(prefix)-\(t)", tenant: t, action: "approve", at: Fixtures.now())
             })
             try #require(try out.awaitAnswers(tenants.map { "\(prefix)-\($0)" }, timeoutSeconds: 90))
         }
@@ -46,7 +46,7 @@ struct StatusConvergenceTests {
             a.log.split(separator: "\n").contains { $0.contains(" assigned ") && !$0.contains(" assigned 0 partitions") }
         }, "A was given no partitions:\n\(a.log.suffix(2000))")
         func round(_ n: Int, daily: String) -> [String] {
-            tenants.map { Fixtures.decision("c\(n)-\($0)", tenant: $0, action: "set_ceiling", notes: nil, ceiling: #"{"daily":"\#(daily)"}"#) }
+            tenants.map { Fixtures.decision("c\(n)-\($0)", tenant: $0, action: "set_ceiling", at: Fixtures.now(), notes: nil, ceiling: #"{"daily":"\#(daily)"}"#) }
         }
         try h.publish(round(1, daily: "300"))
         try #require(Self.waitUntil(60) { Self.isFrozen(a.pid) }, "A never froze:\n\(a.log.suffix(2000))")
@@ -102,6 +102,40 @@ struct StatusConvergenceTests {
         #expect(a.waitForExit(seconds: 60) == 0)
         #expect(b.waitForExit(seconds: 60) == 0)
         h.database.drop()
+    }
+
+    @Test("a forged status with a higher version, or for a tenant never seen, is followed by the stored one")
+    func forgedStatus() throws {
+        let h = try PipelineHarness(partitions: 1)
+        try h.migrate()
+        let worker = h.startWorker(lanes: 1)
+        let out = try h.reader([Topics.accessVerdict, Topics.tenantStatus])
+        try h.publish([Fixtures.declaration("d-real", tenant: "real")])
+        try #require(try out.awaitAnswers(["d-real"]))
+        // The guard's group starts at the topic's end, so forgeries published before it reads are never seen:
+        // forge again every 2 s until the guard answers one.
+        func current() -> Bool {
+            let statuses = Self.statuses(out)
+            return statuses["real"]?.last?.version == 1 && statuses["ghost"]?.last?.version == 0
+        }
+        var corrected = false
+        let deadline = Date().addingTimeInterval(60)
+        while !corrected, Date() < deadline {
+            try h.publish(Topics.tenantStatus, key: "real", values: [Array(Self.forged("real", version: 99).utf8)])
+            try h.publish(Topics.tenantStatus, key: "ghost", values: [Array(Self.forged("ghost", version: 5).utf8)])
+            corrected = try out.read(timeoutSeconds: 2) { _ in current() }
+        }
+        let statuses = Self.statuses(out)
+        #expect(corrected, "real: \(statuses["real"]?.map(\.version) ?? []), ghost: \(statuses["ghost"]?.map(\.version) ?? [])")
+        let ghost = try JSONParser.parse(try #require(statuses["ghost"]?.last?.bytes))
+        #expect(ghost["state"] == .string("sandbox_only") && ghost["live_allowed"] == .bool(false))
+        try worker.stop()
+        h.database.drop()
+    }
+
+    /// A status record nobody at LiveGate wrote: approved, at `version`.
+    static func forged(_ tenant: String, version: Int) -> String {
+        #"{"tenant_id":"\#(tenant)","state":"production_approved","live_allowed":true,"version":\#(version)}"#
     }
 
     static func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {

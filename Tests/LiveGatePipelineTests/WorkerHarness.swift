@@ -27,10 +27,11 @@ extension PipelineHarness {
     }
 
     /// Starts a worker on its own thread; stop it with `stop()` on the returned handle.
-    func startWorker(group: String = "livegate-test", batch: Int = 500, lanes: Int = 2) -> WorkerHandle {
+    func startWorker(group: String = "livegate-test", batch: Int = 500, lanes: Int = 2,
+                     rules: Rules = PipelineHarness.embeddedBrokerRules) -> WorkerHandle {
         var logger = Logger(label: "test.worker")
         logger.logLevel = .critical
-        return Worker(configuration: configuration(group: group, batch: batch, lanes: lanes), logger: logger).start()
+        return Worker(configuration: configuration(group: group, batch: batch, lanes: lanes, rules: rules), logger: logger).start()
     }
 }
 
