@@ -32,6 +32,9 @@ struct LiveGate: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let failure as CommandFailure {
+            fputs("Error: " + Redaction.redact(failure.message) + "\n", stderr)
+            Glibc.exit(failure.code.rawValue)
         } catch {
             let code = exitCode(for: error)
             let message = Redaction.redact(fullMessage(for: error))
