@@ -15,16 +15,20 @@ struct Resolve: ParsableCommand {
             Exit 0 when accepted, 1 when rejected, 2 when no verdict came within --wait.
             """)
 
+    /// The tenant whose attempt it is (the record key). Required.
     @Argument(help: "The tenant's id.")
     var tenant: String
 
+    /// The attempt's `event_id`, of this tenant. Required.
     @Argument(help: ArgumentHelp("The attempt's event_id.", valueName: "attempt-id"))
     var attemptId: String
 
+    /// How the payment ended. Required.
     @Argument(help: "failed (the money never moved: release what it booked) or settled (the money moved).")
     var resolution: ResolutionKind
 
-    @Option(name: .customLong("operator"), help: "Who resolves, as the event's actor (default: $USER).")
+    /// Who resolves, the actor's id. Default: `$USER`, else `ops`.
+    @Option(name: .customLong("operator"), help: "Who resolves, as the event's actor id (default: $USER).")
     var operatorName: String?
 
     @OptionGroup var signer: SignerOptions
