@@ -92,6 +92,9 @@ COUNTERS_AND_GAUGES = {
     "livegate_dead_letters_total", "livegate_isolated_records_total", "livegate_republished_outputs_total",
     "livegate_batch_retries_total", "livegate_batches_stalled_total", "livegate_reconnects_total",
     "livegate_build_info", "livegate_http_requests_total", "livegate_http_rejected_total", "up",
+    # Releases (contract v1.2): the worker counts resolutions and the dollars released, serve the tenants
+    # whose releases today passed half of their bookings.
+    "livegate_resolutions_total", "livegate_released_usd_total", "livegate_release_heavy_tenants",
 }
 HISTOGRAMS = {"livegate_batch_records", "livegate_stage_duration_seconds", "livegate_http_request_duration_seconds"}
 KNOWN = COUNTERS_AND_GAUGES | {h + suffix for h in HISTOGRAMS for suffix in ("_bucket", "_sum", "_count")}

@@ -22,11 +22,14 @@ final class BenchChild: Sendable {
         self.pid = pid
     }
 
-    /// The worker under test, in the consumer group `group`.
+    /// The worker under test, in the consumer group `group`. The bench's inputs are unsigned and carry the
+    /// producer's timestamps (the embedded broker keeps them), and `livegate run` refuses to start without key
+    /// sets unless allowed: so it runs with the allowances. What it measures, attempts, needs no signature.
     static func worker(executable: String, brokers: String, databaseURL: String, batchMax: Int, lanes: Int) throws -> BenchChild {
         try BenchChild(executable: executable, arguments: [
             "run", "--brokers", brokers, "--database-url", databaseURL, "--group", group, "--batch-max", String(batchMax),
             "--lanes", String(lanes), "--log-level", logLevel, "--kafka-config", "fetch.wait.max.ms=2",
+            "--allow-unsigned-decisions", "--allow-unsigned-resolutions", "--allow-producer-time",
         ])
     }
 

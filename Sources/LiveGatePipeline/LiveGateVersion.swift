@@ -1,5 +1,5 @@
 /// The version `livegate --version` prints and `livegate_build_info` carries; its minor follows the wire
-/// contract's (v1.1).
+/// contract's (v1.2).
 public enum LiveGateVersion {
-    public static let current = "1.1.0"
+    public static let current = "1.2.0"
 }

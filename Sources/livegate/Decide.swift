@@ -10,7 +10,8 @@ struct Decide: ParsableCommand {
         abstract: "Publish a signed admin decision and print LiveGate's verdict (exit 1 when it is rejected).",
         discussion: """
             The decision is signed with --key (made by `livegate keys generate`) as the contract's "Signed \
-            decisions" says; the workers accept it when their key set (--decision-keys) holds its kid.
+            decisions" says; the workers accept it when their key set (--decision-keys) holds its kid. Exit 0 \
+            when accepted, 1 when rejected, 2 when no verdict came within --wait.
             """)
 
     enum Action: String, ExpressibleByArgument, CaseIterable {
@@ -57,19 +58,10 @@ struct Decide: ParsableCommand {
     @Option(name: .customLong("expected-version"), help: "Apply only if the tenant is still at this version.")
     var expectedVersion: Int64?
 
-    @Option(help: "The private signing key file.")
-    var key: String
-
-    @Option(help: "The key's id; must match the one in the key file.")
-    var kid: String
-
     @Option(help: "Who decides, for the history (default: $USER).")
     var admin: String?
 
-    @Option(help: "Seconds to wait for the verdict (default 30).")
-    var wait: Double = 30
-
-    @OptionGroup var broker: BrokerOptions
+    @OptionGroup var signer: SignerOptions
 
     func validate() throws {
         guard InputDecoder.usableId(.string(tenant)) != nil else { throw ValidationError("TENANT must be 1 to 128 characters.") }
@@ -83,41 +75,20 @@ struct Decide: ParsableCommand {
         if useSuggestedCeiling, action != .approve || hasCeiling {
             throw ValidationError("--use-suggested-ceiling goes with approve, and without ceiling options.")
         }
-        guard wait > 0, wait <= 600 else { throw ValidationError("--wait must be more than 0 and at most 600 seconds.") }
     }
 
     func run() throws {
-        guard let bytes = FileManager.default.contents(atPath: key) else { throw ValidationError("Cannot read \(key).") }
-        let signingKey: DecisionSigningKey
-        do { signingKey = try DecisionSigningKey.parse(Array(bytes)) } catch {
-            throw ValidationError("\(key) is not a signing key: \(error)")
-        }
-        guard signingKey.kid == kid else { throw ValidationError("\(key) holds kid \(signingKey.kid), not \(kid).") }
-        let event = try signingKey.sign(decision(eventId: "decide-\(UUID().uuidString.lowercased())"))
-        let eventId = event["event_id"]!.stringValue!
-        let servers = try broker.servers()
-        let settings = try broker.settings()
-        let watcher = try OutputWatcher(brokers: servers, topics: [Topics.accessVerdict, Topics.deadLetter],
-                                        settings: settings, from: .end)
-        let producer = try KafkaProducer(brokers: servers, settings: settings)
-        try producer.send([ProducerRecord(topic: Topics.decision, key: Array(tenant.utf8), value: JSONWriter.bytes(event))])
-        print("published \(eventId), signed with \(kid)")
-        guard try watcher.awaitAnswers([eventId], timeoutSeconds: wait), let answer = watcher.answers[ByteID(eventId)]?.first else {
-            throw ValidationError("No verdict within \(Int(wait)) s: is a worker running?")
-        }
-        print(String(decoding: answer, as: UTF8.self))
-        let verdict = try? JSONParser.parse(answer)
-        if verdict?["outcome"]?.stringValue != "accepted" { throw ExitCode(1) }
+        try signer.publish(decision(eventId: signer.id(prefix: "decide")), tenant: tenant, to: Topics.decision,
+                           answers: Topics.accessVerdict)
     }
 
     var hasCeiling: Bool { perTx != nil || daily != nil || monthly != nil || disabled || expiresAt != nil }
 
     /// The unsigned decision event.
     func decision(eventId: String) -> JSONValue {
-        let now = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000)).description
         var fields: [(key: String, value: JSONValue)] = [
             ("event_id", .string(eventId)), ("type", .string(EventType.decisionRecorded.rawValue)),
-            ("tenant_id", .string(tenant)), ("occurred_at", .string(now)),
+            ("tenant_id", .string(tenant)), ("occurred_at", .string(SignerOptions.now)),
             ("actor", .object([("kind", .string("platform_admin")), ("id", .string(admin ?? Env.get("USER") ?? "admin"))])),
             ("action", .string(action.wire.rawValue)),
         ]

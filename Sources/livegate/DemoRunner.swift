@@ -7,14 +7,16 @@ import LiveGatePipeline
 struct DemoRunner {
     let brokers: String
     /// Signs the story's decisions, when the worker requires signatures.
-    var signer: DecisionSigningKey? = nil
+    var admin: DecisionSigningKey? = nil
+    /// Signs the story's failed resolution, when the worker requires signatures.
+    var settlement: DecisionSigningKey? = nil
 
     func run(tenant: String) throws {
         let producer = try KafkaProducer(brokers: brokers)
         let watcher = try OutputWatcher(brokers: brokers, settings: KafkaSettings([("session.timeout.ms", "4000")]))
         var shown = 0
         print("\nDemo tenant \(tenant): every verdict and notification below came back through Kafka.\n")
-        for step in try DemoStory(tenant: tenant, signer: signer).steps() {
+        for step in try DemoStory(tenant: tenant, admin: admin, settlement: settlement).steps() {
             print("▸ \(step.caption)")
             try producer.send(step.events.map {
                 ProducerRecord(topic: $0.type.topic, key: Array(tenant.utf8), value: JSONWriter.bytes($0.json))

@@ -3,7 +3,8 @@ import LiveGateCore
 
 /// The short story `livegate dev --demo` publishes: a declaration (with its suggested ceiling), an approval,
 /// attempts that pass, warn at 80 % and hit each ceiling, a failed payment whose headroom comes back, an
-/// override that expires, the month's ceiling, and a suspension. Each step is published only after the
+/// override that expires, the month's ceiling, and a suspension. Signed (the default), it also shows a forged
+/// approval and a forged release being refused. Each step is published only after the
 /// previous one was answered, as the real actors would.
 struct DemoStory {
     struct Step {
@@ -13,13 +14,16 @@ struct DemoStory {
 
     let tenant: String
     let now: String
-    /// With a signer, decisions are signed, and the story starts with an unsigned one being refused.
-    let signer: DecisionSigningKey?
+    /// With an admin's key, decisions are signed, and an unsigned approval is shown being refused.
+    let admin: DecisionSigningKey?
+    /// With settlement's key, the failed resolution is signed, and an unsigned one is shown being refused.
+    let settlement: DecisionSigningKey?
 
-    init(tenant: String, now: Date = Date(), signer: DecisionSigningKey? = nil) {
+    init(tenant: String, now: Date = Date(), admin: DecisionSigningKey? = nil, settlement: DecisionSigningKey? = nil) {
         self.tenant = tenant
         self.now = UTCInstant(millis: Int64(now.timeIntervalSince1970 * 1000)).description
-        self.signer = signer
+        self.admin = admin
+        self.settlement = settlement
     }
 
     func steps() throws -> [Step] {
@@ -29,7 +33,12 @@ struct DemoStory {
                      signed: Bool = true) throws -> (String, EventType, JSONValue) {
             let eventId = id("dec")
             let unsigned = decision(eventId, action, notes: notes, ceiling: ceiling, expiresAt: expiresAt)
-            return (eventId, .decisionRecorded, try signed ? signer?.sign(unsigned) ?? unsigned : unsigned)
+            return (eventId, .decisionRecorded, try signed ? admin?.sign(unsigned) ?? unsigned : unsigned)
+        }
+        func released(_ attemptId: String, signed: Bool = true) throws -> (String, EventType, JSONValue) {
+            let eventId = id("res")
+            let unsigned = resolution(eventId, attempt: attemptId)
+            return (eventId, .transactionResolved, try signed ? settlement?.sign(unsigned) ?? unsigned : unsigned)
         }
         func attempts(_ amounts: [String], environment: String = "live", at: String? = nil) -> [(String, EventType, JSONValue)] {
             amounts.map { amount in
@@ -39,23 +48,30 @@ struct DemoStory {
         }
         let spending = attempts(["42.50", "150.00", "100", "100", "100", "100", "60"])
         let failedPayment = spending[2].0
-        let resolutionId = id("res")
         let declarationId = id("decl")
-        let forged = signer == nil ? [] : [
+        let forgedApproval = admin == nil ? [] : [
             Step(caption: "Someone who can write the decision topic, without the admin's key, approves",
                  events: [try decided("approve", notes: "Trust me", signed: false)]),
+        ]
+        // Of the payment settlement releases next, so the story's sums are the same whichever is accepted.
+        let forgedRelease = settlement == nil ? [] : [
+            Step(caption: "A money path, without settlement's key, declares one $100 payment failed to get its headroom back",
+                 events: [try released(failedPayment, signed: false)]),
         ]
         return [
             Step(caption: "The owner asks for production access",
                  events: [(declarationId, .declarationSubmitted, declaration(declarationId))]),
-        ] + forged + [
-            Step(caption: "A platform admin approves" + (signer == nil ? "" : ", signing with key \(signer!.kid)"),
+        ] + forgedApproval + [
+            Step(caption: "A platform admin approves" + (admin.map { ", signing with key \($0.kid)" } ?? ""),
                  events: [try decided("approve", notes: "Welcome to live")]),
             Step(caption: "Live spending within the $100 / $500 beta ceilings (a warning at 80 %, a notice at the wall), "
                      + "and test spending that never counts",
                  events: spending + attempts(["1000"], environment: "test")),
-            Step(caption: "The rail fails one $100 payment: its headroom comes back",
-                 events: [(resolutionId, .transactionResolved, resolution(resolutionId, attempt: failedPayment))]),
+        ] + forgedRelease + [
+            Step(caption: "The rail fails that $100 payment"
+                     + (settlement.map { "; settlement says so, signing with key \($0.kid)" } ?? "")
+                     + ": its headroom comes back",
+                 events: [try released(failedPayment)]),
             Step(caption: "So $100 fits again today (the 80 % warning is not sent twice)", events: attempts(["100"])),
             Step(caption: "The admin raises the daily limit to $3,000 and allows $250 a payment, for one minute",
                  events: [try decided("set_ceiling", ceiling: ["per_tx": "250.00", "daily": "3000.00"],
@@ -93,6 +109,8 @@ struct DemoStory {
         UTCInstant(millis: RFC3339.parse(now)!.millis + seconds * 1000).description
     }
 
+    /// The money path's key as actor, as the contract's example has it: the signature, when there is one,
+    /// says settlement agreed.
     private func resolution(_ id: String, attempt: String) -> JSONValue {
         .object(base(id, .transactionResolved, [("kind", .string("api_key")), ("id", .string("key-1"))]) + [
             ("attempt_id", .string(attempt)), ("resolution", .string("failed")),

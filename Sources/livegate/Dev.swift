@@ -27,10 +27,20 @@ struct Dev: ParsableCommand {
     @Flag(name: .customLong("exit-after-demo"), help: "Stop once the demo has run (for scripts).")
     var exitAfterDemo = false
 
-    @Flag(name: .customLong("sign-decisions"), help: ArgumentHelp(
-        "Require signed decisions: make a throwaway admin key, give the worker its key set, and sign the demo's "
-            + "decisions with it."))
+    /// Run the worker without key sets, trusting unsigned decisions and resolutions. Default off: dev signs.
+    @Flag(help: ArgumentHelp(
+        "Run without signatures, as `livegate run --allow-unsigned-decisions --allow-unsigned-resolutions`: "
+            + "anyone who can write the topics decides and releases headroom. Default: throwaway keys sign the "
+            + "demo's decisions and its failed resolution, and its forged ones are refused."))
+    var unsigned = false
+
+    /// Signing is the default since v1.2; the flag stays accepted so that older scripts keep working.
+    @Flag(name: .customLong("sign-decisions"), help: .hidden)
     var signDecisions = false
+
+    func validate() throws {
+        if unsigned, signDecisions { throw ValidationError("--unsigned and --sign-decisions contradict each other.") }
+    }
 
     func run() throws {
         var embedded: EmbeddedBroker?
@@ -49,29 +59,17 @@ struct Dev: ParsableCommand {
             ?? LocalPostgres.fromEnvironment().start()
         try Migrations.apply(on: try PostgresConnection(url: url))
         let quick = KafkaSettings([("session.timeout.ms", "4000"), ("heartbeat.interval.ms", "500")])
-        let signing = signDecisions ? try DevSigningKey.make() : nil
-        defer { signing?.remove() }
-        var rules = Rules.standard
-        rules.decisionKeys = signing?.keySet
+        let keys = unsigned ? nil : try DevKeys.make()
+        defer { keys?.remove() }
+        var rules = try keys?.rules(.standard) ?? .standard
+        // The embedded broker keeps producer timestamps whatever the topic says; real brokers stamp their own.
+        rules.allowProducerTime = embedded != nil
         let worker = Worker(configuration: WorkerConfiguration(brokers: servers, databaseURL: url, group: "livegate-dev",
                                                                kafka: quick, rules: rules),
                             logger: makeLogger(label: "livegate.dev", level: "warning")).start()
-        print("""
-            LiveGate is running.
-              Kafka bootstrap  \(servers)\(embedded == nil ? "" : "  (embedded broker, 3 nodes)")
-              PostgreSQL       \(Redaction.redact(url))
-            Publish an attempt:  kcat -P -b \(servers) -X partitioner=murmur2_random -t \(Topics.transactionAttempt) -k t-1
-            Watch verdicts:      kcat -C -b \(servers) -t \(Topics.transactionVerdict)
-            Inspect a tenant:    livegate status t-1 --database-url '\(Redaction.redact(url))'
-            """)
-        if let signing {
-            print("""
-                Decisions must be signed (key set \(signing.keySetPath)). Decide as the admin:
-                                     livegate decide set-ceiling t-1 --daily 300 --key \(signing.keyPath) --kid \(signing.key.kid) --brokers \(servers)
-                """)
-        }
+        print(DevBanner(servers: servers, embedded: embedded != nil, databaseURL: url, keys: keys).text)
         if demo {
-            try DemoRunner(brokers: servers, signer: signing?.key)
+            try DemoRunner(brokers: servers, admin: keys?.admin, settlement: keys?.settlement)
                 .run(tenant: "demo-" + String(UUID().uuidString.prefix(8)).lowercased())
         }
         if !(demo && exitAfterDemo) {
@@ -95,27 +93,4 @@ struct Dev: ParsableCommand {
         done.wait()
         sources.forEach { $0.cancel() }
     }
-}
-
-/// The throwaway admin key of `livegate dev --sign-decisions`, with its files in a fresh folder.
-struct DevSigningKey {
-    let key: DecisionSigningKey
-    let keySet: DecisionKeySet
-    let keyPath: String
-    let keySetPath: String
-
-    static func make() throws -> DevSigningKey {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-dev-keys-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o700])
-        let key = DecisionSigningKey(kid: "dev-admin")
-        let keyPath = folder.appendingPathComponent("dev-admin.key").path
-        let keySetPath = folder.appendingPathComponent("keys.json").path
-        try PrivateFile.create(keyPath, contents: JSONWriter.bytes(key.fileJSON))
-        try PrivateFile.create(keySetPath, contents: JSONWriter.bytes(DecisionSigningKey.keySetJSON([key])))
-        return DevSigningKey(key: key, keySet: DecisionKeySet(keys: [key.kid: key.key.publicKey]), keyPath: keyPath, keySetPath: keySetPath)
-    }
-
-    /// The key dies with the run it was made for.
-    func remove() { try? FileManager.default.removeItem(atPath: (keyPath as NSString).deletingLastPathComponent) }
 }

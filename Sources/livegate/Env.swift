@@ -1,4 +1,3 @@
-import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -18,8 +17,28 @@ enum Env {
     static func secret(_ name: String) throws -> String? {
         guard let value = getenv(name).map({ String(cString: $0) }) else { return nil }
         guard !value.allSatisfy(\.isWhitespace) else {
-            throw ValidationError("\(name) is set but empty: give it a value, or unset it.")
+            throw CommandFailure.usage("\(name) is set but empty: give it a value, or unset it.")
         }
         return value
+    }
+
+    /// A yes-or-no variable: `true`/`1` or `false`/`0`, nil when unset. Anything else (empty, `yes`, `TRUE `)
+    /// is refused rather than guessed at: these variables switch guarantees off.
+    static func flag(_ name: String) throws -> Bool? {
+        guard let value = getenv(name).map({ String(cString: $0) }) else { return nil }
+        switch value {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw CommandFailure.usage("\(name) must be true, false, 1 or 0, not \"\(value.prefix(32))\".")
+        }
+    }
+
+    /// A whole number, nil when unset; anything else is refused, naming the variable and `range`.
+    static func integer(_ name: String, in range: ClosedRange<Int64>) throws -> Int64? {
+        guard let value = getenv(name).map({ String(cString: $0) }) else { return nil }
+        guard let number = Int64(value), range.contains(number) else {
+            throw CommandFailure.usage("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound).")
+        }
+        return number
     }
 }

@@ -13,7 +13,7 @@ struct LiveGate: AsyncParsableCommand {
         abstract: "Gates live money movement: production access and beta ceilings for Sly tenants.",
         version: LiveGateVersion.current,
         subcommands: [Dev.self, Run.self, Migrate.self, TopicsCommand.self, Status.self, History.self, Lag.self, Offsets.self, Serve.self, Reconcile.self, Prune.self, Replay.self,
-                      BenchCommand.self, PostgresCommand.self, Keys.self, Decide.self])
+                      BenchCommand.self, PostgresCommand.self, Keys.self, Decide.self, Resolve.self])
 
     /// ArgumentParser's own entry point, after one change: standard output is flushed line by line even when
     /// it is not a terminal (a log file, a container, CI), so what `dev` prints for people, its banner first,
@@ -32,6 +32,9 @@ struct LiveGate: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let failure as CommandFailure {
+            fputs("Error: " + Redaction.redact(failure.message) + "\n", stderr)
+            Glibc.exit(failure.code.rawValue)
         } catch {
             let code = exitCode(for: error)
             let message = Redaction.redact(fullMessage(for: error))

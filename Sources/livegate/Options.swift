@@ -73,32 +73,3 @@ extension WorkerConfiguration {
         }
     }
 }
-
-/// The public keys of the admins whose signed decisions count (contract, "Signed decisions").
-struct DecisionKeyOptions: ParsableArguments {
-    @Option(name: .customLong("decision-keys"), help: ArgumentHelp(
-        "Key set file of the admins who sign decisions; without one, decisions are trusted unsigned "
-            + "(env: LIVEGATE_DECISION_KEYS).", valueName: "file"))
-    var decisionKeys: String?
-
-    var path: String? { decisionKeys ?? Env.get("LIVEGATE_DECISION_KEYS") }
-
-    func keySet() throws -> DecisionKeySet? {
-        guard let path else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("Cannot read the decision key set \(path).")
-        }
-        do {
-            return try DecisionKeySet.parse(Array(data))
-        } catch {
-            throw ValidationError("The decision key set \(path) is not valid: \(error)")
-        }
-    }
-
-    /// `rules` requiring signatures when a key set is given.
-    func rules(_ rules: Rules = .standard) throws -> Rules {
-        var rules = rules
-        rules.decisionKeys = try keySet()
-        return rules
-    }
-}

@@ -10,7 +10,9 @@ struct Replay: ParsableCommand {
             Outside the live consumer group and without committing offsets. Inputs already processed get their
             stored verdicts republished byte for byte; with --dry-run nothing is published or kept, and the
             report says how many inputs would change. Every run is recorded in the replay_audit table.
-            Refuses while workers of --group reported in the last 30 s, unless --force.
+            Refuses while workers of --group reported in the last 30 s, unless --force. Give it what the \
+            workers trust (--decision-keys, --resolution-keys, or the same allowances), or the range is judged \
+            by other rules than the live inputs were.
             """)
 
     @OptionGroup var broker: BrokerOptions
@@ -39,7 +41,7 @@ struct Replay: ParsableCommand {
 
     @OptionGroup var group: GroupOptions
 
-    @OptionGroup var keys: DecisionKeyOptions
+    @OptionGroup var trust: TrustOptions
 
     @Option(name: .customLong("operator"), help: "Who runs the replay, for the audit row (default: $USER).")
     var operatorName: String?
@@ -55,7 +57,7 @@ struct Replay: ParsableCommand {
             fromOffset: fromOffset, fromMillis: fromTime.flatMap(RFC3339.parse)?.millis, toOffset: toOffset,
             dryRun: dryRun, force: force, liveGroup: group.name,
             operatorName: operatorName ?? Env.get("USER") ?? "unknown", kafka: try broker.settings(),
-            rules: try keys.rules())
+            rules: try trust.rules(logger: makeLogger(label: "livegate.replay", level: "info")))
         let bar = ProgressBar()
         let counts = try Replayer(request).run(progress: bar.update)
         bar.finish()

@@ -13,6 +13,9 @@ struct Run: AsyncParsableCommand {
         discussion: """
             Start as many workers as you like with the same --group; Kafka spreads the partitions over them.
             SIGTERM or SIGINT finishes the batch in flight, commits it, leaves the group and exits 0.
+            It refuses to start (exit 64) without --decision-keys unless given --allow-unsigned-decisions, and \
+            without --resolution-keys unless given --allow-unsigned-resolutions; each allowance, and \
+            --allow-producer-time, is logged at warning level at every start.
             """)
 
     @OptionGroup var broker: BrokerOptions
@@ -20,7 +23,7 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var group: GroupOptions
 
-    @OptionGroup var keys: DecisionKeyOptions
+    @OptionGroup var trust: TrustOptions
 
     @Option(name: .customLong("instance-id"), help: ArgumentHelp(
         "Static group membership id (group.instance.id) of this worker (env: LIVEGATE_INSTANCE_ID).",
@@ -73,7 +76,7 @@ struct Run: AsyncParsableCommand {
             group: group.name,
             instanceId: instanceId ?? Env.get("LIVEGATE_INSTANCE_ID"), kafka: try broker.settings(),
             lanes: resolvedLanes, maxBatchRecords: resolvedBatchMax, maxBatchWaitMillis: resolvedBatchWait,
-            rules: try keys.rules())
+            rules: try trust.rules(logger: logger))
         let worker = Worker(configuration: configuration, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,

@@ -67,6 +67,10 @@ struct PrometheusRulesTests {
         try #require(try out.awaitAnswers(["x"]))
         try h.publish([attempt])
         try #require(try out.read { _ in out.verdicts("x").count >= 2 })
+        // A failed payment given back (the worker allows unsigned resolutions): the resolution and release
+        // series, and for serve a tenant that released all it booked today (the heavy-tenant gauge).
+        try h.publish([Fixtures.resolution("r", tenant: "t", attempt: "x", at: now)])
+        try #require(try out.awaitAnswers(["r"]))
         try #require(try eventually(30) { try http.request("http://127.0.0.1:25465/readyz").status == 200 }, "\(serve.log)")
         for _ in 0..<5 {
             _ = try http.request("http://127.0.0.1:25465/v1/tenants/t/production-status")

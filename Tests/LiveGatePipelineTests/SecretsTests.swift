@@ -59,7 +59,8 @@ struct SecretsTests {
         let commands: [[String]] = [
             ["migrate", "--database-url", url], ["status", "t-1", "--database-url", url],
             ["reconcile", "--database-url", url], ["bench", "--database-url", url],
-            ["replay", "--topic", Topics.transactionAttempt, "--partition", "0", "--brokers", "127.0.0.1:1", "--database-url", url] + kafka,
+            ["replay", "--topic", Topics.transactionAttempt, "--partition", "0", "--brokers", "127.0.0.1:1", "--database-url", url]
+                + kafka + WorkerProcess.allowances,
             ["dev", "--brokers", "127.0.0.1:1", "--database-url", url],
         ]
         var outputs: [String] = []
@@ -70,7 +71,8 @@ struct SecretsTests {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-secrets-\(UUID().uuidString).log").path
         defer { unlink(log) }
         let pid = try Subprocess.spawn(WorkerProcess.executable, ["run", "--brokers", "127.0.0.1:1", "--database-url", url,
-                                                                  "--log-level", "debug", "--kafka-config", "debug=conf,security"] + kafka,
+                                                                  "--log-level", "debug", "--kafka-config", "debug=conf,security"]
+                                           + kafka + WorkerProcess.allowances,
                                        output: log)
         let deadline = Date().addingTimeInterval(30)
         func text() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }

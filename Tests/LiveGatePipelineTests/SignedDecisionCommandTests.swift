@@ -28,7 +28,8 @@ struct SignedDecisionCommandTests {
         #expect(try WorkerProcess.run(["keys", "generate", "--kid", "admin-3", "--out", keyPath]).status != 0,
                 "an existing key file is never overwritten")
 
-        let worker = try WorkerProcess(h, group: "signed", name: "signed", environment: ["LIVEGATE_DECISION_KEYS": keySetPath])
+        let worker = try WorkerProcess(h, group: "signed", name: "signed", environment: ["LIVEGATE_DECISION_KEYS": keySetPath],
+                                       trust: ["--allow-unsigned-resolutions", "--allow-producer-time"])
         let out = try h.reader([Topics.accessVerdict])
         try h.publish([Fixtures.declaration("d-1", tenant: "t-signed")])
         try #require(try out.awaitAnswers(["d-1"], timeoutSeconds: 60))
@@ -65,7 +66,7 @@ struct SignedDecisionCommandTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         for keys in [path, "/nonexistent/keys.json"] {
             let run = try WorkerProcess.run(["run", "--brokers", "127.0.0.1:1", "--database-url", "postgresql://x@127.0.0.1:1/x",
-                                    "--decision-keys", keys])
+                                    "--decision-keys", keys, "--allow-unsigned-resolutions"])
             #expect(run.status == 64, "\(run.output)")
             #expect(run.output.contains("decision key set"), "\(run.output)")
         }

@@ -13,19 +13,32 @@ final class WorkerProcess {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("livegate").path
     }
 
+    /// What a test worker trusts unless the test is about signatures or timestamps: no key sets, and the
+    /// embedded broker's producer timestamps (it ignores LogAppendTime). `livegate run` refuses to start
+    /// without key sets or these allowances (contract v1.2, "Nothing fails open").
+    static let allowances = ["--allow-unsigned-decisions", "--allow-unsigned-resolutions", "--allow-producer-time"]
+
+    /// The variables that decide what a worker trusts: a test gives them explicitly or not at all, never
+    /// inherits them from whoever runs the tests.
+    static let trustVariables = [
+        "LIVEGATE_DECISION_KEYS", "LIVEGATE_RESOLUTION_KEYS", "LIVEGATE_ALLOW_UNSIGNED_DECISIONS",
+        "LIVEGATE_ALLOW_UNSIGNED_RESOLUTIONS", "LIVEGATE_ALLOW_PRODUCER_TIME", "LIVEGATE_RELEASE_WINDOW_DAYS",
+    ]
+
+    /// `trust`: the options about key sets and timestamps (default `allowances`).
     init(_ harness: PipelineHarness, group: String, name: String, batch: Int = 100, fault: String? = nil,
          kafka: [String] = [], databaseURL: String? = nil, environment: [String: String] = [:],
-         arguments extra: [String] = []) throws {
+         trust: [String] = WorkerProcess.allowances, arguments extra: [String] = []) throws {
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-\(name)-\(UUID().uuidString).log").path
         let arguments = [
             "run", "--brokers", harness.broker.bootstrapServers, "--database-url", databaseURL ?? harness.database.url,
             "--group", group, "--batch-max", String(batch), "--batch-wait-ms", "20",
             "--kafka-config", "session.timeout.ms=4000", "--kafka-config", "heartbeat.interval.ms=500",
-        ] + kafka.flatMap { ["--kafka-config", $0] } + extra
-        // Only what this test gives: none of the caller's fault or key set settings.
+        ] + kafka.flatMap { ["--kafka-config", $0] } + trust + extra
+        // Only what this test gives: none of the caller's fault or trust settings.
         pid = try Subprocess.spawn(Self.executable, arguments,
                                    environment: environment.merging(fault.map { ["LIVEGATE_FAULT": $0] } ?? [:]) { $1 },
-                                   removing: ["LIVEGATE_FAULT", "LIVEGATE_DECISION_KEYS"], output: logPath)
+                                   removing: ["LIVEGATE_FAULT"] + Self.trustVariables, output: logPath)
     }
 
     /// Any other long-running `livegate` command (`serve`), its output in a log file.
@@ -40,8 +53,8 @@ final class WorkerProcess {
     }
 
     /// Runs `livegate` with `arguments` to the end (at most 60 s): its exit status and output.
-    static func run(_ arguments: [String]) throws -> (status: Int32?, output: String) {
-        let outcome = try Subprocess.run(executable, arguments, timeoutSeconds: 60)
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32?, output: String) {
+        let outcome = try Subprocess.run(executable, arguments, environment: environment, timeoutSeconds: 60)
         return (outcome.status, outcome.output)
     }
 

@@ -4,8 +4,10 @@
 #      going to a file (not a terminal): the banner must appear within 90 s while it runs, the demo story must
 #      finish, the README's kcat example must get its verdict on the attempt's own partition, and SIGINT (what
 #      Ctrl-C sends) must end it with exit status 0.
+#      The demo runs signed (contract v1.2): the banner names the throwaway key sets, the forged approval is
+#      refused, and the banner's own `livegate decide` and `livegate resolve` lines, run as printed, are accepted.
 #   2. From a server that is stopped but initialised: `deploy/dev.sh --demo --exit-after-demo` must finish the
-#      story and exit 0.
+#      story, signed, and exit 0.
 # It runs the commands exactly as the README gives them, with a port and a folder of its own
 # (LIVEGATE_PG_PORT, LIVEGATE_PG_DIR) so that a private server already running for other work is not touched,
 # and removes both afterwards.
@@ -48,9 +50,22 @@ wait_for() {
 check_story() {
   for expected in "declaration accepted 202" "production_access_approved" "exceeds_tenant_beta_ceiling_per_tx" \
     "exceeds_tenant_beta_ceiling_daily" "exceeds_tenant_beta_ceiling_monthly" "production_access_suspended" \
-    "live_access_not_approved"; do
+    "live_access_not_approved" "Decisions and failed resolutions must be signed" "(signature_required)" \
+    "signing with key dev-admin" "signing with key dev-settlement"; do
     grep -qF -- "$expected" "$1" || fail "the demo story did not show \"$expected\"" "$1"
   done
+}
+
+# Runs the banner's line labelled $1 (in the log $2) as printed, with the livegate that dev.sh built; it must
+# be accepted (exit 0).
+run_banner_line() {
+  local label=$1 log=$2 line out=$work/banner-line.out
+  line=$(grep -F -- "$label" "$log" | head -n 1 | sed -e "s/^.*$label *//")
+  [[ $line == "livegate "* ]] || fail "no \"$label\" line in the banner" "$log"
+  local args
+  read -ra args <<<"${line#livegate }"
+  "$(swift build --show-bin-path)/livegate" "${args[@]}" >"$out" 2>&1 || fail "the banner's \"$line\" failed" "$out"
+  grep -qF '"outcome":"accepted"' "$out" || fail "the banner's \"$line\" was not accepted" "$out"
 }
 
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -86,6 +101,9 @@ attempt_partition=$(timeout 10 kcat -C -b "$brokers" -t sly.transaction-attempt.
 verdict_partition=$(timeout 10 kcat -C -b "$brokers" -t sly.transaction-verdict.v1 -e -q -f '%k %p\n' | awk '$1 == "t-1" {print $2; exit}')
 [[ -n $attempt_partition && $attempt_partition == "$verdict_partition" ]] ||
   fail "the README's attempt went to partition '$attempt_partition', LiveGate put its verdict on '$verdict_partition'"
+# The banner's signed commands: an admin's ceiling for t-1, settlement's resolution of the README's att-1.
+run_banner_line "Decide as the admin:" "$log"
+run_banner_line "Release as settlement:" "$log"
 
 kill -INT "$dev_pid"
 status=0
@@ -93,7 +111,7 @@ timeout 30 tail --pid="$dev_pid" -f /dev/null || fail "livegate dev still runs 3
 wait "$dev_pid" || status=$?
 dev_pid=""
 ((status == 0)) || fail "livegate dev exited $status after SIGINT" "$log"
-echo "run-command: from nothing: banner after ${banner} s, demo story ${story} s later, kcat verdict on partition $verdict_partition, exit 0 on SIGINT"
+echo "run-command: from nothing: banner after ${banner} s, demo story ${story} s later, kcat verdict on partition $verdict_partition, the banner's decide and resolve accepted, exit 0 on SIGINT"
 passed=$((passed + 1))
 
 # 2. From a stopped, initialised server.
