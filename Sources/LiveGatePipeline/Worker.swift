@@ -44,22 +44,13 @@ public final class Worker: Service {
     }
 
     /// Says at start whom decisions are trusted from.
-    /// What the worker trusts, said at every start; each allowance that weakens a guarantee at warning level
-    /// (contract v1.2, "Nothing fails open").
+    /// What the worker checks, said at every start. What it was allowed to trust instead (unsigned input,
+    /// producer time) the command that started it logs at warning level, with the option that allowed it.
     private func logTrust() {
         let rules = configuration.rules
-        if let keys = rules.decisionKeys {
-            logger.info("decisions must be signed", metadata: ["kids": "\(keys.keys.keys.sorted().joined(separator: ","))"])
-        } else {
-            logger.warning("decisions are trusted unsigned: whoever can write sly.decision.v1 decides as a platform admin (give --decision-keys)")
-        }
-        if let keys = rules.resolutionKeys {
-            logger.info("failed resolutions must be signed", metadata: ["kids": "\(keys.keys.keys.sorted().joined(separator: ","))"])
-        } else {
-            logger.warning("failed resolutions are trusted unsigned: whoever can write sly.transaction-attempt.v1 can give headroom back (give --resolution-keys)")
-        }
-        if rules.allowProducerTime {
-            logger.warning("producer timestamps are trusted: a producer can date inputs into another window (the input topics need LogAppendTime)")
+        for (what, keys) in [("decisions", rules.decisionKeys), ("failed resolutions", rules.resolutionKeys)] {
+            guard let keys else { continue }
+            logger.info("\(what) must be signed", metadata: ["kids": "\(keys.keys.keys.sorted().joined(separator: ","))"])
         }
     }
 

@@ -64,9 +64,15 @@ struct Dev: ParsableCommand {
         var rules = try keys?.rules(.standard) ?? .standard
         // The embedded broker keeps producer timestamps whatever the topic says; real brokers stamp their own.
         rules.allowProducerTime = embedded != nil
+        let logger = makeLogger(label: "livegate.dev", level: "warning")
+        // What run says for its allowances, dev says for its own (contract v1.2: at warning level, every start).
+        if unsigned { logger.warning("decisions and failed resolutions are trusted unsigned (--unsigned)") }
+        if rules.allowProducerTime {
+            logger.warning("inputs the broker did not stamp are decided by their producer's clock (the embedded broker keeps producer timestamps)")
+        }
         let worker = Worker(configuration: WorkerConfiguration(brokers: servers, databaseURL: url, group: "livegate-dev",
                                                                kafka: quick, rules: rules),
-                            logger: makeLogger(label: "livegate.dev", level: "warning")).start()
+                            logger: logger).start()
         print(DevBanner(servers: servers, embedded: embedded != nil, databaseURL: url, keys: keys).text)
         if demo {
             try DemoRunner(brokers: servers, admin: keys?.admin, settlement: keys?.settlement)

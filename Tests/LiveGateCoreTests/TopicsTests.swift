@@ -112,7 +112,8 @@ struct TopicsTests {
         case let .event(event):
             switch event.body {
             case let .declaration(.rejected(r)), let .decision(.rejected(r)), let .resolution(.rejected(r)): rejection = r
-            case .declaration(.valid), .decision(.valid), .resolution(.valid): rejection = nil
+            case .declaration(.valid), .decision(.valid): rejection = nil
+            case let .resolution(.valid(resolution)): rejection = resolution.refusal
             case let .attempt(a): rejection = a.rejection
             }
         }

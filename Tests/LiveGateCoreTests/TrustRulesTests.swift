@@ -94,21 +94,26 @@ struct SignedReleaseTests {
         #expect(Self.used(ledger) == .zero && ledger.newResolutions.last?.signingKid == "settlement-2026-12")
     }
 
-    @Test("missing, unknown and wrong signatures are 403 and release nothing; settled needs none")
+    @Test("missing, unknown and wrong signatures are 403 and release nothing, after the body; settled needs none")
     func refused() {
         let failed = Fixtures.resolution("r", tenant: "t", attempt: "x")
         let tampered = Self.signed(failed).replacing(#""attempt_id":"x""#, with: #""attempt_id":"y""#)
-        let invalidBody = Fixtures.resolution("r", tenant: "t", attempt: "x").replacing(#""actor":{"kind":"api_key","id":"key-1"},"#, with: "")
         for (json, reason) in [(failed, "signature_required"), (Self.signed(failed, by: Self.admin), "unknown_signing_key"),
-                               (tampered, "bad_signature"), (invalidBody, "signature_required")] {
+                               (tampered, "bad_signature")] {
             var ledger = Self.booked()
             let v = Self.verdict(&ledger, json)
             #expect(v["status"]?.int == 403 && v["code"] == .string("FORBIDDEN") && v["reason"] == .string(reason), "\(v)")
             #expect(v["released"] == .null && Self.used(ledger) == .dollars(100))
+            // The verdict says which attempt's release was refused.
+            #expect(v["attempt_id"] != .null && v["resolution"] == .string("failed"))
             // Nothing was resolved: a signed one is still accepted after it.
             #expect(Self.verdict(&ledger, Self.signed(Fixtures.resolution("r2", tenant: "t", attempt: "x")))["released"]
                     == .string("100.00"))
         }
+        // The body is read first (whether a signature is needed depends on it): an invalid one is 400.
+        var invalid = Self.booked()
+        let noActor = failed.replacing(#""actor":{"kind":"api_key","id":"key-1"},"#, with: "")
+        #expect(Self.verdict(&invalid, noActor)["status"]?.int == 400)
         var ledger = Self.booked()
         let settled = Self.verdict(&ledger, Fixtures.resolution("r", tenant: "t", attempt: "x", resolution: "settled"))
         #expect(settled["outcome"] == .string("accepted") && settled["released"] == .string("0.00"))

@@ -7,7 +7,8 @@ func rejection(_ json: String, timestamp: String? = nil) -> Rejection? {
     let event = Fixtures.event(json, timestamp: timestamp)
     switch event.body {
     case let .declaration(.rejected(r)), let .decision(.rejected(r)), let .resolution(.rejected(r)): return r
-    case .declaration(.valid), .decision(.valid), .resolution(.valid): return nil
+    case .declaration(.valid), .decision(.valid): return nil
+    case let .resolution(.valid(resolution)): return resolution.refusal
     case let .attempt(attempt): return attempt.rejection
     }
 }

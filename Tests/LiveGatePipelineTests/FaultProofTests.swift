@@ -45,7 +45,7 @@ struct FaultRun {
         try out.awaitAnswers([marker], timeoutSeconds: 120)
         let recovery = Date().timeIntervalSince(restored)
         #expect(reached.contains { worker.log.contains($0) }, "the fault never reached the worker (no \(reached))")
-        #expect(worker.log.contains("decisions are trusted unsigned"), "a worker without a key set says so")
+        #expect(worker.log.contains("decisions are accepted without an admin's signature"), "a worker without a key set says so")
         let answered = try out.awaitAnswers(work.allIds, timeoutSeconds: 180)
         let allAnswered = Date().timeIntervalSince(restored)
         if let allAnsweredWithin { #expect(allAnswered < allAnsweredWithin, "all answered \(allAnswered) s after restore") }

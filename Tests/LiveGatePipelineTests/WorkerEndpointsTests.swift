@@ -47,7 +47,8 @@ struct WorkerEndpointsTests {
             #"livegate_dead_letters_total{error="invalid_json"} 1"#,
             #"livegate_consumer_lag_records{topic="sly.transaction-attempt.v1",partition="#,
             #"livegate_stage_duration_seconds_bucket{stage="apply","#, "livegate_batch_records_bucket",
-            #"livegate_build_info{version="1.1.0",signed_decisions="false"} 1"#, "livegate_input_records_total 9",
+            #"livegate_build_info{version="1.2.0",signed_decisions="false",signed_resolutions="false",broker_time="false"} 1"#,
+            "livegate_input_records_total 9",
         ] {
             #expect(metrics.body.contains(expected), "missing \(expected) in:\n\(metrics.body.prefix(4000))")
         }

@@ -134,8 +134,8 @@ extension Ledger {
                                        at: event.recordTimestamp)
     }
 
-    /// The contract's order for `transaction.resolved` (v1.1, with v1.2's rules): the signature of a `failed`
-    /// one (403) and the body with its skew (400) are checked as it is decoded; then an unknown attempt of this
+    /// The contract's order for `transaction.resolved` (v1.1, with v1.2's rules): the body (400), the signature
+    /// of a `failed` one (403) and the skew (400) are checked as it is decoded; then an unknown attempt of this
     /// tenant (404), one already resolved (409 `ALREADY_RESOLVED`), a `failed` one past the release window
     /// (409 `RELEASE_WINDOW_CLOSED`); otherwise accepted, releasing what the attempt booked when it failed.
     mutating func applyResolution(_ event: InputEvent, _ checked: Checked<Resolution>) -> Applied {
@@ -150,6 +150,7 @@ extension Ledger {
         case let .rejected(r): return verdict(nil, r.status, r.code, r.reason, r.errors)
         case let .valid(valid): resolution = valid
         }
+        if let r = resolution.refusal { return verdict(resolution, r.status, r.code, r.reason, r.errors) }
         let attemptKey = EventKey(tenantId: event.tenantId, eventId: resolution.attemptId)
         guard let attempt = storedEvent(attemptKey), attempt.type == .transactionAttempted
         else { return verdict(resolution, 404, "UNKNOWN_ATTEMPT", "unknown_attempt") }

@@ -6,28 +6,25 @@ public enum ResolutionKind: String, Sendable, CaseIterable {
     case failed
 }
 
-/// A valid `transaction.resolved` body.
+/// A `transaction.resolved` whose body is valid. It may still be refused before any state is consulted
+/// (`refusal`: a missing or wrong signature, clock skew); its verdict then still says which attempt and what
+/// resolution were refused.
 public struct Resolution: Sendable, Equatable {
     public let occurredAt: UTCInstant
     public let attemptId: String
     public let kind: ResolutionKind
     /// The key that signed a `failed` resolution, when the workers check resolution signatures.
     public var signingKid: String? = nil
+    /// Why it is refused whatever the state: 403 for a signature, 400 `occurred_at_skew`.
+    public var refusal: Rejection? = nil
 }
 
 extension Resolution {
-    /// With `rules.resolutionKeys`, a `failed` resolution's signature is checked first (403, contract v1.2:
-    /// it gives headroom back, so only settlement may say it); then every body rule, one 400 listing all that
-    /// fail; then `occurred_at` against the record timestamp (400 `occurred_at_skew`), so a signed release
-    /// cannot be held back and replayed later.
+    /// Every body rule first, one 400 listing all that fail (whether a signature is needed depends on the
+    /// body's `resolution`); then, with `rules.resolutionKeys`, a `failed` resolution's signature (403, contract
+    /// v1.2: it gives headroom back, so only settlement may say it); then `occurred_at` against the record
+    /// timestamp (400 `occurred_at_skew`), so a signed release cannot be held back and replayed later.
     static func check(_ json: JSONValue, recordTimestamp: UTCInstant?, rules: Rules) -> Checked<Resolution> {
-        var signingKid: String? = nil
-        if let keys = rules.resolutionKeys, json["resolution"]?.stringValue == ResolutionKind.failed.rawValue {
-            switch keys.verify(json) {
-            case let .valid(kid): signingKid = kid
-            case let .rejected(rejection): return .rejected(rejection)
-            }
-        }
         var errors: [FieldError] = []
         let (occurredAt, timeError) = FieldError.occurredAt(json)
         if let timeError { errors.append(timeError) }
@@ -46,7 +43,16 @@ extension Resolution {
         guard errors.isEmpty, let occurredAt, let attemptId, let kind else {
             return .rejected(.invalid(errors, reason: "invalid_request"))
         }
-        if let skew = FieldError.skew(occurredAt, recordTimestamp, rules) { return .rejected(.invalid([skew])) }
-        return .valid(Resolution(occurredAt: occurredAt, attemptId: attemptId, kind: kind, signingKid: signingKid))
+        var resolution = Resolution(occurredAt: occurredAt, attemptId: attemptId, kind: kind)
+        if kind == .failed, let keys = rules.resolutionKeys {
+            switch keys.verify(json) {
+            case let .valid(kid): resolution.signingKid = kid
+            case let .rejected(rejection): resolution.refusal = rejection
+            }
+        }
+        if resolution.refusal == nil, let skew = FieldError.skew(occurredAt, recordTimestamp, rules) {
+            resolution.refusal = .invalid([skew])
+        }
+        return .valid(resolution)
     }
 }
