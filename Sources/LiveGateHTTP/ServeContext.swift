@@ -8,8 +8,6 @@ public struct ServeContext: RequestContext {
     public var caller: Credentials.Lookup = .open
     /// The tenant a token-bound route is about (`GET /v1/tenants/production-status`).
     public var boundTenant: String?
-    /// The body bytes this request may hold (`BodyBudget`); its handler shrinks it to what it read.
-    public var bodyReservation: BodyBudget.Reservation?
 
     public init(source: Source) { coreContext = .init(source: source) }
 

@@ -5,7 +5,10 @@ import LiveGateCore
 import LiveGateStore
 
 extension StatusServer {
-    func post(_ request: Request, _ context: ServeContext, kind: VerdictPath.Kind, path: VerdictPath) async -> Response {
+    /// A static function of few values, its answer built by a plain one: its async frame is what a waiting
+    /// call holds, and a small frame is a small part of the task memory each of thousands of waits keeps.
+    static func post(_ request: Request, _ context: ServeContext, kind: VerdictPath.Kind, path: VerdictPath,
+                     budget: BodyBudget) async -> Response {
         let route = kind.route
         let waitMillis: Int
         if let given = request.uri.queryParameters.get("wait_ms") {
@@ -18,7 +21,17 @@ extension StatusServer {
             waitMillis = VerdictPath.defaultWaitMillis
         }
         let addressed: Intake.Addressed, ticket: VerdictWaiters.Ticket
-        switch await publish(request, context, kind: kind, path: path) {
+        // The body's bytes are reserved before any is read, and held until the call is answered.
+        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        if let declared, declared > Intake.maxBodyBytes {
+            return HTTPMetrics.count(route, ServeError.response(.contentTooLarge, "body_too_large",
+                                                                "the body is larger than \(Intake.maxBodyBytes) bytes"))
+        }
+        guard let reservation = budget.reserve(declared ?? Intake.maxBodyBytes) else {
+            return HTTPMetrics.count(route, ServeError.unavailable("body_budget", "too many request bodies in flight; retry"))
+        }
+        defer { reservation.release() }
+        switch await publish(request, context, kind: kind, path: path, reservation: reservation) {
         case let .answered(response): return HTTPMetrics.count(route, response)
         case let .published(value, waiting): (addressed, ticket) = (value, waiting)
         }
@@ -27,18 +40,23 @@ extension StatusServer {
         let outcome = await path.waiters.wait(ticket, verdictWait: verdictWait,
                                               publishTime: max(verdictWait, VerdictPath.shortestPublishTime))
         HTTPMetrics.duration(route, since: started)
-        let location = Self.verdictLocation(tenantId: addressed.tenantId, eventId: addressed.eventId, kind: kind)
+        return HTTPMetrics.count(route, response(to: outcome, of: addressed, kind: kind))
+    }
+
+    /// The answer to a call that was published: 200, 202, 409, 422 or 503.
+    static func response(to outcome: VerdictWaiters.Outcome, of addressed: Intake.Addressed, kind: VerdictPath.Kind) -> Response {
+        let location = verdictLocation(tenantId: addressed.tenantId, eventId: addressed.eventId, kind: kind)
         switch outcome {
         case let .verdict(verdict):
-            return HTTPMetrics.count(route, ServeError.raw(.ok, verdict))
+            return ServeError.raw(.ok, verdict)
         case .pending:
-            return HTTPMetrics.count(route, ServeError.json(.accepted, .object([
+            return ServeError.json(.accepted, .object([
                 ("event_id", .string(addressed.eventId)), ("state", .string("pending")),
-            ]), extra: [.location: location]))
+            ]), extra: [.location: location])
         case let .refused(error, message) where error == DeadLetterError.idempotencyConflict.rawValue:
-            return HTTPMetrics.count(route, ServeError.response(.conflict, error, message, extra: [.location: location]))
+            return ServeError.response(.conflict, error, message, extra: [.location: location])
         case let .refused(error, message):
-            return HTTPMetrics.count(route, ServeError.response(.unprocessableContent, error, message))
+            return ServeError.response(.unprocessableContent, error, message)
         case let .unpublished(failure):
             let reason: String
             switch failure {
@@ -47,10 +65,10 @@ extension StatusServer {
             case .stopped, .kafka: reason = "publish_failed"
             }
             HTTPMetrics.rejected(reason)
-            return HTTPMetrics.count(route, ServeError.response(
+            return ServeError.response(
                 .serviceUnavailable, "kafka_unavailable",
                 "Kafka did not acknowledge the input in time; it may still be applied: retry with the same event_id",
-                extra: [.retryAfter: "1"]))
+                extra: [.retryAfter: "1"])
         }
     }
 
@@ -61,14 +79,15 @@ extension StatusServer {
 
     /// Reads and addresses the body, checks its tenant against the caller's token, registers the wait and
     /// publishes. The body's bytes are let go here: a waiting request keeps only their digest.
-    private func publish(_ request: Request, _ context: ServeContext, kind: VerdictPath.Kind, path: VerdictPath) async -> Posted {
+    private static func publish(_ request: Request, _ context: ServeContext, kind: VerdictPath.Kind, path: VerdictPath,
+                                reservation: BodyBudget.Reservation) async -> Posted {
         let body: [UInt8]
         do {
             body = Array(buffer: try await request.body.collect(upTo: Intake.maxBodyBytes))
         } catch {
             return .answered(ServeError.response(.contentTooLarge, "body_too_large", "the body is larger than \(Intake.maxBodyBytes) bytes"))
         }
-        context.bodyReservation?.shrink(to: body.count)
+        reservation.shrink(to: body.count)
         let addressed: Intake.Addressed
         switch Intake.address(body, as: kind.eventType) {
         case let .success(value): addressed = value
