@@ -85,7 +85,14 @@ let package = Package(
             ]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "LiveGateTestSupport"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "LiveGateHTTPTests", dependencies: ["LiveGateHTTP", "LiveGateCore"]),
+        .testTarget(
+            name: "LiveGateHTTPTests",
+            dependencies: [
+                "LiveGateHTTP", "LiveGateCore", "LiveGateStore", "Postgres", "Kafka", "LiveGateTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "LiveGateLocalTests", dependencies: ["LiveGateLocal"]),
         .testTarget(
             name: "LiveGatePipelineTests",

@@ -1,39 +1,55 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import LiveGateCore
-import LiveGateStore
 import Logging
-import Metrics
-import Postgres
 import Prometheus
-import Synchronization
 
-/// `livegate serve`: the contract's `GET /v1/tenants/{tenant_id}/production-status` (section "Production
-/// status over HTTP"), read from PostgreSQL, plus `/healthz`, `/readyz` and `/metrics`. Every request is
-/// bounded: at most `maxInFlight` at once (503 beyond, with Retry-After), each answered within
-/// `requestTimeout` (503 `timeout` otherwise), idle connections closed after `idleTimeout`.
+/// `livegate serve`: the contract's production status (`GET /v1/tenants/{tenant_id}/production-status`, and
+/// `GET /v1/tenants/production-status` for a token's own tenant), read from PostgreSQL; with brokers the
+/// one-call verdict path; `/healthz`, `/readyz` and `/metrics`. Who may call what is `RouteAccess` applied by
+/// the `Authorization` middleware. Everything is bounded (`Limits`).
 public struct StatusServer: Sendable {
+    /// The bounds of one server. The defaults fit a 512 MiB pod. Measured (ServeBoundsProofTests, 10,000 waiting
+    /// calls and 500 trickling bodies at once): about 29 KiB resident per open connection in a release build
+    /// (32 KiB in a debug one), over 45 MiB at rest; most of it is Hummingbird's and NIO's per connection (a
+    /// connection costs 12 KiB idle, 24 KiB after one request), the rest the async frames a waiting call holds.
+    /// So 11,000 connections and 32 MiB of bodies stay under about 390 MiB.
     public struct Limits: Sendable {
+        /// Requests answered at once on the status and stored-verdict routes; more get 503 (`--max-in-flight`).
         public var maxInFlight = 256
+        /// PostgreSQL connections (`--db-connections`), and queries that may wait for one.
         public var databaseConnections = 4
         public var databaseQueue = 64
+        /// Longest time to answer a status read, also PostgreSQL's statement timeout (`--request-timeout-ms`).
         public var requestTimeout: Duration = .seconds(2)
+        /// An idle keep-alive connection is closed after this.
         public var idleTimeout: Duration = .seconds(60)
+        /// Open connections; past it, new ones wait in the listen backlog (`--max-connections`, default 11,000).
+        public var maxConnections = 11_000
+        /// From a request's head to the last byte of its body; a slower connection is closed
+        /// (`--body-timeout-ms`, default 5000).
+        public var bodyTimeout: Duration = .seconds(5)
+        /// Bytes of request bodies held at once, reserved before a body is read (Content-Length, or the largest
+        /// body when it is not given); past it, 503 (`--max-body-bytes-in-flight`, default 32 MiB).
+        public var bodyBytesInFlight = 32 << 20
+        /// Connections the kernel queues while serve accepts none (past `maxConnections`).
+        public var backlog = 1024
 
         public init() {}
     }
 
     public let databaseURL: String
-    public let tokens: APITokens?
+    public let credentials: Credentials
     public let limits: Limits
     public let rules: Rules
     /// The one-call verdict path (`POST /v1/transaction-attempts` …), when the server has brokers.
     public let verdicts: VerdictPath?
 
-    public init(databaseURL: String, tokens: APITokens?, limits: Limits = Limits(), rules: Rules = .standard,
+    public init(databaseURL: String, credentials: Credentials = .open, limits: Limits = Limits(), rules: Rules = .standard,
                 verdicts: VerdictPath? = nil) {
         self.databaseURL = databaseURL
-        self.tokens = tokens
+        self.credentials = credentials
         self.limits = limits
         self.rules = rules
         self.verdicts = verdicts
@@ -43,8 +59,25 @@ public struct StatusServer: Sendable {
                             logger: Logger) -> (some ApplicationProtocol, DatabasePool) {
         let pool = DatabasePool(url: databaseURL, size: limits.databaseConnections, queueLimit: limits.databaseQueue,
                                 timeout: limits.requestTimeout)
-        let router = Router(options: .autoGenerateHeadEndpoints)
-        router.add(middleware: AllowedMethods(allowed: { [verdicts] in Self.methods(of: $0, verdictPath: verdicts != nil) }))
+        let deadline = BodyDeadline.Settings(timeout: limits.bodyTimeout)
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [BodyDeadlineHandler(deadline)],
+                                               idleTimeout: .nanoseconds(limits.idleTimeout.nanoseconds))
+        let app = Application(router: router(pool: pool, registry: registry, logger: logger),
+                              server: .http1(configuration: http1),
+                              configuration: .init(address: .hostname(host, port: port), serverName: "livegate",
+                                                   backlog: limits.backlog,
+                                                   availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
+                              logger: logger)
+        return (app, pool)
+    }
+
+    /// The routes: who may call them (401, 403, 400) is the one middleware every route has; then each
+    /// route's own bounds; a method a served path does not answer is 405. Few middleware on purpose: each is
+    /// an async frame a waiting call holds.
+    public func router(pool: DatabasePool, registry: PrometheusCollectorRegistry, logger: Logger) -> Router<ServeContext> {
+        let router = Router(context: ServeContext.self, options: .autoGenerateHeadEndpoints)
+        let served = Self.routes(verdictPath: verdicts != nil)
+        router.add(middleware: Authorization(credentials: credentials))
         // Probes and scrapes are never refused for load: an overloaded server must not look dead.
         WorkerEndpoints.addMetrics(to: router, registry: registry)
         router.get("healthz") { _, _ -> Response in WorkerEndpoints.text(.ok, "ok\n") }
@@ -52,157 +85,54 @@ public struct StatusServer: Sendable {
             guard await pool.ready() else {
                 return WorkerEndpoints.text(.serviceUnavailable, "PostgreSQL does not answer (or has no LiveGate schema)\n")
             }
-            if let verdicts, !verdicts.feed.isHealthy {
+            if let verdicts, !verdicts.feedIsHealthy() {
                 return WorkerEndpoints.text(.serviceUnavailable,
                                             "the verdict feed cannot read \(Topics.transactionVerdict): calls would wait out wait_ms\n")
             }
             return WorkerEndpoints.text(.ok, "ready\n")
         }
-        router.group("v1/tenants").add(middleware: RequestBounds(maxInFlight: limits.maxInFlight))
-            .get(":tenant_id/production-status") { [self] request, context -> Response in
-                await productionStatus(request, context, pool: pool, logger: logger)
+        let tenants = router.group("v1/tenants").add(middleware: RequestBounds(maxInFlight: limits.maxInFlight))
+        tenants.get("production-status") { [self] _, context -> Response in
+            // Authorization let it through only with a token bound to a tenant.
+            await productionStatus(tenantId: context.boundTenant ?? "", pool: pool, logger: logger)
+        }
+        tenants.get(":tenant_id/production-status") { [self] _, context -> Response in
+            guard let tenantId = InputDecoder.usableId(context.pathTenant.map(JSONValue.string)) else {
+                return HTTPMetrics.count("production_status", Self.invalidTenant)
             }
-        // Bounded by the waiters' registry, the publish queue and the pool's queue, not by `maxInFlight`:
-        // a request waiting for its verdict holds no thread.
+            return await productionStatus(tenantId: tenantId, pool: pool, logger: logger)
+        }
+        // Bounded by the waiters' registry, the publish queue, the body budget and the pool's queue, not by
+        // `maxInFlight`: a request waiting for its verdict holds no thread.
         if let verdicts {
-            let v1 = router.group("v1")
-            v1.post("transaction-attempts") { [self] request, context -> Response in
-                await post(request, context, as: .transactionAttempted, path: verdicts, route: "post_attempt")
+            for kind in VerdictPath.Kind.allCases {
+                tenants.get(":tenant_id/\(kind.collection)/:event_id") { [self] _, context -> Response in
+                    await storedVerdict(context, kind: kind, pool: pool)
+                }
             }
-            v1.post("transaction-resolutions") { [self] request, context -> Response in
-                await post(request, context, as: .transactionResolved, path: verdicts, route: "post_resolution")
-            }
-            for collection in ["transaction-attempts", "transaction-resolutions"] {
-                v1.get("\(collection)/:event_id") { [self] request, context -> Response in
-                    await storedVerdict(request, context, pool: pool, route: "get_verdict")
+            let budget = BodyBudget(bytes: limits.bodyBytesInFlight)
+            for kind in VerdictPath.Kind.allCases {
+                router.post(RouterPath("v1/\(kind.collection)")) { request, context -> Response in
+                    await Self.post(request, context, kind: kind, path: verdicts, budget: budget)
                 }
             }
         }
-        let app = Application(router: router,
-                              server: .http1(configuration: .init(idleTimeout: .nanoseconds(limits.idleTimeout.nanoseconds))),
-                              configuration: .init(address: .hostname(host, port: port), serverName: "livegate"),
-                              logger: logger)
-        return (app, pool)
+        router.add(middleware: AllowedMethods(routes: served))  // last: for requests no route answers
+        return router
     }
 
-    func productionStatus(_ request: Request, _ context: some RequestContext, pool: DatabasePool,
-                          logger: Logger) async -> Response {
-        let route = "production_status"
-        if let refusal = unauthorized(request) { return HTTPMetrics.count(route, refusal) }
-        // The same rule as a tenant_id on the topics: 1 to 128 characters, no control characters.
-        guard let decoded = context.parameters.get("tenant_id")?.removingPercentEncoding,
-              let tenantId = InputDecoder.usableId(.string(decoded)) else {
-            return HTTPMetrics.count(route, Self.error(.badRequest, "invalid_tenant_id",
-                                                       "tenant_id must be 1 to 128 characters without control characters"))
-        }
-        let started = ContinuousClock.now
-        let rules = rules
-        do {
-            let asOf = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
-            let body = try await pool.run { connection in
-                try TenantReport.load(tenantId, at: asOf, on: connection, rules: rules).productionStatus(asOf: asOf)
+    /// The routes this server answers, as `RouteAccess.table` names them.
+    static func routes(verdictPath: Bool) -> [String] {
+        var routes = ["GET /healthz", "GET /readyz", "GET /metrics", "GET /v1/tenants/production-status",
+                      "GET /v1/tenants/{tenant_id}/production-status"]
+        if verdictPath {
+            for kind in VerdictPath.Kind.allCases {
+                routes += ["POST /v1/\(kind.collection)", "GET /v1/tenants/{tenant_id}/\(kind.collection)/{event_id}"]
             }
-            HTTPMetrics.duration(route, since: started)
-            return HTTPMetrics.count(route, Self.json(.ok, body))
-        } catch DatabasePool.Failure.overloaded {
-            HTTPMetrics.rejected("overloaded")
-            return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "overloaded", "too many requests in flight; retry",
-                                                       extra: [.retryAfter: "1"]))
-        } catch DatabasePool.Failure.timedOut {
-            HTTPMetrics.rejected("timeout")
-            return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "timeout", "PostgreSQL did not answer in time; retry",
-                                                       extra: [.retryAfter: "1"]))
-        } catch let error as StoreError where error.kind == .invariantViolated {
-            // A stored row LiveGate cannot read (a bug, tampering, a newer schema): retrying will not help.
-            logger.error("production status failed", metadata: ["error": "\(error)"])
-            return HTTPMetrics.count(route, Self.error(.internalServerError, "internal_error", "the tenant's stored state cannot be read"))
-        } catch let error as StoreError where error.underlying?.sqlState == "57014" {
-            HTTPMetrics.rejected("timeout")
-            return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "timeout", "PostgreSQL did not answer in time; retry",
-                                                       extra: [.retryAfter: "1"]))
-        } catch {
-            logger.warning("production status failed", metadata: ["error": "\(error)"])
-            return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "database_unavailable",
-                                                       "PostgreSQL is unavailable; retry", extra: [.retryAfter: "1"]))
         }
+        return routes
     }
 
-    /// The methods a path of this server answers, or nil for a path it does not serve.
-    static func methods(of path: String, verdictPath: Bool) -> [HTTPRequest.Method]? {
-        if ["/healthz", "/readyz", "/metrics"].contains(path)
-            || (path.hasPrefix("/v1/tenants/") && path.hasSuffix("/production-status")
-                && path.count > "/v1/tenants//production-status".count) {
-            return [.get, .head]
-        }
-        guard verdictPath else { return nil }
-        if ["/v1/transaction-attempts", "/v1/transaction-resolutions"].contains(path) { return [.post] }
-        if ["/v1/transaction-attempts/", "/v1/transaction-resolutions/"].contains(where: { path.hasPrefix($0) && path.count > $0.count }) {
-            return [.get, .head]
-        }
-        return nil
-    }
-
-    static func json(_ status: HTTPResponse.Status, _ body: JSONValue, extra: HTTPFields = [:]) -> Response {
-        var headers: HTTPFields = [.contentType: "application/json"]
-        headers.append(contentsOf: extra)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(body))))
-    }
-
-    static func error(_ status: HTTPResponse.Status, _ code: String, _ message: String, extra: HTTPFields = [:]) -> Response {
-        json(status, .object([("error", .string(code)), ("message", .string(message))]), extra: extra)
-    }
-}
-
-/// At most `maxInFlight` requests are being answered at once; the rest get 503 at once.
-struct RequestBounds<Context: RequestContext>: RouterMiddleware {
-    final class Count: Sendable { let value = Atomic<Int>(0) }
-
-    let maxInFlight: Int
-    let inFlight = Count()
-
-    init(maxInFlight: Int) { self.maxInFlight = maxInFlight }
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let now = inFlight.value.wrappingAdd(1, ordering: .relaxed).newValue
-        defer { inFlight.value.wrappingSubtract(1, ordering: .relaxed) }
-        guard now <= maxInFlight else {
-            HTTPMetrics.rejected("overloaded")
-            return StatusServer.error(.serviceUnavailable, "overloaded", "too many requests in flight; retry",
-                                      extra: [.retryAfter: "1"])
-        }
-        return try await next(request, context)
-    }
-}
-
-/// A method a known path does not answer is 405 with `Allow`, not 404.
-struct AllowedMethods<Context: RequestContext>: RouterMiddleware {
-    let allowed: @Sendable (String) -> [HTTPRequest.Method]?
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let methods = allowed(request.uri.path), !methods.contains(request.method) else {
-            return try await next(request, context)
-        }
-        let names = methods.map(\.rawValue).joined(separator: ", ")
-        var response = StatusServer.error(.methodNotAllowed, "method_not_allowed", "only \(names) here")
-        response.headers[.allow] = names
-        return response
-    }
-}
-
-/// What `livegate serve` reports on `/metrics`; every name starts with `livegate_http_`.
-enum HTTPMetrics {
-    static func count(_ route: String, _ response: Response) -> Response {
-        Counter(label: "livegate_http_requests_total", dimensions: [("route", route), ("status", String(response.status.code))])
-            .increment()
-        return response
-    }
-
-    static func duration(_ route: String, since start: ContinuousClock.Instant) {
-        Timer(label: "livegate_http_request_duration_seconds", dimensions: [("route", route)], preferredDisplayUnit: .seconds)
-            .recordNanoseconds((ContinuousClock.now - start).nanoseconds)
-    }
-
-    static func rejected(_ reason: String) {
-        Counter(label: "livegate_http_rejected_total", dimensions: [("reason", reason)]).increment()
-    }
+    static let invalidTenant = ServeError.response(.badRequest, "invalid_tenant_id",
+                                                   "tenant_id must be 1 to 128 characters without control characters")
 }

@@ -6,8 +6,8 @@ import Logging
 import Synchronization
 
 /// Reads every partition of the transaction-verdict and dead-letter topics from where they ended when the
-/// feed started, outside any consumer group, and hands each verdict to the requests waiting for its
-/// `event_id` (and each dead letter of a posted input to the request that posted it). One per
+/// feed started, outside any consumer group, and hands each verdict to the requests waiting for its tenant
+/// and `event_id` (and each dead letter of a posted input to the request that posted it). One per
 /// `serve` instance: every instance sees every verdict, so any number can run side by side.
 public final class VerdictFeed: Sendable {
     private let waiters: VerdictWaiters
@@ -66,9 +66,11 @@ public final class VerdictFeed: Sendable {
                     guard let value = record.value else { continue }
                     if record.topic == Topics.deadLetter {
                         refuse(deadLetter: value)
-                    } else if let id = TransactionVerdict.eventId(in: value) {
+                    } else if let key = record.key, let id = TransactionVerdict.eventId(in: value) {
+                        // The record key is the tenant id, on every topic.
                         let answering = record.header(Topics.inputSHA256Header).map { String(decoding: $0, as: UTF8.self) }
-                        waiters.deliver(eventId: id, verdict: value, answering: answering)
+                        waiters.deliver(tenantId: String(decoding: key, as: UTF8.self), eventId: id, verdict: value,
+                                        answering: answering)
                     }
                 }
                 if let error = reader.readError {  // what was read is handed over; then the consumer is replaced
@@ -92,9 +94,10 @@ public final class VerdictFeed: Sendable {
     /// A dead letter of a posted input ends its request's wait with the reason (they are few: parsed in full).
     private func refuse(deadLetter value: [UInt8]) {
         guard let letter = try? JSONParser.parse(value), letter["source"]?["topic"]?.stringValue == Topics.transactionAttempt,
-              let id = letter["event_id"]?.stringValue, let digest = letter["value_sha256"]?.stringValue,
-              let error = letter["error"]?.stringValue else { return }
-        waiters.refuse(eventId: id, valueSHA256: digest, error: error, message: letter["message"]?.stringValue ?? error)
+              let tenant = letter["tenant_id"]?.stringValue, let id = letter["event_id"]?.stringValue,
+              let digest = letter["value_sha256"]?.stringValue, let error = letter["error"]?.stringValue else { return }
+        waiters.refuse(tenantId: tenant, eventId: id, valueSHA256: digest, error: error,
+                       message: letter["message"]?.stringValue ?? error)
     }
 
     /// Stops reading and waits (at most 5 s) for the reader's thread.

@@ -3,86 +3,60 @@ import Hummingbird
 import Kafka
 import LiveGateCore
 import LiveGateStore
-import Logging
-
-/// The one-call path for money paths: `POST /v1/transaction-attempts` (and `/v1/transaction-resolutions`)
-/// publishes the body to `sly.transaction-attempt.v1`, keyed by its tenant, and waits up to `wait_ms` for its
-/// verdict: 200 with the verdict's bytes as published, or 202 with where to look later. `GET` on
-/// `/v1/transaction-attempts/{event_id}` returns the stored verdict. Each request waits on a bounded registry
-/// fed by one reader of the verdict topic per server.
-public struct VerdictPath: Sendable {
-    public let waiters: VerdictWaiters
-    public let publisher: Publisher
-    public let feed: VerdictFeed
-    /// The longest wait this server grants (`--max-wait-ms`); a larger `wait_ms` is cut to it.
-    public let longestWaitMillis: Int
-
-    public static let defaultWaitMillis = 2000
-    public static let maxWaitMillis = 10_000
-    /// The least time a request gives Kafka to acknowledge its input (a `wait_ms` of 0 still waits for that):
-    /// past it, or past `wait_ms` when that is longer, the answer is 503 instead of waiting out
-    /// `message.timeout.ms` (30 s) while the brokers are away.
-    public static let shortestPublishTime = Duration.seconds(1)
-
-    public init(waiters: VerdictWaiters, publisher: Publisher, feed: VerdictFeed, longestWaitMillis: Int = maxWaitMillis) {
-        self.waiters = waiters
-        self.publisher = publisher
-        self.feed = feed
-        self.longestWaitMillis = min(max(0, longestWaitMillis), Self.maxWaitMillis)
-    }
-}
 
 extension StatusServer {
-    func post(_ request: Request, _ context: some RequestContext, as type: EventType, path: VerdictPath,
-              route: String) async -> Response {
-        if let refusal = unauthorized(request) { return HTTPMetrics.count(route, refusal) }
+    /// A static function of few values, its answer built by a plain one: its async frame is what a waiting
+    /// call holds, and a small frame is a small part of the task memory each of thousands of waits keeps.
+    static func post(_ request: Request, _ context: ServeContext, kind: VerdictPath.Kind, path: VerdictPath,
+                     budget: BodyBudget) async -> Response {
+        let route = kind.route
         let waitMillis: Int
         if let given = request.uri.queryParameters.get("wait_ms") {
             guard let millis = Int(given), (0...VerdictPath.maxWaitMillis).contains(millis) else {
-                return HTTPMetrics.count(route, Self.error(.badRequest, "invalid_wait_ms",
-                                                           "wait_ms must be a whole number from 0 to \(VerdictPath.maxWaitMillis)"))
+                return HTTPMetrics.count(route, ServeError.response(.badRequest, "invalid_wait_ms",
+                                                                    "wait_ms must be a whole number from 0 to \(VerdictPath.maxWaitMillis)"))
             }
             waitMillis = millis
         } else {
             waitMillis = VerdictPath.defaultWaitMillis
         }
-        let body: [UInt8]
-        do {
-            body = Array(buffer: try await request.body.collect(upTo: Intake.maxBodyBytes))
-        } catch {
-            return HTTPMetrics.count(route, Self.error(.contentTooLarge, "body_too_large",
-                                                       "the body is larger than \(Intake.maxBodyBytes) bytes"))
+        let addressed: Intake.Addressed, ticket: VerdictWaiters.Ticket
+        // The body's bytes are reserved before any is read, and held until the call is answered.
+        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        if let declared, declared > Intake.maxBodyBytes {
+            return HTTPMetrics.count(route, ServeError.response(.contentTooLarge, "body_too_large",
+                                                                "the body is larger than \(Intake.maxBodyBytes) bytes"))
         }
-        let addressed: Intake.Addressed
-        switch Intake.address(body, as: type) {
-        case let .success(value): addressed = value
-        case let .failure(refusal): return HTTPMetrics.count(route, Self.error(.badRequest, refusal.code, refusal.message))
+        guard let reservation = budget.reserve(declared ?? Intake.maxBodyBytes) else {
+            return HTTPMetrics.count(route, ServeError.unavailable("body_budget", "too many request bodies in flight; retry"))
         }
-        // Registered before publishing: a verdict faster than this request's next step is kept for it.
-        guard let ticket = path.waiters.register(addressed.eventId, body: body, fingerprint: addressed.fingerprint) else {
-            HTTPMetrics.rejected("waiters_full")
-            return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "overloaded", "too many requests waiting for verdicts; retry",
-                                                       extra: [.retryAfter: "1"]))
+        defer { reservation.release() }
+        switch await publish(request, context, kind: kind, path: path, reservation: reservation) {
+        case let .answered(response): return HTTPMetrics.count(route, response)
+        case let .published(value, waiting): (addressed, ticket) = (value, waiting)
         }
         let started = ContinuousClock.now
-        let record = ProducerRecord(topic: Topics.transactionAttempt, key: Array(addressed.tenantId.utf8), value: body)
-        path.publisher.publish(record) { ticket.published($0) }
         let verdictWait = Duration.milliseconds(min(waitMillis, path.longestWaitMillis))
         let outcome = await path.waiters.wait(ticket, verdictWait: verdictWait,
                                               publishTime: max(verdictWait, VerdictPath.shortestPublishTime))
         HTTPMetrics.duration(route, since: started)
+        return HTTPMetrics.count(route, response(to: outcome, of: addressed, kind: kind))
+    }
+
+    /// The answer to a call that was published: 200, 202, 409, 422 or 503.
+    static func response(to outcome: VerdictWaiters.Outcome, of addressed: Intake.Addressed, kind: VerdictPath.Kind) -> Response {
+        let location = verdictLocation(tenantId: addressed.tenantId, eventId: addressed.eventId, kind: kind)
         switch outcome {
         case let .verdict(verdict):
-            return HTTPMetrics.count(route, Self.raw(.ok, verdict))
+            return ServeError.raw(.ok, verdict)
         case .pending:
-            return HTTPMetrics.count(route, Self.json(.accepted, .object([
+            return ServeError.json(.accepted, .object([
                 ("event_id", .string(addressed.eventId)), ("state", .string("pending")),
-            ]), extra: [.location: Self.verdictLocation(addressed.eventId)]))
+            ]), extra: [.location: location])
         case let .refused(error, message) where error == DeadLetterError.idempotencyConflict.rawValue:
-            return HTTPMetrics.count(route, Self.error(.conflict, error, message,
-                                                       extra: [.location: Self.verdictLocation(addressed.eventId)]))
+            return ServeError.response(.conflict, error, message, extra: [.location: location])
         case let .refused(error, message):
-            return HTTPMetrics.count(route, Self.error(.unprocessableContent, error, message))
+            return ServeError.response(.unprocessableContent, error, message)
         case let .unpublished(failure):
             let reason: String
             switch failure {
@@ -91,45 +65,76 @@ extension StatusServer {
             case .stopped, .kafka: reason = "publish_failed"
             }
             HTTPMetrics.rejected(reason)
-            return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "kafka_unavailable",
-                                                       "Kafka did not acknowledge the input in time; it may still be applied: retry with the same event_id",
-                                                       extra: [.retryAfter: "1"]))
+            return ServeError.response(
+                .serviceUnavailable, "kafka_unavailable",
+                "Kafka did not acknowledge the input in time; it may still be applied: retry with the same event_id",
+                extra: [.retryAfter: "1"])
         }
     }
 
-    func storedVerdict(_ request: Request, _ context: some RequestContext, pool: DatabasePool, route: String) async -> Response {
-        if let refusal = unauthorized(request) { return HTTPMetrics.count(route, refusal) }
+    enum Posted {
+        case answered(Response)
+        case published(Intake.Addressed, VerdictWaiters.Ticket)
+    }
+
+    /// Reads and addresses the body, checks its tenant against the caller's token, registers the wait and
+    /// publishes. The body's bytes are let go here: a waiting request keeps only their digest.
+    private static func publish(_ request: Request, _ context: ServeContext, kind: VerdictPath.Kind, path: VerdictPath,
+                                reservation: BodyBudget.Reservation) async -> Posted {
+        let body: [UInt8]
+        do {
+            body = Array(buffer: try await request.body.collect(upTo: Intake.maxBodyBytes))
+        } catch {
+            return .answered(ServeError.response(.contentTooLarge, "body_too_large", "the body is larger than \(Intake.maxBodyBytes) bytes"))
+        }
+        reservation.shrink(to: body.count)
+        let addressed: Intake.Addressed
+        switch Intake.address(body, as: kind.eventType) {
+        case let .success(value): addressed = value
+        case let .failure(refusal): return .answered(ServeError.response(.badRequest, refusal.code, refusal.message))
+        }
+        // The body's tenant, checked by the same rule as a path's: a refused caller publishes nothing.
+        let decision = Access.bodyTenant(addressed.tenantId, of: context.caller, posting: "/v1/\(kind.collection)")
+        guard case .allowed = decision else { return .answered(ServeError.refusal(decision)) }
+        // Registered before publishing: a verdict faster than this request's next step is kept for it.
+        guard let ticket = path.waiters.register(tenantId: addressed.tenantId, eventId: addressed.eventId,
+                                                 bodySHA256: SHA256Hex.of(body), fingerprint: addressed.fingerprint) else {
+            HTTPMetrics.rejected("waiters_full")
+            return .answered(ServeError.response(.serviceUnavailable, "overloaded", "too many requests waiting for verdicts; retry",
+                                                 extra: [.retryAfter: "1"]))
+        }
+        let record = ProducerRecord(topic: Topics.transactionAttempt, key: Array(addressed.tenantId.utf8), value: body)
+        path.publisher.publish(record) { ticket.published($0) }
+        return .published(addressed, ticket)
+    }
+
+    func storedVerdict(_ context: ServeContext, kind: VerdictPath.Kind, pool: DatabasePool) async -> Response {
+        let route = kind.storedRoute
+        guard let tenantId = InputDecoder.usableId(context.pathTenant.map(JSONValue.string)) else {
+            return HTTPMetrics.count(route, Self.invalidTenant)
+        }
         guard let decoded = context.parameters.get("event_id")?.removingPercentEncoding,
               let eventId = InputDecoder.usableId(.string(decoded)) else {
-            return HTTPMetrics.count(route, Self.error(.badRequest, "invalid_event_id",
-                                                       "event_id must be 1 to 128 characters without control characters"))
+            return HTTPMetrics.count(route, ServeError.response(.badRequest, "invalid_event_id",
+                                                                "event_id must be 1 to 128 characters without control characters"))
         }
         do {
-            guard let verdict = try await pool.run({ try StoredVerdict.load(eventId: eventId, on: $0) }) else {
-                return HTTPMetrics.count(route, Self.error(.notFound, "not_found", "no verdict for this event_id (yet)"))
+            let type = kind.eventType
+            guard let verdict = try await pool.run({ try StoredVerdict.load(tenantId: tenantId, eventId: eventId, kind: type, on: $0) })
+            else {
+                return HTTPMetrics.count(route, ServeError.response(.notFound, "not_found", "no verdict for this event_id of this tenant (yet)"))
             }
-            return HTTPMetrics.count(route, Self.raw(.ok, verdict))
+            return HTTPMetrics.count(route, ServeError.raw(.ok, verdict))
         } catch {
-            return HTTPMetrics.count(route, Self.error(.serviceUnavailable, "database_unavailable",
-                                                       "PostgreSQL is unavailable; retry", extra: [.retryAfter: "1"]))
+            return HTTPMetrics.count(route, Self.databaseFailure(error, logger: context.logger))
         }
     }
 
-    /// Where a pending input's verdict will be: the id as one path segment, percent-encoded.
-    static func verdictLocation(_ eventId: String) -> String {
+    /// Where a pending input's verdict will be: the tenant and the id each as one path segment, percent-encoded.
+    static func verdictLocation(tenantId: String, eventId: String, kind: VerdictPath.Kind) -> String {
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "/%")
-        return "/v1/transaction-attempts/" + (eventId.addingPercentEncoding(withAllowedCharacters: allowed) ?? eventId)
-    }
-
-    static func raw(_ status: HTTPResponse.Status, _ bytes: [UInt8]) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
-
-    /// 401 when tokens are configured and the request has none of them.
-    func unauthorized(_ request: Request) -> Response? {
-        guard let tokens, !tokens.accepts(authorization: request.headers[.authorization]) else { return nil }
-        HTTPMetrics.rejected("unauthorized")
-        return Self.error(.unauthorized, "unauthorized", "a valid bearer token is required", extra: [.wwwAuthenticate: "Bearer"])
+        func segment(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text }
+        return "/v1/tenants/\(segment(tenantId))/\(kind.collection)/\(segment(eventId))"
     }
 }

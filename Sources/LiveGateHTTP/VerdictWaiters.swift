@@ -15,7 +15,8 @@ public enum PublishFailure: Error, Sendable, Equatable {
     case notAcknowledged
 }
 
-/// Requests waiting for the verdict of an event they publish, by `event_id`. A request registers before it
+/// Requests waiting for the verdict of an event they publish, by tenant and `event_id` (the idempotency key,
+/// contract v1.2: the same `event_id` under two tenants is two events). A request registers before it
 /// publishes (a verdict that arrives before the request starts waiting is kept for it), then waits a bounded
 /// time. At most `capacity` requests wait at once: memory stays bounded whatever callers do, and the one past
 /// the bound is told to come back (503) instead of queueing. Any number of requests may wait on one id
@@ -60,17 +61,18 @@ public final class VerdictWaiters: Sendable {
             }
         }
 
-        let eventId: ByteID
-        /// What the request publishes: a dead letter names its input by the SHA-256 of these bytes.
-        let body: [UInt8]
+        let key: Key
+        /// The SHA-256 (hex) of the bytes the request publishes: a dead letter names its input by it. Only the
+        /// digest is kept, so a waiting request holds 64 bytes of its body, not up to a megabyte.
+        let bodySHA256: String?
         /// The canonical input's SHA-256, which its verdict carries.
         let fingerprint: String?
         let number: UInt64
         private let state = Mutex(State())
 
-        fileprivate init(eventId: ByteID, body: [UInt8], fingerprint: String?, number: UInt64) {
-            self.eventId = eventId
-            self.body = body
+        fileprivate init(key: Key, bodySHA256: String?, fingerprint: String?, number: UInt64) {
+            self.key = key
+            self.bodySHA256 = bodySHA256
             self.fingerprint = fingerprint
             self.number = number
         }
@@ -83,19 +85,18 @@ public final class VerdictWaiters: Sendable {
         fileprivate func verdictWaitOver() { update { $0.verdictWaitOver = true } }
         fileprivate func publishTimeOver() { update { $0.publishTimeOver = true } }
 
-        /// The outcome, at once if it is decided, else when it is.
-        fileprivate func outcome() async -> Outcome {
-            await withCheckedContinuation { continuation in
-                let ready = state.withLock { state -> Outcome? in
-                    if let decision = state.decision, !state.answered {
-                        state.answered = true
-                        return decision
-                    }
-                    state.waiting = continuation
-                    return nil
+        /// Resumes `continuation` with the outcome, at once if it is decided, else when it is. Not itself
+        /// async: a waiting call holds one async frame less (each is about a kilobyte of task memory).
+        fileprivate func answer(_ continuation: CheckedContinuation<Outcome, Never>) {
+            let ready = state.withLock { state -> Outcome? in
+                if let decision = state.decision, !state.answered {
+                    state.answered = true
+                    return decision
                 }
-                if let ready { continuation.resume(returning: ready) }
+                state.waiting = continuation
+                return nil
             }
+            if let ready { continuation.resume(returning: ready) }
         }
 
         private func update(_ change: (inout State) -> Void) {
@@ -117,9 +118,20 @@ public final class VerdictWaiters: Sendable {
         let publishDeadline: ContinuousClock.Instant
     }
 
+    /// A tenant and an event id, by their bytes: two ids Swift would call equal (NFC and NFD forms) are two
+    /// events, as in the ledger.
+    struct Key: Hashable, Sendable {
+        let tenant: ByteID
+        let event: ByteID
+
+        init(tenantId: String, eventId: String) {
+            tenant = ByteID(tenantId)
+            event = ByteID(eventId)
+        }
+    }
+
     private struct State {
-        /// By the id's bytes: two ids Swift would call equal (NFC and NFD forms) are two events, as in the ledger.
-        var byId: [ByteID: [UInt64: Ticket]] = [:]
+        var byKey: [Key: [UInt64: Ticket]] = [:]
         var count = 0
         var next: UInt64 = 0
         var deadlines: DeadlineWheel<Deadline>
@@ -163,38 +175,41 @@ public final class VerdictWaiters: Sendable {
     /// Requests waiting now.
     public var count: Int { state.withLock { $0.count } }
 
-    /// A ticket for `eventId`, whose input is `body` with canonical SHA-256 `fingerprint`, or nil when
-    /// `capacity` requests already wait.
-    public func register(_ eventId: String, body: [UInt8] = [], fingerprint: String? = nil) -> Ticket? {
-        let id = ByteID(eventId)
+    /// A ticket for `eventId` of `tenantId`, whose input's bytes have SHA-256 `bodySHA256` and whose canonical
+    /// input has SHA-256 `fingerprint`, or nil when `capacity` requests already wait.
+    public func register(tenantId: String, eventId: String, bodySHA256: String? = nil, fingerprint: String? = nil) -> Ticket? {
+        let key = Key(tenantId: tenantId, eventId: eventId)
         return state.withLock { state -> Ticket? in
             guard state.count < capacity else { return nil }
             state.next += 1
-            let ticket = Ticket(eventId: id, body: body, fingerprint: fingerprint, number: state.next)
-            state.byId[id, default: [:]][ticket.number] = ticket
+            let ticket = Ticket(key: key, bodySHA256: bodySHA256, fingerprint: fingerprint, number: state.next)
+            state.byKey[key, default: [:]][ticket.number] = ticket
             state.count += 1
             return ticket
         }
     }
 
-    /// A verdict read from the topic: completes every request waiting for its `event_id` whose input it
-    /// answers. `answering` is the fingerprint the verdict carries: a request that sent other content under
+    /// A verdict read from the topic (its record key is the tenant): completes every request waiting for its
+    /// tenant and `event_id` whose input it answers. `answering` is the fingerprint the verdict carries: a request that sent other content under
     /// the same id is not given this verdict (its own answer is the dead letter, 409). A verdict without one
     /// (from a worker that predates it) goes to every request of the id.
-    public func deliver(eventId: String, verdict: [UInt8], answering: String? = nil) {
-        let tickets = state.withLock { $0.byId[ByteID(eventId)].map { Array($0.values) } ?? [] }
+    public func deliver(tenantId: String, eventId: String, verdict: [UInt8], answering: String? = nil) {
+        let tickets = self.tickets(Key(tenantId: tenantId, eventId: eventId))
         for ticket in tickets where answering == nil || ticket.fingerprint == nil || ticket.fingerprint == answering {
             ticket.deliver(verdict)
         }
     }
 
-    /// A dead letter of an input: completes the requests waiting for `eventId` whose body it is (by the
-    /// SHA-256 the dead letter carries). Another request of the same id with other bytes (the first, a
-    /// retry of it) is not refused by it.
-    public func refuse(eventId: String, valueSHA256: String, error: String, message: String) {
-        let tickets = state.withLock { $0.byId[ByteID(eventId)].map { Array($0.values) } ?? [] }
-        for ticket in tickets where SHA256Hex.of(ticket.body) == valueSHA256 { ticket.refuse(error, message) }
+    /// A dead letter of an input: completes the requests waiting for its tenant and `event_id` whose body it
+    /// is (by the SHA-256 the dead letter carries). Another request of the same id with other bytes (the
+    /// first, a retry of it) is not refused by it.
+    public func refuse(tenantId: String, eventId: String, valueSHA256: String, error: String, message: String) {
+        for ticket in tickets(Key(tenantId: tenantId, eventId: eventId)) where ticket.bodySHA256 == valueSHA256 {
+            ticket.refuse(error, message)
+        }
     }
+
+    private func tickets(_ key: Key) -> [Ticket] { state.withLock { $0.byKey[key].map { Array($0.values) } ?? [] } }
 
     /// Waits for the ticket's outcome: its verdict, or once `verdictWait` is over, `pending` if its input was
     /// published; an input not acknowledged within `publishTime` (at least `verdictWait`) is `unpublished`.
@@ -208,7 +223,7 @@ public final class VerdictWaiters: Sendable {
                                 id: ticket.number, at: waitsForVerdict ? now + verdictWait : publishDeadline)
         }
         if !waitsForVerdict { ticket.verdictWaitOver() }  // wait_ms=0: pending as soon as the publish is acknowledged
-        let outcome = await ticket.outcome()
+        let outcome = await withCheckedContinuation { ticket.answer($0) }
         release(ticket)
         return outcome
     }
@@ -217,8 +232,8 @@ public final class VerdictWaiters: Sendable {
     public func release(_ ticket: Ticket) {
         state.withLock { state in
             state.deadlines.remove(ticket.number)
-            guard state.byId[ticket.eventId]?.removeValue(forKey: ticket.number) != nil else { return }
-            if state.byId[ticket.eventId]?.isEmpty == true { state.byId[ticket.eventId] = nil }
+            guard state.byKey[ticket.key]?.removeValue(forKey: ticket.number) != nil else { return }
+            if state.byKey[ticket.key]?.isEmpty == true { state.byKey[ticket.key] = nil }
             state.count -= 1
         }
     }

@@ -16,8 +16,8 @@ struct VerdictWaitersTests {
     @Test("a verdict that arrives before the wait starts is kept for it")
     func deliveredFirst() async throws {
         let waiters = VerdictWaiters(capacity: 4)
-        let ticket = try #require(waiters.register("a-1"))
-        waiters.deliver(eventId: "a-1", verdict: verdict)  // before even the acknowledgement: a verdict wins
+        let ticket = try #require(waiters.register(tenantId: "t-1", eventId: "a-1"))
+        waiters.deliver(tenantId: "t-1", eventId: "a-1", verdict: verdict)  // before even the acknowledgement: a verdict wins
         #expect(await wait(waiters, ticket) == .verdict(verdict))
         #expect(waiters.count == 0)
     }
@@ -25,24 +25,24 @@ struct VerdictWaitersTests {
     @Test("a verdict that arrives while waiting ends the wait; other ids do not")
     func deliveredWhileWaiting() async throws {
         let waiters = VerdictWaiters(capacity: 4)
-        let ticket = try #require(waiters.register("a-1"))
+        let ticket = try #require(waiters.register(tenantId: "t-1", eventId: "a-1"))
         ticket.published(.success(()))
         async let result = wait(waiters, ticket)
         try await Task.sleep(for: .milliseconds(50))
-        waiters.deliver(eventId: "a-2", verdict: Array("other".utf8))
-        waiters.deliver(eventId: "a-1", verdict: verdict)
+        waiters.deliver(tenantId: "t-1", eventId: "a-2", verdict: Array("other".utf8))
+        waiters.deliver(tenantId: "t-1", eventId: "a-1", verdict: verdict)
         #expect(await result == .verdict(verdict))
     }
 
     @Test("published, no verdict in time: pending, and the waiter is gone")
     func pending() async throws {
         let waiters = VerdictWaiters(capacity: 4)
-        let ticket = try #require(waiters.register("a-1"))
+        let ticket = try #require(waiters.register(tenantId: "t-1", eventId: "a-1"))
         ticket.published(.success(()))
         #expect(await wait(waiters, ticket, verdict: .milliseconds(30)) == .pending)
         #expect(waiters.count == 0)
-        waiters.deliver(eventId: "a-1", verdict: verdict)  // late: nobody is waiting, nothing is kept
-        let next = try #require(waiters.register("a-1"))
+        waiters.deliver(tenantId: "t-1", eventId: "a-1", verdict: verdict)  // late: nobody is waiting, nothing is kept
+        let next = try #require(waiters.register(tenantId: "t-1", eventId: "a-1"))
         next.published(.success(()))
         #expect(await wait(waiters, next, verdict: .milliseconds(30)) == .pending, "the late verdict was kept")
     }
@@ -53,7 +53,7 @@ struct VerdictWaitersTests {
           .timeLimit(.minutes(2)))
     func pendingOnAcknowledgement() async throws {
         let waiters = VerdictWaiters(capacity: 4)
-        let ticket = try #require(waiters.register("a-1"))
+        let ticket = try #require(waiters.register(tenantId: "t-1", eventId: "a-1"))
         async let result = wait(waiters, ticket, verdict: .zero, publish: .seconds(60))
         try await Task.sleep(for: .milliseconds(40))
         ticket.published(.success(()))
@@ -64,7 +64,7 @@ struct VerdictWaitersTests {
           .timeLimit(.minutes(2)))
     func acknowledgedLate() async throws {
         let waiters = VerdictWaiters(capacity: 4)
-        let ticket = try #require(waiters.register("a-1"))
+        let ticket = try #require(waiters.register(tenantId: "t-1", eventId: "a-1"))
         async let result = wait(waiters, ticket, verdict: .milliseconds(10), publish: .seconds(60))
         try await Task.sleep(for: .milliseconds(80))
         ticket.published(.success(()))
@@ -75,16 +75,16 @@ struct VerdictWaitersTests {
           .timeLimit(.minutes(2)))
     func unpublished() async throws {
         let waiters = VerdictWaiters(capacity: 4)
-        let failed = try #require(waiters.register("a-1"))
+        let failed = try #require(waiters.register(tenantId: "t-1", eventId: "a-1"))
         failed.published(.failure(.kafka("broker refused")))
         #expect(await wait(waiters, failed, verdict: .seconds(60), publish: .seconds(60))
                 == .unpublished(.kafka("broker refused")))
 
-        let silent = try #require(waiters.register("a-2"))
+        let silent = try #require(waiters.register(tenantId: "t-1", eventId: "a-2"))
         #expect(await wait(waiters, silent, verdict: .zero, publish: .milliseconds(50)) == .unpublished(.notAcknowledged))
         silent.published(.success(()))  // late: changes nothing
         // The verdict wait ends first, then the publish time (the deadline moves in the wheel).
-        let slow = try #require(waiters.register("a-3"))
+        let slow = try #require(waiters.register(tenantId: "t-1", eventId: "a-3"))
         #expect(await wait(waiters, slow, verdict: .milliseconds(20), publish: .milliseconds(70)) == .unpublished(.notAcknowledged))
         #expect(waiters.count == 0)
     }
@@ -94,40 +94,59 @@ struct VerdictWaitersTests {
     func verdictOfAnotherInput() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let mine = Array(#"{"event_id":"a-1","amount":"2"}"#.utf8)
-        let ticket = try #require(waiters.register("a-1", body: mine, fingerprint: "fp-mine"))
+        let ticket = try #require(waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(mine), fingerprint: "fp-mine"))
         ticket.published(.success(()))
         async let result = wait(waiters, ticket, verdict: .seconds(60))
-        waiters.deliver(eventId: "a-1", verdict: verdict, answering: "fp-first")
+        waiters.deliver(tenantId: "t-1", eventId: "a-1", verdict: verdict, answering: "fp-first")
         try await Task.sleep(for: .milliseconds(30))
-        waiters.refuse(eventId: "a-1", valueSHA256: SHA256Hex.of(mine), error: "idempotency_conflict", message: "used before")
+        waiters.refuse(tenantId: "t-1", eventId: "a-1", valueSHA256: SHA256Hex.of(mine), error: "idempotency_conflict", message: "used before")
         #expect(await result == .refused(error: "idempotency_conflict", message: "used before"))
         // A verdict that answers this input, or one without a fingerprint (an older worker), is delivered.
-        let other = try #require(waiters.register("a-1", body: mine, fingerprint: "fp-mine"))
-        waiters.deliver(eventId: "a-1", verdict: verdict, answering: "fp-mine")
+        let other = try #require(waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(mine), fingerprint: "fp-mine"))
+        waiters.deliver(tenantId: "t-1", eventId: "a-1", verdict: verdict, answering: "fp-mine")
         #expect(await wait(waiters, other) == .verdict(verdict))
-        let unmarked = try #require(waiters.register("a-1", body: mine, fingerprint: "fp-mine"))
-        waiters.deliver(eventId: "a-1", verdict: verdict)
+        let unmarked = try #require(waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(mine), fingerprint: "fp-mine"))
+        waiters.deliver(tenantId: "t-1", eventId: "a-1", verdict: verdict)
         #expect(await wait(waiters, unmarked) == .verdict(verdict))
     }
 
     @Test("ids are told apart by their bytes: NFC and NFD forms of one name are two events")
     func idsByBytes() async throws {
         let waiters = VerdictWaiters(capacity: 4)
-        let composed = try #require(waiters.register("caf\u{e9}"))
-        waiters.deliver(eventId: "cafe\u{301}", verdict: verdict)
+        let composed = try #require(waiters.register(tenantId: "t-1", eventId: "caf\u{e9}"))
+        waiters.deliver(tenantId: "t-1", eventId: "cafe\u{301}", verdict: verdict)
         composed.published(.success(()))
         #expect(await wait(waiters, composed, verdict: .milliseconds(30)) == .pending)
+    }
+
+    @Test("the key is (tenant, event_id): another tenant's verdict or dead letter of the same id is not this request's")
+    func tenantsApart() async throws {
+        let waiters = VerdictWaiters(capacity: 4)
+        let body = Array(#"{"event_id":"a-1","tenant_id":"t-1"}"#.utf8)
+        let mine = try #require(waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(body), fingerprint: "fp"))
+        mine.published(.success(()))
+        waiters.deliver(tenantId: "t-2", eventId: "a-1", verdict: Array("other tenant".utf8), answering: "fp")
+        waiters.refuse(tenantId: "t-2", eventId: "a-1", valueSHA256: SHA256Hex.of(body), error: "idempotency_conflict", message: "x")
+        #expect(await wait(waiters, mine, verdict: .milliseconds(30)) == .pending)
+        // Tenant ids compare as bytes too.
+        let composed = try #require(waiters.register(tenantId: "caf\u{e9}", eventId: "a-1"))
+        waiters.deliver(tenantId: "cafe\u{301}", eventId: "a-1", verdict: verdict)
+        composed.published(.success(()))
+        #expect(await wait(waiters, composed, verdict: .milliseconds(30)) == .pending)
+        let again = try #require(waiters.register(tenantId: "t-1", eventId: "a-1", fingerprint: "fp"))
+        waiters.deliver(tenantId: "t-1", eventId: "a-1", verdict: verdict, answering: "fp")
+        #expect(await wait(waiters, again) == .verdict(verdict))
     }
 
     @Test("a dead letter refuses the request whose body it names (by digest), not another of the same id")
     func refusedByDeadLetter() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let original = Array(#"{"event_id":"a-1","amount":"1"}"#.utf8), other = Array(#"{"event_id":"a-1","amount":"2"}"#.utf8)
-        let first = try #require(waiters.register("a-1", body: original))
-        let second = try #require(waiters.register("a-1", body: other))
+        let first = try #require(waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(original)))
+        let second = try #require(waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(other)))
         first.published(.success(()))
         second.published(.success(()))
-        waiters.refuse(eventId: "a-1", valueSHA256: SHA256Hex.of(other), error: "idempotency_conflict", message: "used before")
+        waiters.refuse(tenantId: "t-1", eventId: "a-1", valueSHA256: SHA256Hex.of(other), error: "idempotency_conflict", message: "used before")
         #expect(await wait(waiters, second) == .refused(error: "idempotency_conflict", message: "used before"))
         #expect(await wait(waiters, first, verdict: .milliseconds(30)) == .pending)
     }
@@ -135,11 +154,11 @@ struct VerdictWaitersTests {
     @Test("two requests for one id both get its verdict")
     func sameIdTwice() async throws {
         let waiters = VerdictWaiters(capacity: 4)
-        let first = try #require(waiters.register("a-1")), second = try #require(waiters.register("a-1"))
+        let first = try #require(waiters.register(tenantId: "t-1", eventId: "a-1")), second = try #require(waiters.register(tenantId: "t-1", eventId: "a-1"))
         async let a = wait(waiters, first)
         async let b = wait(waiters, second)
         try await Task.sleep(for: .milliseconds(50))
-        waiters.deliver(eventId: "a-1", verdict: verdict)
+        waiters.deliver(tenantId: "t-1", eventId: "a-1", verdict: verdict)
         #expect(await a == .verdict(verdict))
         #expect(await b == .verdict(verdict))
         #expect(waiters.count == 0)
@@ -148,11 +167,11 @@ struct VerdictWaitersTests {
     @Test("at most `capacity` wait; a released ticket makes room")
     func bounded() throws {
         let waiters = VerdictWaiters(capacity: 2)
-        let first = try #require(waiters.register("a-1"))
-        #expect(waiters.register("a-2") != nil)
-        #expect(waiters.register("a-3") == nil)
+        let first = try #require(waiters.register(tenantId: "t-1", eventId: "a-1"))
+        #expect(waiters.register(tenantId: "t-1", eventId: "a-2") != nil)
+        #expect(waiters.register(tenantId: "t-1", eventId: "a-3") == nil)
         waiters.release(first)
-        #expect(waiters.register("a-3") != nil)
+        #expect(waiters.register(tenantId: "t-1", eventId: "a-3") != nil)
         #expect(waiters.count == 2)
     }
 }

@@ -54,7 +54,7 @@ struct VerdictPathTests {
         let conflicting = Fixtures.attempt("p-1", tenant: "t-7", amount: "41", at: now)
         let conflict = try curl(base + "/v1/transaction-attempts?wait_ms=8000", method: "POST", body: conflicting)
         #expect(conflict.status == 409 && conflict.body.contains("\"idempotency_conflict\"")
-                && conflict.headers.contains("Location: /v1/transaction-attempts/p-1"), "\(conflict)")
+                && conflict.headers.contains("Location: /v1/tenants/t-7/transaction-attempts/p-1"), "\(conflict)")
 
         // The largest body serve takes is published and decided; one byte more is 413.
         let head = String(attempt.replacingOccurrences(of: "p-1", with: "p-big").dropLast()) + #","note":""#
@@ -74,12 +74,16 @@ struct VerdictPathTests {
         // wait_ms=0: 202 and where to look; the verdict is there once the worker has answered.
         let pending = try curl(base + "/v1/transaction-attempts?wait_ms=0", method: "POST",
                                body: Fixtures.attempt("p 3/x", tenant: "t-7", amount: "5", at: now))
-        #expect(pending.status == 202 && pending.headers.contains("Location: /v1/transaction-attempts/p%203%2Fx"), "\(pending)")
+        #expect(pending.status == 202 && pending.headers.contains("Location: /v1/tenants/t-7/transaction-attempts/p%203%2Fx"), "\(pending)")
         #expect(try JSONParser.parse(Array(pending.body.utf8)) == .object([("event_id", .string("p 3/x")), ("state", .string("pending"))]))
         try #require(try out.awaitAnswers(["p 3/x"]))
-        let stored = try curl(base + "/v1/transaction-attempts/p%203%2Fx")
+        let stored = try curl(base + "/v1/tenants/t-7/transaction-attempts/p%203%2Fx")
         #expect(stored.status == 200 && Array(stored.body.utf8) == out.answers[ByteID("p 3/x")]?.first, "\(stored)")
-        #expect(try curl(base + "/v1/transaction-attempts/never-posted").status == 404)
+        // Stored verdicts live under their tenant and their kind; the tenant-less path of v1.1 is gone.
+        #expect(try curl(base + "/v1/tenants/t-7/transaction-attempts/never-posted").status == 404)
+        #expect(try curl(base + "/v1/tenants/t-8/transaction-attempts/p%203%2Fx").status == 404, "another tenant's id")
+        #expect(try curl(base + "/v1/tenants/t-7/transaction-resolutions/p%203%2Fx").status == 404, "an attempt is no resolution")
+        #expect(try curl(base + "/v1/transaction-attempts/p%203%2Fx").status == 404)
 
         // Bodies that cannot be addressed: 400 with the reason, and nothing reaches the topic.
         let before = try attemptsPublished(h)
@@ -98,7 +102,13 @@ struct VerdictPathTests {
         let released = try JSONParser.parse(Array(resolution.body.utf8))
         #expect(resolution.status == 200 && released["subject"]?.stringValue == "resolution"
                 && released["released"]?.stringValue == "40.00", "\(resolution)")
-        #expect(try curl(base + "/v1/transaction-resolutions/r-1").body == resolution.body)
+        #expect(try curl(base + "/v1/tenants/t-7/transaction-resolutions/r-1").body == resolution.body)
+        #expect(try curl(base + "/v1/transaction-resolutions/r-1").status == 404)
+        // A resolution's 202 points at the resolutions collection (v1.1 said transaction-attempts for both).
+        let pendingResolution = try curl(base + "/v1/transaction-resolutions?wait_ms=0", method: "POST",
+                                         body: Fixtures.resolution("r-2", tenant: "t-7", attempt: "p-2", at: now))
+        #expect(pendingResolution.status == 202
+                && pendingResolution.headers.contains("Location: /v1/tenants/t-7/transaction-resolutions/r-2"), "\(pendingResolution)")
 
         // Two inputs under one event_id in flight at once: with the worker stopped, the first is published
         // (202) and the second waits; once the worker runs, the first's verdict comes while the second still
