@@ -95,6 +95,7 @@ COUNTERS_AND_GAUGES = {
     # Releases (contract v1.2): the worker counts resolutions and the dollars released, serve the tenants
     # whose releases today passed half of their bookings.
     "livegate_resolutions_total", "livegate_released_usd_total", "livegate_release_heavy_tenants",
+    "livegate_http_body_timeouts_total",
 }
 HISTOGRAMS = {"livegate_batch_records", "livegate_stage_duration_seconds", "livegate_http_request_duration_seconds"}
 KNOWN = COUNTERS_AND_GAUGES | {h + suffix for h in HISTOGRAMS for suffix in ("_bucket", "_sum", "_count")}

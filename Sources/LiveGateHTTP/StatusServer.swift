@@ -10,11 +10,12 @@ import Prometheus
 /// one-call verdict path; `/healthz`, `/readyz` and `/metrics`. Who may call what is `RouteAccess` applied by
 /// the `Authorization` middleware. Everything is bounded (`Limits`).
 public struct StatusServer: Sendable {
-    /// The bounds of one server. The defaults fit a 512 MiB pod. Measured (ServeBoundsProofTests, 10,000 waiting
-    /// calls and 500 trickling bodies at once): about 29 KiB resident per open connection in a release build
-    /// (32 KiB in a debug one), over 45 MiB at rest; most of it is Hummingbird's and NIO's per connection (a
-    /// connection costs 12 KiB idle, 24 KiB after one request), the rest the async frames a waiting call holds.
-    /// So 11,000 connections and 32 MiB of bodies stay under about 390 MiB.
+    /// The bounds of one server. Memory is bounded by `maxConnections`: measured, about 29 KiB resident per open
+    /// connection in a release build (32 KiB in a debug one) over 48 MiB at rest. Most of it is Hummingbird's and
+    /// NIO's per connection (12 KiB idle, 24 KiB after one request; a heap profile puts half of it in the Swift
+    /// task allocator's slabs for the connection's suspended async frames), the rest the frames a waiting call
+    /// holds. So the default 5,000 connections and 32 MiB of bodies stay under 256 MiB whatever callers do
+    /// (ServeBoundsProofTests: 10,000 waiting calls and 500 trickling bodies at once).
     public struct Limits: Sendable {
         /// Requests answered at once on the status and stored-verdict routes; more get 503 (`--max-in-flight`).
         public var maxInFlight = 256
@@ -25,16 +26,17 @@ public struct StatusServer: Sendable {
         public var requestTimeout: Duration = .seconds(2)
         /// An idle keep-alive connection is closed after this.
         public var idleTimeout: Duration = .seconds(60)
-        /// Open connections; past it, new ones wait in the listen backlog (`--max-connections`, default 11,000).
-        public var maxConnections = 11_000
+        /// Open connections; past it, new ones wait in the listen backlog (`--max-connections`, default 5,000).
+        public var maxConnections = 5_000
         /// From a request's head to the last byte of its body; a slower connection is closed
         /// (`--body-timeout-ms`, default 5000).
         public var bodyTimeout: Duration = .seconds(5)
         /// Bytes of request bodies held at once, reserved before a body is read (Content-Length, or the largest
         /// body when it is not given); past it, 503 (`--max-body-bytes-in-flight`, default 32 MiB).
         public var bodyBytesInFlight = 32 << 20
-        /// Connections the kernel queues while serve accepts none (past `maxConnections`).
-        public var backlog = 1024
+        /// Connections the kernel queues while serve accepts none (past `maxConnections`): as many as it allows
+        /// (it caps this at `net.core.somaxconn`, 4096 by default), so a flood waits its turn rather than being reset.
+        public var backlog = 65_535
 
         public init() {}
     }

@@ -66,7 +66,7 @@ struct Dev: ParsableCommand {
         rules.allowProducerTime = embedded != nil
         let logger = makeLogger(label: "livegate.dev", level: "warning")
         // What run says for its allowances, dev says for its own (contract v1.2: at warning level, every start).
-        if unsigned { logger.warning("decisions and failed resolutions are trusted unsigned (--unsigned)") }
+        if unsigned { logger.warning("decisions are trusted unsigned, as are failed resolutions (--unsigned)") }
         if rules.allowProducerTime {
             logger.warning("inputs the broker did not stamp are decided by their producer's clock (the embedded broker keeps producer timestamps)")
         }

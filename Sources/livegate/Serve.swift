@@ -25,9 +25,9 @@ struct Serve: AsyncParsableCommand {
             Bounds: connections (--max-connections; more wait in the listen backlog), a body's time \
             (--body-timeout-ms, then the connection is closed), body bytes held at once (--max-body-bytes-in-flight, \
             503 past it), waiting calls (--max-waiting), status reads in flight (--max-in-flight). At start serve \
-            raises its open-file limit to the hard limit and warns when that cannot hold --max-connections. The \
-            defaults fit a 512 MiB pod: a connection costs about 30 KiB resident, so 11000 of them and 32 MiB of \
-            bodies stay under 400 MiB. /metrics also has livegate_release_heavy_tenants, refreshed every 30 s.
+            raises its open-file limit to the hard limit and warns when that cannot hold --max-connections. \
+            Memory follows --max-connections: a connection costs about 30 KiB resident, so the default 5000 and \
+            32 MiB of bodies stay under 256 MiB; raise both together. /metrics also has livegate_release_heavy_tenants, refreshed every 30 s.
 
             Stateless: run as many as you like behind a load balancer. SIGTERM or SIGINT stops it gracefully.
             """)
@@ -73,7 +73,7 @@ struct Serve: AsyncParsableCommand {
     var requestTimeoutMillis: Int?
 
     @Option(name: .customLong("max-connections"), help: """
-        Open connections, 16–1000000; more wait in the listen backlog (env: LIVEGATE_MAX_CONNECTIONS; default 11000).
+        Open connections, 16–1000000; more wait in the listen backlog (env: LIVEGATE_MAX_CONNECTIONS; default 5000).
         """)
     var maxConnections: Int?
 

@@ -105,6 +105,20 @@ struct ServeCommandTests {
         let spec = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docs/openapi.yaml").path
         let schemathesis = try #require(Subprocess.which("schemathesis"), "deploy/setup.sh installs schemathesis")
+        // schemathesis unquotes a generated path value before quoting it (to be idempotent), so a generated
+        // tenant id "a%0E" goes out as a control character, which serve rightly refuses: leave "%" out of
+        // generated path values (a real client sends a "%" in an id as "%25").
+        let hooks = FileManager.default.temporaryDirectory.appendingPathComponent("st-hooks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: hooks, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: hooks) }
+        try """
+            import schemathesis
+
+            @schemathesis.hook
+            def filter_path_parameters(context, path_parameters):
+                return not any("%" in str(value) for value in (path_parameters or {}).values())
+            """.write(to: hooks.appendingPathComponent("livegate_hooks.py"), atomically: true, encoding: .utf8)
+        let hookEnvironment = ["SCHEMATHESIS_HOOKS": "livegate_hooks", "PYTHONPATH": hooks.path]
         // With a token of every scope, bound to no tenant; the token's-own-tenant path (400 tenant_required for
         // such a token, as the contract says) is checked apart, with a token bound to t-42.
         let check = try Subprocess.run(schemathesis, [
@@ -113,12 +127,12 @@ struct ServeCommandTests {
             // A 202's Location holds the verdict only once a worker has decided it (none runs here): 404 until then,
             // as documented, which this check (POST, then GET of the Location at once) takes for a lost resource.
             "--exclude-checks", "ensure_resource_availability",
-        ], timeoutSeconds: 240)
+        ], environment: hookEnvironment, timeoutSeconds: 240)
         #expect(check.status == 0, "\(Subprocess.tail(check.output, label: "schemathesis", lines: 60))")
         let ownCheck = try Subprocess.run(schemathesis, [
             "run", spec, "--url", base, "--checks", "all", "--max-examples", "10", "--workers", "1",
             "--seed", "1", "-H", "Authorization: Bearer \(Self.boundToken)", "--include-operation-id", "getOwnProductionStatus",
-        ], timeoutSeconds: 120)
+        ], environment: hookEnvironment, timeoutSeconds: 120)
         #expect(ownCheck.status == 0, "\(Subprocess.tail(ownCheck.output, label: "schemathesis", lines: 60))")
         h.database.drop()
     }

@@ -17,6 +17,10 @@ final class SocketSwarm {
         var closedAt: Date?
         /// When the end of the response head came in.
         var answeredAt: Date?
+        /// What it sent, for `reopen`.
+        var request: [UInt8] = []
+        /// Reset by the server's kernel before any answer (ECONNRESET): a connection the listen backlog could not hold.
+        var reset = false
     }
 
     let port: UInt16
@@ -53,8 +57,16 @@ final class SocketSwarm {
             close(fd)
             return nil
         }
-        connections.append(Connection(fd: fd, outbox: request))
+        connections.append(Connection(fd: fd, outbox: request, request: request))
         return connections.count - 1
+    }
+
+    /// Opens connection `index` again with its request, as a client does after a reset: false when the system
+    /// refused a socket.
+    func reopen(_ index: Int) -> Bool {
+        guard open(sending: connections[index].request) != nil else { return false }
+        connections[index] = connections.removeLast()  // the new connection takes the old one's place
+        return true
     }
 
     func queue(_ index: Int, _ bytes: [UInt8]) {
@@ -92,6 +104,7 @@ final class SocketSwarm {
                         connections[index].answeredAt = Date()
                     }
                 } else if count == 0 || (errno != EAGAIN && errno != EINTR) {
+                    connections[index].reset = count < 0 && errno == ECONNRESET && connections[index].received.isEmpty
                     connections[index].closedAt = Date()
                     close(entry.fd)
                 }
