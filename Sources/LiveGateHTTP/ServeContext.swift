@@ -4,8 +4,8 @@ import Hummingbird
 public struct ServeContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller's token as the `Authorization` middleware found it (the POST handlers check the body's
-    /// tenant against it).
-    public var caller: Credentials.Lookup = .open
+    /// tenant against it). Unknown until the middleware says otherwise: a route it did not see refuses.
+    public var caller: Credentials.Lookup = .unknown
     /// The tenant a token-bound route is about (`GET /v1/tenants/production-status`).
     public var boundTenant: String?
 

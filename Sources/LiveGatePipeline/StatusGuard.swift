@@ -10,7 +10,7 @@ import Logging
 /// frozen mid-batch publishes old ones whenever it wakes; Kafka orders none of that. So each worker runs
 /// one guard that reads the status topic as its readers do (its own consumer group, `<group>.status-guard`,
 /// so the topic's partitions are spread over the workers) and, whenever the last record it read for a tenant
-/// carries another version than PostgreSQL's row (older, or from v1.2 newer: forged), publishes the current
+/// is not the status of PostgreSQL's row (older, or from v1.2 anything else: forged), publishes the current
 /// status after it. A correction that itself lands
 /// before a newer status is read and corrected in turn, so the topic settles on the current version within
 /// a few polls of the last late record.
@@ -63,7 +63,7 @@ final class StatusGuard: @unchecked Sendable {  // used by its one thread only
             let corrections = try self.corrections(for: records, store: store)
             if !corrections.isEmpty {
                 try producer.send(corrections.map(BatchPlan.producerRecord))
-                logger.notice("republished current statuses after older ones", metadata: ["tenants": "\(corrections.count)"])
+                logger.notice("republished current statuses after others", metadata: ["tenants": "\(corrections.count)"])
             }
             do {
                 try consumer.commit(BatchPlan.nextOffsets(of: records))
@@ -75,39 +75,47 @@ final class StatusGuard: @unchecked Sendable {  // used by its one thread only
         }
     }
 
-    /// The current status of every tenant whose last record in `records` differs in version from its stored
-    /// row. Older: a late publisher. Newer (contract v1.2): a forged or foreign record, or a database that lost
-    /// commits in a failover; either way PostgreSQL is what LiveGate decides by, so its state goes last on the
-    /// topic. A tenant PostgreSQL has never seen is `sandbox_only` at version 0.
+    /// The current status of every tenant whose last record in `records` is not, byte for byte, the status
+    /// of its stored row. An older version is a late publisher (a lane, a worker that froze and woke); from v1.2
+    /// anything else is corrected too: a higher version or another content at the current one (a forged or
+    /// foreign record, or a database that lost commits in a failover), a tombstone, a value that is no status.
+    /// PostgreSQL is what LiveGate decides by, so its state goes last on the topic. Tenants are known by the
+    /// record key, as compaction knows them; one PostgreSQL has never seen is `sandbox_only` at version 0.
     func corrections(for records: [ConsumedRecord], store: LedgerStore) throws -> [OutputRecord] {
-        let seen = Self.lastVersions(records)
-        guard !seen.isEmpty else { return [] }
-        let stored = try store.currentTenants(seen.map(\.key.text))
+        let last = Self.lastValues(records)
+        guard !last.isEmpty else { return [] }
+        let stored = try store.currentTenants(last.map(\.key.text))
         var corrections: [OutputRecord] = []
-        for (id, version) in seen {
-            let tenant = stored[id] ?? TenantRecord(tenantId: id.text)
-            guard tenant.version != version else { continue }
-            if tenant.version < version {
-                logger.error("a published status is newer than the database; publishing the stored one after it", metadata: [
-                    "tenant": "\(id)", "published_version": "\(version)", "stored_version": "\(tenant.version)",
-                ])
+        for (id, value) in last {
+            let current = TenantStatus.record(stored[id] ?? TenantRecord(tenantId: id.text), rules: configuration.rules)
+            guard value != current.value else { continue }
+            if !Self.isOlder(value, than: current) {
+                logger.error("a tenant-status record LiveGate did not publish; publishing the stored status after it",
+                             metadata: ["tenant": "\(id)"])
             }
-            corrections.append(TenantStatus.record(tenant, rules: configuration.rules))
+            corrections.append(current)
         }
         return corrections
     }
 
-    /// The version of the last status record of each tenant in `records` (a tenant's records share a
-    /// partition, so their order here is the topic's). Records that do not parse are skipped.
-    static func lastVersions(_ records: [ConsumedRecord]) -> [ByteID: Int64] {
-        var last: [ByteID: Int64] = [:]
+    /// The value of the last record of each key in `records` (nil for a tombstone); a tenant's records share a
+    /// partition, so their order here is the topic's. Records without a key, or whose key is not UTF-8 (no
+    /// tenant id is), are left alone: compaction keeps nothing under a missing key.
+    static func lastValues(_ records: [ConsumedRecord]) -> [ByteID: [UInt8]?] {
+        var last: [ByteID: [UInt8]?] = [:]
         for record in records {
-            guard let value = record.value, let json = try? JSONParser.parse(value),
-                  let tenant = json["tenant_id"]?.stringValue, case let .number(text)? = json["version"],
-                  let version = Int64(text)
-            else { continue }
-            last[ByteID(tenant)] = version
+            guard let key = record.key, let tenant = String(validating: key, as: UTF8.self) else { continue }
+            last[ByteID(tenant)] = .some(record.value)
         }
         return last
+    }
+
+    /// Whether `value` is a status of the same tenant at a lower version than `current`: an ordinary late record.
+    static func isOlder(_ value: [UInt8]?, than current: OutputRecord) -> Bool {
+        guard let value, let json = try? JSONParser.parse(value), case let .number(text)? = json["version"],
+              let version = Int64(text), let now = try? JSONParser.parse(current.value),
+              case let .number(currentText)? = now["version"], let currentVersion = Int64(currentText)
+        else { return false }
+        return version < currentVersion
     }
 }

@@ -22,6 +22,20 @@ public enum Migrations {
         Migration(version: 9, name: "idempotency per tenant: (tenant_id, event_id) keys; attempts' occurred_at", sql: Schema.v9),
     ]
 
+    /// Why this LiveGate cannot run on a database's schema: it lacks migrations this binary needs, or has
+    /// ones this binary does not know (a newer LiveGate migrated it: an older worker would apply inputs by
+    /// rules it no longer holds, e.g. v1.1's global event ids and unsigned releases). nil when they agree.
+    public static func mismatch(on connection: PostgresConnection) throws(PostgresError) -> String? {
+        let known = all.map(\.version).max() ?? 0
+        let exists = try connection.query("SELECT to_regclass('livegate_schema_migrations') IS NOT NULL").rows.first?.first ?? nil
+        let applied = exists == "t"
+            ? Int(try connection.query("SELECT coalesce(max(version), 0) FROM livegate_schema_migrations").rows.first?.first.flatMap { $0 } ?? "0") ?? 0
+            : 0
+        if applied < known { return "the database schema is at version \(applied), this LiveGate needs \(known): run livegate migrate" }
+        if applied > known { return "the database schema is at version \(applied), newer than this LiveGate knows (\(known)): run a LiveGate as new as the schema" }
+        return nil
+    }
+
     /// Applies every migration not yet recorded (up to `through`, for tests of a migration); returns the
     /// versions it applied.
     @discardableResult

@@ -11,8 +11,8 @@ struct Prune: ParsableCommand {
             in has ended before that), with their resolutions, past usage windows and threshold notices, and \
             heartbeats older than a day. In chunks of 5,000 rows, each its own short transaction: safe while \
             workers run. --keep-days must exceed the input topics' retention (7 days): an input older than that \
-            can only come back published again, and the broker's timestamp then denies it (occurred_at_skew). \
-            Declarations, decisions and the history are kept. Run it daily (deploy/k8s has a CronJob).
+            can only come back published again, and the broker's timestamp then denies it (occurred_at_skew); it \
+            must also exceed the workers' release window (--release-window-days). Declarations, decisions and the history are kept. Run it daily (deploy/k8s has a CronJob).
             """)
 
     @OptionGroup var database: DatabaseOptions
@@ -23,9 +23,22 @@ struct Prune: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Count what would go; remove nothing.")
     var dryRun = false
 
+    /// The workers' `--release-window-days`: an attempt a signed failed resolution may still release must keep
+    /// its record, or the release would find no attempt (404). Default: 7, as `livegate run`'s.
+    @Option(name: .customLong("release-window-days"), help: ArgumentHelp(
+        "The workers' release window: --keep-days must exceed it (env: LIVEGATE_RELEASE_WINDOW_DAYS; default "
+            + "\(Rules.defaultReleaseWindowDays)).", valueName: "days"))
+    var releaseWindowDays: Int64?
+
     func validate() throws {
         guard (8...3650).contains(keepDays) else {
             throw ValidationError("--keep-days must be 8 to 3650: the input topics keep records 7 days, plus a day of margin.")
+        }
+        let window = try releaseWindowDays
+            ?? Env.integer("LIVEGATE_RELEASE_WINDOW_DAYS", in: Rules.releaseWindowDayRange) ?? Rules.defaultReleaseWindowDays
+        guard Int64(keepDays) > window else {
+            throw ValidationError("--keep-days must exceed the release window (\(window) days): an attempt a failed "
+                                  + "resolution may still release must keep its record.")
         }
     }
 

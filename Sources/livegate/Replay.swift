@@ -58,6 +58,7 @@ struct Replay: ParsableCommand {
             dryRun: dryRun, force: force, liveGroup: group.name,
             operatorName: operatorName ?? Env.get("USER") ?? "unknown", kafka: try broker.settings(),
             rules: try trust.rules(logger: makeLogger(label: "livegate.replay", level: "info")))
+        try SchemaCheck.refuseMismatch(url: request.databaseURL, logger: makeLogger(label: "livegate.replay", level: "info"))
         let bar = ProgressBar()
         let counts = try Replayer(request).run(progress: bar.update)
         bar.finish()

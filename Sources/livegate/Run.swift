@@ -77,6 +77,7 @@ struct Run: AsyncParsableCommand {
             instanceId: instanceId ?? Env.get("LIVEGATE_INSTANCE_ID"), kafka: try broker.settings(),
             lanes: resolvedLanes, maxBatchRecords: resolvedBatchMax, maxBatchWaitMillis: resolvedBatchWait,
             rules: try trust.rules(logger: logger))
+        try SchemaCheck.refuseMismatch(url: configuration.databaseURL, logger: logger)
         let worker = Worker(configuration: configuration, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,

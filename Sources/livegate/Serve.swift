@@ -44,7 +44,7 @@ struct Serve: AsyncParsableCommand {
     var apiTokenFile: String?
 
     @Flag(name: .customLong("allow-anonymous"), help: """
-        Serve without tokens on a non-loopback address (env: LIVEGATE_ALLOW_ANONYMOUS=1); logged at warning level.
+        Serve without tokens on a non-loopback address (env: LIVEGATE_ALLOW_ANONYMOUS=true); logged at warning level.
         """)
     var allowAnonymous = false
 
@@ -152,7 +152,7 @@ struct Serve: AsyncParsableCommand {
         if let path = try apiTokenFile ?? Env.secret("LIVEGATE_API_TOKEN_FILE") {
             do { return try Credentials(file: path) } catch { throw ValidationError(error.description) }
         }
-        let anonymous = try allowAnonymous || Self.flag("LIVEGATE_ALLOW_ANONYMOUS")
+        let anonymous = try allowAnonymous || Env.flag("LIVEGATE_ALLOW_ANONYMOUS") == true
         guard isLoopback(host) || anonymous else {
             throw ValidationError("""
                 serve would answer anyone on \(host) without tokens: give --api-token-file (LIVEGATE_API_TOKEN_FILE), \
@@ -167,13 +167,6 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// A yes/no environment variable: unset or empty is no; `1`/`true`/`yes` yes; anything else is refused.
-    static func flag(_ name: String) throws -> Bool {
-        guard let value = Env.get(name)?.lowercased() else { return false }
-        if ["1", "true", "yes"].contains(value) { return true }
-        if ["0", "false", "no"].contains(value) { return false }
-        throw ValidationError("\(name) must be 1, true, yes, 0, false or no.")
-    }
-
     static func raiseDescriptorLimit(for connections: Int, logger: Logger) {
         guard let limit = DescriptorLimit.raise() else {
             return logger.warning("cannot read the open-file limit; --max-connections may not be reachable")

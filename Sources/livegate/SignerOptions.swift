@@ -58,7 +58,10 @@ struct SignerOptions: ParsableArguments {
         print("published \(eventId) for \(tenant), signed with \(kid)")
         // Ids are per tenant (contract v1.2): another tenant's event may carry the same id.
         func answer() -> [UInt8]? {
-            watcher.answers[ByteID(eventId)]?.first { (try? JSONParser.parse($0))?["tenant_id"]?.stringValue == tenant }
+            watcher.answers[ByteID(eventId)]?.first { answer in
+                // As bytes: an NFC and an NFD spelling of a tenant are two tenants.
+                (try? JSONParser.parse(answer))?["tenant_id"]?.stringValue.map { ByteID($0) == ByteID(tenant) } == true
+            }
         }
         guard try watcher.read(timeoutSeconds: wait, until: { _ in answer() != nil }), let answer = answer() else {
             throw CommandFailure.runtime("No verdict for \(eventId) within \(Int(wait)) s: is a worker running "

@@ -65,6 +65,12 @@ struct TrustOptions: ParsableArguments {
                                         option: "--decision-keys FILE", unless: .unsignedDecisions)
         rules.resolutionKeys = try keySet(resolutionKeys, Env.secret("LIVEGATE_RESOLUTION_KEYS"), what: "resolution key set",
                                           option: "--resolution-keys FILE", unless: .unsignedResolutions)
+        if let decisions = rules.decisionKeys, let resolutions = rules.resolutionKeys {
+            // An admin's key that could also release headroom would undo the split between the two roles.
+            guard !decisions.sharesKey(with: resolutions) else {
+                throw CommandFailure.usage("The decision and resolution key sets share a public key: each role needs keys of its own.")
+            }
+        }
         rules.allowProducerTime = try source(of: .producerTime) != nil
         rules.releaseWindowMillis = try (releaseWindowDays
             ?? Env.integer("LIVEGATE_RELEASE_WINDOW_DAYS", in: Rules.releaseWindowDayRange)

@@ -241,6 +241,16 @@ struct RedactedDeadLetterTests {
                                   timestamp: nil, timestampSource: .broker)
         let dropped = try letter(garbage)
         #expect(dropped["value"] == .null && dropped["value_redacted"] == .bool(true) && dropped["value_bytes"]?.int == garbage.value?.count)
+        // An identity that cannot be redacted is not kept: another shape, or a value that names one but does not parse.
+        let listed = InputRecord(topic: Topics.transactionAttempt, key: nil,
+                                 value: Array(#"{"identity":[{"email":"a@b.c","name":"Ada"}]}"#.utf8), timestamp: nil,
+                                 timestampSource: .broker)
+        let misplaced = InputRecord(topic: Topics.decision, key: nil, value: Array(#"{"identity":{"email":"a@b.c"}} x"#.utf8),
+                                    timestamp: nil, timestampSource: .broker)
+        for record in [listed, misplaced] {
+            let kept = try letter(record)
+            #expect(kept["value"] == .null && kept["value_redacted"] == .bool(true), "\(kept)")
+        }
         let attempt = try letter(Fixtures.record(Fixtures.attempt("x", tenant: "t", amount: "1"), key: "other"))
         #expect(attempt["value_redacted"] == .bool(false) && attempt["value"]?.stringValue?.contains("agent-5") == true)
     }

@@ -192,6 +192,11 @@ struct AccessRoutesTests {
         #expect(Access.decide(bound, simulate, tenant: "t-1") == .allowed(tenant: "t-1"))
         #expect(Access.decide(.open, simulate, tenant: "t-1") == .allowed(tenant: "t-1"))
         #expect(Access.decide(.unknown, queue, tenant: nil) == .unauthorized)
+        // A path tenant that cannot be read is no tenant of a bound token's (an unbound one goes on to the 400).
+        let status = try! #require(RouteAccess.rule(method: .get, route: "/v1/tenants/{tenant_id}/production-status"))
+        let boundStatus = Credentials.Lookup.granted(Grant(scopes: [.statusRead], tenant: "t-1"))
+        #expect(Access.decide(boundStatus, status, tenant: nil) == .forbidden(reason: "tenant_scope"))
+        #expect(Access.decide(.granted(Grant(scopes: [.statusRead])), status, tenant: nil) == .allowed(tenant: nil))
         // HEAD is GET's rule; a route the table does not know has none (the middleware refuses it).
         #expect(RouteAccess.rule(method: .head, route: "/v1/tenants/{tenant_id}/production-status")?.scope == .statusRead)
         #expect(RouteAccess.rule(method: .delete, route: "/v1/tenants/{tenant_id}/production-status") == nil)

@@ -36,6 +36,11 @@ public struct DecisionKeySet: Sendable {
         return DecisionKeySet(keys: keys)
     }
 
+    /// Whether a public key of this set is also in `other` (whatever its `kid`).
+    public func sharesKey(with other: DecisionKeySet) -> Bool {
+        !Set(keys.values.map(\.rawRepresentation)).isDisjoint(with: other.keys.values.map(\.rawRepresentation))
+    }
+
     /// The `kid` that signed `event`, or the reason it is refused (403 `FORBIDDEN`): `signature_required`,
     /// `unknown_signing_key` or `bad_signature`.
     public func verify(_ event: JSONValue) -> Checked<String> {

@@ -52,7 +52,7 @@ public struct APITokens: Sendable {
             let line = index + 1
             let fields = raw.split(whereSeparator: \.isWhitespace)
             guard let token = fields.first, !token.hasPrefix("#") else { continue }
-            guard token.utf8.count >= Self.minimumLength else { throw .tooShort(line: line) }
+            guard token.unicodeScalars.count >= Self.minimumLength else { throw .tooShort(line: line) }
             guard fields.count >= 2 else { throw .noScopes(line: line) }
             guard fields.count <= 3 else { throw .extraFields(line: line) }
             var scopes: Set<Scope> = []

@@ -35,11 +35,11 @@ public enum Access {
         case .everyTenant:
             return grant.tenant == nil ? .allowed(tenant: nil) : .forbidden(reason: tenantScope)
         case .path, .body, nil:
+            guard let bound = grant.tenant else { return .allowed(tenant: tenant) }
+            // A path route whose tenant cannot be read is no route to this token's tenant.
+            guard let tenant else { return rule.tenant == .path ? .forbidden(reason: tenantScope) : .allowed(tenant: nil) }
             // Ids compare as bytes, as in the ledger: an NFC and an NFD spelling are two tenants.
-            guard let bound = grant.tenant, let tenant, !bound.utf8.elementsEqual(tenant.utf8) else {
-                return .allowed(tenant: tenant)
-            }
-            return .forbidden(reason: tenantScope)
+            return bound.utf8.elementsEqual(tenant.utf8) ? .allowed(tenant: tenant) : .forbidden(reason: tenantScope)
         }
     }
 
