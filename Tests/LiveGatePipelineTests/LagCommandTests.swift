@@ -103,6 +103,9 @@ struct OffsetsResetCommandTests {
         // Live workers: refused, whatever the target.
         let refused = try reset(h, ["--to-earliest", "--execute"])
         #expect(refused.status != 0 && refused.output.contains("are live"), "\(refused.output)")
+        // The premise below: the group committed all 10. (A commit the group refused while its two lanes were
+        // still joining is made once it settles; stopping before that would leave nothing committed.)
+        try #require(try eventually(30) { try committed(h) == .number("10") }, "the group never committed 10")
         try worker.stop()
 
         let dry = try JSONParser.parse(Array(try reset(h, ["--to-offset", "4", "--json"]).output.utf8))
