@@ -21,9 +21,8 @@ struct Offsets: ParsableCommand {
         @OptionGroup var broker: BrokerOptions
         @OptionGroup var group: GroupOptions
 
-        @Option(name: .long, help: ArgumentHelp(
-            "PostgreSQL URL, to refuse while workers heartbeat (env: LIVEGATE_DATABASE_URL).", valueName: "url"))
-        var databaseURL: String?
+        /// Optional here: when given, workers' heartbeats in PostgreSQL also refuse the reset.
+        @OptionGroup var database: DatabaseOptions
 
         @Option(help: "The input topic.")
         var topic: String
@@ -67,7 +66,7 @@ struct Offsets: ParsableCommand {
             let offsets = try GroupOffsets.read(brokers: brokers, group: group.name, topics: [topic], settings: settings)
             let plan = try OffsetResetPlan(offsets: offsets, topic: topic, partition: partition, target: target)
             if execute {
-                if let url = try (databaseURL ?? Env.get("LIVEGATE_DATABASE_URL")).map(DatabaseOptions.checked) {
+                if let url = try database.optionalURL() {
                     let live = try ReplayAudit.liveMembers(url: url, group: group.name, seconds: Replayer.liveWindowSeconds)
                     guard live.isEmpty else { throw OffsetResetPlan.Failure.groupActive(group.name, live) }
                 }
