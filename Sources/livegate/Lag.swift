@@ -14,7 +14,9 @@ struct Lag: ParsableCommand {
     var json = false
 
     func run() throws {
-        let offsets = try GroupOffsets.read(brokers: try broker.servers(), group: group.name, settings: try broker.settings())
+        let offsets = try broker.reaching { servers, settings in
+            try GroupOffsets.read(brokers: servers, group: group.name, settings: settings)
+        }
         if json {
             print(JSONWriter.string(offsets.json))
             return

@@ -49,8 +49,14 @@ struct SignerOptions: ParsableArguments {
     func publish(_ event: JSONValue, tenant: String, to topic: String, answers: String) throws {
         let signed = try KeyFile.signingKey(key, kid: kid).sign(event)
         guard let eventId = signed["event_id"]?.stringValue else { preconditionFailure("an event without event_id") }
-        let servers = try broker.servers()
-        let settings = try broker.settings()
+        try broker.reaching { servers, settings in
+            try publish(signed, eventId: eventId, tenant: tenant, to: topic, answers: answers,
+                        servers: servers, settings: settings)
+        }
+    }
+
+    private func publish(_ signed: JSONValue, eventId: String, tenant: String, to topic: String, answers: String,
+                         servers: String, settings: KafkaSettings) throws {
         // From the end as of now, before publishing: the answer cannot come before the watcher is in place.
         let watcher = try OutputWatcher(brokers: servers, topics: [answers, Topics.deadLetter], settings: settings, from: .end)
         try KafkaProducer(brokers: servers, settings: settings)
@@ -69,6 +75,6 @@ struct SignerOptions: ParsableArguments {
                                          + "look for event_id \(eventId) on \(answers) before publishing another.")
         }
         print(String(decoding: answer, as: UTF8.self))
-        if (try? JSONParser.parse(answer))?["outcome"]?.stringValue != "accepted" { throw ExitCode(1) }
+        if (try? JSONParser.parse(answer))?["outcome"]?.stringValue != "accepted" { throw ExitCode.difference }
     }
 }
