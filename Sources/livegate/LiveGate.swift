@@ -74,7 +74,9 @@ struct LiveGate: AsyncParsableCommand {
     /// `CommandFailure` says, in one line.
     static func finish(running error: any Error) -> Never {
         if let code = error as? ExitCode { Glibc.exit(code.rawValue) }
-        if error is CleanExit { finish(parsing: error) }
+        // `--help`, `help` and `--version` parse into ArgumentParser's own command, whose run() throws its
+        // (internal) request: the only errors it ends with success.
+        if error is CleanExit || exitCode(for: error) == .success { finish(parsing: error) }
         finish(CommandFailure(error))
     }
 
