@@ -48,17 +48,20 @@ public struct DeadLetterEntry: Sendable, Equatable {
     public var json: JSONValue {
         .object([
             ("time", .instant(time)), ("error", .string(error)),
-            ("source", .object([("topic", .string(sourceTopic)), ("partition", sourcePartition.map(JSONValue.int) ?? .null),
+            ("source", .object([("topic", .string(sourceTopic)),
+                                ("partition", sourcePartition.map(JSONValue.int) ?? .null),
                                 ("offset", sourceOffset.map(JSONValue.int) ?? .null)])),
             ("event_id", .string(eventId)), ("tenant_id", .string(tenantId)), ("sqlstate", .string(sqlState)),
-            ("key_bytes", keyBytes.map(JSONValue.int) ?? .null), ("value_bytes", valueBytes.map(JSONValue.int) ?? .null),
+            ("key_bytes", keyBytes.map(JSONValue.int) ?? .null),
+            ("value_bytes", valueBytes.map(JSONValue.int) ?? .null),
             ("dead_letter", .object([("partition", .int(partition)), ("offset", .int(offset))])),
         ])
     }
 
     /// One line for people: time, error, where the input was, whose, how big.
     public var line: String {
-        let source = "\(sourceTopic ?? "?")/\(sourcePartition.map(String.init) ?? "?")@\(sourceOffset.map(String.init) ?? "?")"
+        let place = "\(sourcePartition.map(String.init) ?? "?")@\(sourceOffset.map(String.init) ?? "?")"
+        let source = "\(sourceTopic ?? "?")/\(place)"
         var line = "\(time)  \(error)  \(source)  event \(eventId ?? "-")  tenant \(tenantId ?? "-")"
         line += "  key \(keyBytes.map { "\($0) B" } ?? "-")  value \(valueBytes.map { "\($0) B" } ?? "-")"
         if let sqlState { line += "  sqlstate \(sqlState)" }

@@ -14,7 +14,8 @@ public struct DeadLetterReader {
         public var description: String {
             switch self {
             case let .stalled(seconds, partitions):
-                "no dead letters arrived for \(seconds) s with \(partitions) partitions still to read: is Kafka answering?"
+                "no dead letters arrived for \(seconds) s with \(partitions) partitions still to read: "
+                    + "is Kafka answering?"
             }
         }
     }

@@ -53,7 +53,8 @@ public struct StatusRepublisher {
     @discardableResult
     public func run(_ selection: Selection, progress: (Int) -> Void = { _ in }) throws -> Int {
         let store = try LedgerStore(url: databaseURL, rules: rules)
-        let producer = try KafkaProducer(brokers: brokers, settings: WorkerConfiguration.producerDefaults.merging(settings))
+        let producer = try KafkaProducer(brokers: brokers,
+                                         settings: WorkerConfiguration.producerDefaults.merging(settings))
         switch selection {
         case let .tenants(ids):
             precondition(ids.count <= Self.maxNamedTenants, "at most \(Self.maxNamedTenants) tenants at once")

@@ -15,7 +15,8 @@ extension CommandFailure {
         case let failure as CommandFailure: self = failure
         case let error as ValidationError: self = .usage(error.message)
         case let error as KafkaError: self = Self.kafka(error, at: servers)
-        case let error as StoreError: self = .runtime(Self.postgres(error.description, sqlState: error.underlying?.sqlState))
+        case let error as StoreError:
+            self = .runtime(Self.postgres(error.description, sqlState: error.underlying?.sqlState))
         case let error as PostgresError: self = .runtime(Self.postgres(error.description, sqlState: error.sqlState))
         case let error as Replayer.Failure: self = Self.replay(error)
         case let error as OffsetResetPlan.Failure: self = Self.reset(error)

@@ -10,7 +10,8 @@ struct DeadLetters: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List dead letters: where each input was, why it was refused, whose it was, its size and time.",
+            abstract: "List dead letters: where each input was, why it was refused, whose it was, its size and "
+                + "time.",
             discussion: """
                 Reads \(Topics.deadLetter) from its first retained record (30 days) to its end as of now, outside \
                 any consumer group, so workers are not disturbed. One line per dead letter (one JSON object per \
@@ -24,11 +25,11 @@ struct DeadLetters: ParsableCommand {
         @Option(help: ArgumentHelp("Only dead letters published at or after this RFC 3339 time.", valueName: "time"))
         var since: String?
 
-        @Option(help: ArgumentHelp("Only this error: \(DeadLetterError.allCases.map(\.rawValue).joined(separator: ", ")).",
-                                   valueName: "code"))
+        @Option(help: ArgumentHelp("Only this error: \(Self.codes).", valueName: "code"))
         var error: String?
 
-        @Option(help: ArgumentHelp("Only inputs from this topic, e.g. \(Topics.transactionAttempt).", valueName: "topic"))
+        @Option(help: ArgumentHelp("Only inputs from this topic, e.g. \(Topics.transactionAttempt).",
+                                   valueName: "topic"))
         var topic: String?
 
         @Flag(help: "One JSON object per line; the count by error goes to stderr.")
@@ -42,10 +43,13 @@ struct DeadLetters: ParsableCommand {
         func validate() throws {
             if let since, RFC3339.parse(since) == nil { throw ValidationError("--since must be an RFC 3339 time.") }
             if let error, DeadLetterError(rawValue: error) == nil {
-                throw ValidationError("--error must be one of \(DeadLetterError.allCases.map(\.rawValue).joined(separator: ", ")).")
+                throw ValidationError("--error must be one of \(Self.codes).")
             }
             guard (1...100_000).contains(max) else { throw ValidationError("--max must be 1 to 100000.") }
         }
+
+        /// Every dead-letter error code, for the help and the refusal.
+        static var codes: String { DeadLetterError.allCases.map(\.rawValue).joined(separator: ", ") }
 
         func run() throws {
             let filter = DeadLetterFilter(since: since.flatMap(RFC3339.parse), error: error, sourceTopic: topic)

@@ -46,8 +46,8 @@ enum Env {
     static func integer<Number: FixedWidthInteger>(_ name: String, in range: ClosedRange<Number>) throws -> Number? {
         guard let value = raw(name) else { return nil }
         guard let number = Number(value), range.contains(number) else {
-            throw CommandFailure.usage("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), "
-                                       + "not \(quoted(value)).")
+            throw CommandFailure.usage("\(name) must be a whole number from \(range.lowerBound) to "
+                                       + "\(range.upperBound), not \(quoted(value)).")
         }
         return number
     }
@@ -66,7 +66,8 @@ enum Env {
     static func choice(_ name: String, of choices: [String]) throws -> String? {
         guard let value = raw(name) else { return nil }
         guard choices.contains(value) else {
-            throw CommandFailure.usage("\(name) must be one of \(choices.joined(separator: ", ")), not \(quoted(value)).")
+            let listed = choices.joined(separator: ", ")
+            throw CommandFailure.usage("\(name) must be one of \(listed), not \(quoted(value)).")
         }
         return value
     }

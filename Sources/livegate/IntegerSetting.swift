@@ -11,7 +11,9 @@ struct IntegerSetting<Number: FixedWidthInteger & Sendable>: Sendable {
     var unit = ""
 
     /// "1–64 (env: LIVEGATE_LANES; default 3)", for the option's help.
-    var help: String { "\(range.lowerBound)–\(range.upperBound)\(unit) (env: \(variable); default \(fallback)\(unit))" }
+    var help: String {
+        "\(range.lowerBound)–\(range.upperBound)\(unit) (env: \(variable); default \(fallback)\(unit))"
+    }
 
     /// Refuses a value given on the command line outside the range: for `validate()` (exit 64, with the usage).
     func check(_ given: Number?) throws {

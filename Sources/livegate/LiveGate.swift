@@ -28,8 +28,8 @@ struct LiveGate: AsyncParsableCommand {
             does not parse is refused, never ignored.
             """,
         version: LiveGateVersion.current,
-        subcommands: [Dev.self, Run.self, Migrate.self, TopicsCommand.self, Status.self, History.self, Lag.self, Offsets.self,
-                      Serve.self, Reconcile.self, Prune.self, Replay.self, DeadLetters.self, BenchCommand.self,
+        subcommands: [Dev.self, Run.self, Migrate.self, TopicsCommand.self, Status.self, History.self, Lag.self,
+                      Offsets.self, Serve.self, Reconcile.self, Prune.self, Replay.self, DeadLetters.self, BenchCommand.self,
                       PostgresCommand.self, Keys.self, Decide.self, Resolve.self])
 
     /// ArgumentParser's own entry point, split in two. Parsing (and each command's `validate()`) ends as

@@ -24,7 +24,9 @@ struct DatabaseOptions: ParsableArguments {
 
     /// The URL, checked (a form libpq would misread is refused) and its password registered for redaction.
     func url() throws -> String {
-        guard let url = try optionalURL() else { throw CommandFailure.usage("Give --database-url or set LIVEGATE_DATABASE_URL.") }
+        guard let url = try optionalURL() else {
+            throw CommandFailure.usage("Give --database-url or set LIVEGATE_DATABASE_URL.")
+        }
         return url
     }
 
@@ -48,7 +50,8 @@ struct BrokerOptions: ParsableArguments {
     /// librdkafka properties on top of LiveGate's defaults. Default none.
     @Option(name: .customLong("kafka-config"), help: ArgumentHelp(
         "A librdkafka property key=value, repeatable, e.g. security.protocol=SASL_SSL "
-            + "(env: LIVEGATE_KAFKA_CONFIG, entries separated by commas or newlines; default none).", valueName: "key=value"))
+            + "(env: LIVEGATE_KAFKA_CONFIG, entries separated by commas or newlines; default none).",
+        valueName: "key=value"))
     var kafkaConfig: [String] = []
 
     func validate() throws {
@@ -91,9 +94,13 @@ struct BrokerOptions: ParsableArguments {
 
     static func checked(_ entries: [String], from source: String) throws -> KafkaSettings {
         let settings: KafkaSettings
-        do { settings = try KafkaSettings.parse(entries) } catch { throw CommandFailure.usage("\(source): \(error.message).") }
+        do { settings = try KafkaSettings.parse(entries) } catch {
+            throw CommandFailure.usage("\(source): \(error.message).")
+        }
         let problems = KafkaGuarantees.violations(settings)
-        guard problems.isEmpty else { throw CommandFailure.usage("Refused \(source): " + problems.joined(separator: "; ")) }
+        guard problems.isEmpty else {
+            throw CommandFailure.usage("Refused \(source): " + problems.joined(separator: "; "))
+        }
         return settings
     }
 }

@@ -38,7 +38,8 @@ struct Prune: ParsableCommand {
 
     func validate() throws {
         if let keepDays, !Self.keepDaysSetting.range.contains(keepDays) {
-            throw ValidationError("--keep-days must be 8 to 3650: the input topics keep records 7 days, plus a day of margin.")
+            throw ValidationError("--keep-days must be 8 to 3650: the input topics keep records 7 days, plus a day "
+                                  + "of margin.")
         }
         if let releaseWindowDays, !Rules.releaseWindowDayRange.contains(releaseWindowDays) {
             throw ValidationError("--release-window-days must be \(Rules.releaseWindowDayRange.lowerBound) to "
@@ -49,7 +50,8 @@ struct Prune: ParsableCommand {
     func run() throws {
         let keepDays = try Self.keepDaysSetting.value(keepDays)
         let window = try releaseWindowDays
-            ?? Env.integer("LIVEGATE_RELEASE_WINDOW_DAYS", in: Rules.releaseWindowDayRange) ?? Rules.defaultReleaseWindowDays
+            ?? Env.integer("LIVEGATE_RELEASE_WINDOW_DAYS", in: Rules.releaseWindowDayRange)
+            ?? Rules.defaultReleaseWindowDays
         guard Int64(keepDays) > window else {
             throw CommandFailure.usage("--keep-days (\(keepDays)) must exceed the release window (\(window) days): an "
                                        + "attempt a failed resolution may still release must keep its record.")

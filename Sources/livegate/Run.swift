@@ -28,7 +28,8 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     static let lanesSetting = IntegerSetting(option: "--lanes", variable: "LIVEGATE_LANES",
-                                             range: WorkerConfiguration.laneRange, fallback: WorkerConfiguration.defaultLanes)
+                                             range: WorkerConfiguration.laneRange,
+                                             fallback: WorkerConfiguration.defaultLanes)
     static let batchMaxSetting = IntegerSetting(option: "--batch-max", variable: "LIVEGATE_BATCH_MAX",
                                                 range: WorkerConfiguration.batchRecordRange,
                                                 fallback: WorkerConfiguration.defaultBatchRecords)
@@ -43,7 +44,8 @@ struct Run: AsyncParsableCommand {
 
     /// Default 3.
     @Option(name: .customLong("lanes"), help: ArgumentHelp(
-        "Lanes of this worker, each a consumer in the group with its own PostgreSQL connection: " + Run.lanesSetting.help,
+        "Lanes of this worker, each a consumer in the group with its own PostgreSQL connection: "
+            + Run.lanesSetting.help,
         valueName: "n"))
     var lanes: Int?
 
@@ -67,14 +69,17 @@ struct Run: AsyncParsableCommand {
         try Self.lanesSetting.check(lanes)
         try Self.batchMaxSetting.check(batchMax)
         try Self.batchWaitSetting.check(batchWaitMillis)
-        if let http, parseListenAddress(http) == nil { throw ValidationError("--http must be HOST:PORT, e.g. 0.0.0.0:9464.") }
+        if let http, parseListenAddress(http) == nil {
+            throw ValidationError("--http must be HOST:PORT, e.g. 0.0.0.0:9464.")
+        }
     }
 
     /// Where to serve the worker's endpoints, if anywhere.
     func httpAddress() throws -> (host: String, port: Int)? {
         guard let text = http ?? Env.get("LIVEGATE_HTTP") else { return nil }
         guard let address = parseListenAddress(text) else {
-            throw CommandFailure.usage("LIVEGATE_HTTP must be HOST:PORT, e.g. 0.0.0.0:9464, not \"\(text.prefix(64))\".")
+            throw CommandFailure.usage("LIVEGATE_HTTP must be HOST:PORT, e.g. 0.0.0.0:9464, "
+                                       + "not \"\(text.prefix(64))\".")
         }
         return address
     }

@@ -18,7 +18,8 @@ struct Serve: AsyncParsableCommand {
             stored one.
 
             Tokens guard every route but /healthz, /readyz and /metrics: each line of --api-token-file is \
-            `token scope[,scope...] [tenant=ID]`, scopes status:read, attempts:write, resolutions:write, admin:read; 401 without a known token, 403 (missing_scope, \
+            `token scope[,scope...] [tenant=ID]`, scopes status:read, attempts:write, resolutions:write, \
+            admin:read; 401 without a known token, 403 (missing_scope, \
             tenant_scope) past its grant. SIGHUP reads the file again; a file that does not parse keeps the tokens \
             in force. Without a token file serve listens only on a loopback address, unless --allow-anonymous.
 

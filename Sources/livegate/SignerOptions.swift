@@ -29,7 +29,8 @@ struct SignerOptions: ParsableArguments {
 
     /// Seconds to wait for the verdict. Default 30, more than 0 and at most 600.
     @Option(name: .customLong("wait"), help: ArgumentHelp(
-        "Seconds to wait for the verdict, more than 0 and at most 600 (env: LIVEGATE_VERDICT_WAIT_SECONDS; default 30).",
+        "Seconds to wait for the verdict, more than 0 and at most 600 (env: LIVEGATE_VERDICT_WAIT_SECONDS; "
+            + "default 30).",
         valueName: "seconds"))
     var waitOption: Double?
 

@@ -11,7 +11,8 @@ struct TopicsCommand: ParsableCommand {
             discussion: """
                 Compares partitions, replication and configuration (retention, cleanup policy, timestamp type, \
                 min.insync.replicas, max.message.bytes). Exits 0 when every topic exists as defined, 1 and one \
-                line per difference otherwise, 2 when Kafka cannot be reached. --fix alters configuration that differs; partition counts and \
+                line per difference otherwise, 2 when Kafka cannot be reached. --fix alters configuration that \
+                differs; partition counts and \
                 replication are never changed for you (a new partition count moves tenants between partitions).
                 """)
 

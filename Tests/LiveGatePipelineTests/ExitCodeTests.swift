@@ -50,8 +50,8 @@ struct ExitCodeTests {
     func postgresRefused() throws {
         let outcome = try run(["status", "t-1", "--database-url", "postgresql://ops:hunter2@\(Self.refusedAddress)/x"])
         #expect(outcome.status == 2, "\(outcome.output)")
-        #expect(lines(outcome.output) == ["Error: cannot connect to PostgreSQL at \(Self.refusedAddress): connection refused"],
-                "\(outcome.output)")
+        let said = "Error: cannot connect to PostgreSQL at \(Self.refusedAddress): connection refused"
+        #expect(lines(outcome.output) == [Substring(said)], "\(outcome.output)")
         #expect(!outcome.output.contains("hunter2") && !outcome.output.contains("Usage:"), "\(outcome.output)")
         let reconcile = try run(["reconcile"], ["LIVEGATE_DATABASE_URL": "postgresql://ops@\(Self.refusedAddress)/x"])
         #expect(reconcile.status == 2, "reconcile exits 2, not 1 (a difference): \(reconcile.output)")

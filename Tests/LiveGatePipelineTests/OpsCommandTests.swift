@@ -75,8 +75,8 @@ struct DeadLettersCommandTests {
 
         let text = try WorkerProcess.run(base)
         #expect(text.status == 0, "\(text.output)")
-        #expect(text.output.contains("invalid_json  \(Topics.transactionAttempt)/0@7  event -  tenant -  key 3 B  value 9 B"),
-                "\(text.output)")
+        let first = "invalid_json  \(Topics.transactionAttempt)/0@7  event -  tenant -  key 3 B  value 9 B"
+        #expect(text.output.contains(first), "\(text.output)")
         #expect(text.output.contains("invalid_json  \(Topics.decision)/0@2  event d-1  tenant t-9"), "\(text.output)")
         #expect(text.output.contains("3 dead letters: invalid_json 2, not_an_object 1"), "\(text.output)")
         #expect(!text.output.contains("{not json"), "values are never printed")
