@@ -27,7 +27,7 @@ extension Status {
         var all = false
 
         func validate() throws {
-            guard tenants.isEmpty != !all else { throw ValidationError("Give --tenant T (repeatable) or --all.") }
+            guard tenants.isEmpty == all else { throw ValidationError("Give --tenant T (repeatable) or --all.") }
             guard tenants.count <= StatusRepublisher.maxNamedTenants else {
                 throw ValidationError("At most \(StatusRepublisher.maxNamedTenants) --tenant; use --all for more.")
             }
