@@ -77,7 +77,7 @@ struct LiveGate: AsyncParsableCommand {
         // `--help`, `help` and `--version` parse into ArgumentParser's own command, whose run() throws its
         // (internal) request: the only errors it ends with success.
         if error is CleanExit || exitCode(for: error) == .success { finish(parsing: error) }
-        finish(CommandFailure(error))
+        finish(CommandFailure(error, kafka: BrokerOptions.lastServers.withLock { $0 }))
     }
 
     static func finish(_ failure: CommandFailure) -> Never {

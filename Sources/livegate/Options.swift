@@ -2,6 +2,7 @@ import ArgumentParser
 import Kafka
 import LiveGatePipeline
 import Postgres
+import Synchronization
 
 /// Where the database is, for every command that uses one. Required by most; `offsets reset` uses it when
 /// given, `dev` and `bench` start a private server without it.
@@ -65,8 +66,13 @@ struct BrokerOptions: ParsableArguments {
         guard let brokers = brokers ?? Env.get("LIVEGATE_BROKERS") else {
             throw CommandFailure.usage("Give --brokers or set LIVEGATE_BROKERS.")
         }
+        BrokerOptions.lastServers.withLock { $0 = brokers }
         return brokers
     }
+
+    /// The brokers the command last resolved, so that a Kafka failure reaching `LiveGate.main` from a command
+    /// that did not go through `reaching` (run, serve, replay, dev) still says where Kafka was.
+    static let lastServers = Mutex<String?>(nil)
 
     /// The librdkafka properties given (the variable's first, then the options), refused when one would switch
     /// off a guarantee (`KafkaGuarantees`).
