@@ -5,7 +5,8 @@ import LiveGatePipeline
 
 struct Lag: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the workers' group position on the input topics: committed offset, end and lag per partition.")
+        abstract: "Show the workers' group position on the input topics: committed offset, end and lag per partition.",
+        discussion: "Exit 2 when Kafka cannot be reached.")
 
     @OptionGroup var broker: BrokerOptions
     @OptionGroup var group: GroupOptions

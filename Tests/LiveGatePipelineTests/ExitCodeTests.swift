@@ -69,6 +69,19 @@ struct ExitCodeTests {
         }
     }
 
+    @Test("the same mistake, the same code: offsets reset and replay of a topic that is not an input are 64")
+    func sameMistakeSameCode() throws {
+        let database = try TestDatabase.create()
+        try Migrations.apply(on: try PostgresConnection(url: database.url))
+        let reset = try run(["offsets", "reset", "--topic", Topics.notification, "--to-earliest",
+                             "--brokers", Self.refusedAddress])
+        #expect(reset.status == 64 && reset.output.contains("must be an input topic"), "\(reset.output)")
+        let replay = try run(["replay", "--topic", Topics.notification, "--partition", "0", "--brokers",
+                              Self.refusedAddress, "--database-url", database.url] + WorkerProcess.allowances)
+        #expect(replay.status == 64 && replay.output.contains("is not an input topic"), "\(replay.output)")
+        database.drop()
+    }
+
     @Test("topics that differ from the contract: 1, a line per difference")
     func topicsDrift() throws {
         let h = try PipelineHarness(partitions: 1)  // the contract asks for 12
