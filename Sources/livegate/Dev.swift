@@ -13,7 +13,11 @@ struct Dev: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run LiveGate locally: an embedded Kafka-protocol broker and a private PostgreSQL unless "
             + "LIVEGATE_BROKERS / LIVEGATE_DATABASE_URL name real ones, the schema, the topics and a worker.",
-        discussion: "Prints the bootstrap address and the database URL for kcat and psql. Ctrl-C stops it.")
+        discussion: """
+            Prints the bootstrap address and the database URL for kcat and psql. Ctrl-C stops it. Without \
+            --brokers (LIVEGATE_BROKERS) it starts an embedded broker, without --database-url \
+            (LIVEGATE_DATABASE_URL) the private PostgreSQL. Exit 2 when a given PostgreSQL cannot be reached.
+            """)
 
     /// Without brokers, dev starts an embedded broker; without a database URL, a private PostgreSQL.
     @OptionGroup var broker: BrokerOptions

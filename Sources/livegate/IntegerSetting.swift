@@ -26,7 +26,13 @@ struct IntegerSetting<Number: FixedWidthInteger & Sendable>: Sendable {
     /// or is out of range), else the default. Environment variables are read when a command runs, not in
     /// `validate()`.
     func value(_ given: Number?) throws -> Number {
-        try check(given)
-        return try given ?? Env.integer(variable, in: range) ?? fallback
+        if let given {
+            // Checked by validate() already; said once more in case a caller skipped it.
+            guard range.contains(given) else {
+                throw CommandFailure.usage("\(option) must be \(range.lowerBound) to \(range.upperBound).")
+            }
+            return given
+        }
+        return try Env.integer(variable, in: range) ?? fallback
     }
 }

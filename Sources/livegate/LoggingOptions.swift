@@ -5,13 +5,13 @@ import Logging
 struct LoggingOptions: ParsableArguments {
     /// Default info (`dev`: warning, so that its demo is not buried).
     @Option(name: .customLong("log-level"), help: ArgumentHelp(
-        "trace, debug, info, notice, warning, error or critical (env: LIVEGATE_LOG_LEVEL; default info, dev: warning).",
+        "The lowest level logged (env: LIVEGATE_LOG_LEVEL; default info, dev: warning).",
         valueName: "level"))
     var logLevel: Logger.Level?
 
     /// Default text.
     @Option(name: .customLong("log-format"), help: ArgumentHelp(
-        "text, or json: one JSON object per line (env: LIVEGATE_LOG_FORMAT; default text).", valueName: "format"))
+        "json writes one JSON object per line (env: LIVEGATE_LOG_FORMAT; default text).", valueName: "format"))
     var logFormat: LogFormat?
 
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
