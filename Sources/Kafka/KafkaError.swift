@@ -35,7 +35,19 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
             .contains { $0.rawValue == code }
     }
 
-    public var description: String { "Kafka \(name) (\(code)): \(message)" + (isFatal ? " [fatal]" : "") }
+    /// `message` as a person reads it: librdkafka's "Local: " and "Broker: " (who noticed) dropped and its
+    /// reason lowercased, "metadata: broker transport failure".
+    public var plainMessage: String {
+        var parts = message.split(separator: ": ", omittingEmptySubsequences: false).map(String.init)
+            .filter { $0 != "Local" && $0 != "Broker" }
+        if let last = parts.last, let first = last.first, first.isUppercase,
+           last.dropFirst().first?.isLowercase == true {
+            parts[parts.count - 1] = first.lowercased() + last.dropFirst()
+        }
+        return parts.joined(separator: ": ")
+    }
+
+    public var description: String { "Kafka: \(plainMessage) (\(name)\(isFatal ? ", fatal" : ""))" }
 }
 
 /// The NUL-terminated text librdkafka wrote into an `errstr` buffer.

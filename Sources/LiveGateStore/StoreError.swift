@@ -26,8 +26,17 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// refused again, other records would not. The pipeline then applies parts of the batch to find them.
     public var refusesData: Bool { kind == .database && underlying?.refusesData == true }
 
+    /// One line for people: a database failure is PostgreSQL's own ("cannot connect to PostgreSQL at
+    /// 127.0.0.1:5432: connection refused"), without a word of ours in front of it.
     public var description: String {
-        "store \(kind): \(message)" + (underlying.map { " (\($0))" } ?? "")
+        switch kind {
+        case .database:
+            return underlying.map(\.description) ?? "PostgreSQL failed: \(message)"
+        case .retriesExhausted:
+            return "transaction conflicts kept recurring: \(message)" + (underlying.map { " (last: \($0))" } ?? "")
+        case .invariantViolated:
+            return "a stored value breaks an invariant: \(message)" + (underlying.map { " (\($0))" } ?? "")
+        }
     }
 
     /// A statement failed. The usage `CHECK (used_micros <= limit_micros)` refusing a write is not bad data

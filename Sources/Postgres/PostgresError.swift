@@ -63,7 +63,49 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         return ["22", "23", "54", "P0", "2F", "38", "39"].contains(String(state.prefix(2)))
     }
 
+    /// One line a person reads without knowing the code: "cannot connect to PostgreSQL at 127.0.0.1:5432:
+    /// connection refused", "PostgreSQL refused the statement (SQLSTATE 42P01): relation "tenants" does not exist".
     public var description: String {
-        "PostgreSQL \(kind)" + (sqlState.map { " [\($0)]" } ?? "") + ": \(message)"
+        let state = sqlState.map { " (SQLSTATE \($0))" } ?? ""
+        switch kind {
+        case .connection:
+            return Self.connectFailure(message) ?? "PostgreSQL connection failed\(state): \(message)"
+        case .server:
+            return "PostgreSQL refused the statement\(state): \(message)"
+        case .protocolViolation:
+            return "unexpected answer from PostgreSQL: \(message)"
+        }
+    }
+
+    /// libpq's "connection to server at "HOST", port PORT failed: REASON" (or "… on socket "PATH" failed: …"),
+    /// said as "cannot connect to PostgreSQL at HOST:PORT: reason"; nil for any other message.
+    static func connectFailure(_ message: String) -> String? {
+        let lead = "connection to server "
+        guard message.hasPrefix(lead), let failed = message.firstRange(of: " failed: ") else { return nil }
+        let place = message[message.index(message.startIndex, offsetBy: lead.count)..<failed.lowerBound]
+        let quoted = place.split(separator: "\"", omittingEmptySubsequences: false)
+        guard quoted.count >= 3 else { return nil }
+        let name = String(quoted[1])
+        let whereText: String
+        if place.hasPrefix("on socket") {
+            whereText = "on socket \(name)"
+        } else if let port = place.firstRange(of: ", port ").map({ place[$0.upperBound...] }), !port.isEmpty {
+            whereText = "at " + (name.contains(":") ? "[\(name)]" : name) + ":" + port
+        } else {
+            whereText = "at \(name)"
+        }
+        return "cannot connect to PostgreSQL \(whereText): " + reason(String(message[failed.upperBound...]))
+    }
+
+    /// The server's or the system's reason as a clause: "FATAL:  " dropped, "Connection refused" lowercased.
+    static func reason(_ text: String) -> String {
+        var text = Substring(text)
+        for severity in ["FATAL:", "ERROR:"] where text.hasPrefix(severity) {
+            text = text.dropFirst(severity.count).drop { $0 == " " }
+        }
+        guard let first = text.first, first.isUppercase, text.dropFirst().first?.isLowercase == true else {
+            return String(text)
+        }
+        return first.lowercased() + text.dropFirst()
     }
 }

@@ -28,22 +28,23 @@ struct BenchCommand: ParsableCommand {
     var batchMax = WorkerConfiguration.defaultBatchRecords
     @Option(help: "Lanes of the worker under test (livegate run --lanes); the database floor uses as many connections.")
     var lanes = WorkerConfiguration.defaultLanes
-    @Option(name: .long, help: "PostgreSQL server URL (env: LIVEGATE_DATABASE_URL).") var databaseURL: String?
+    /// Without a URL, bench starts the private PostgreSQL.
+    @OptionGroup var database: DatabaseOptions
     @Flag(help: "Print one JSON line last, for scripts.") var json = false
     @Option(help: "Run everything this many times, 1–20, and print each figure's median and spread.") var `repeat` = 1
     @Flag(name: .customLong("closed-loop-only"),
           help: "Only the closed loop (with its tenths) and the database floor: for scale runs.") var closedLoopOnly = false
 
     func validate() throws {
-        try WorkerConfiguration.validate(lanes: lanes, batchMax: batchMax)
+        try Run.lanesSetting.check(lanes)
+        try Run.batchMaxSetting.check(batchMax)
         guard (1...20).contains(`repeat`) else { throw ValidationError("--repeat must be 1 to 20.") }
         guard (1...100_000).contains(callRate) else { throw ValidationError("--call-rate must be 1 to 100000.") }
         if let calls, calls < 1 { throw ValidationError("--calls must be at least 1.") }
     }
 
     func run() throws {
-        let url = try (databaseURL ?? Env.get("LIVEGATE_DATABASE_URL")).map(DatabaseOptions.checked)
-            ?? LocalPostgres.fromEnvironment().start()
+        let url = try database.optionalURL() ?? LocalPostgres.fromEnvironment().start()
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let config = BenchConfig(attempts: attempts, tenants: tenants, rate: rate, databaseURL: url, executable: executable,
                                  batchMax: batchMax, lanes: lanes, batchOfOneAttempts: batchOfOneAttempts,

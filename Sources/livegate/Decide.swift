@@ -11,7 +11,7 @@ struct Decide: ParsableCommand {
         discussion: """
             The decision is signed with --key (made by `livegate keys generate`) as the contract's "Signed \
             decisions" says; the workers accept it when their key set (--decision-keys) holds its kid. Exit 0 \
-            when accepted, 1 when rejected, 2 when no verdict came within --wait.
+            when accepted, 1 when rejected, 2 when no verdict came within --wait or Kafka cannot be reached.
             """)
 
     enum Action: String, ExpressibleByArgument, CaseIterable {
@@ -58,7 +58,9 @@ struct Decide: ParsableCommand {
     @Option(name: .customLong("expected-version"), help: "Apply only if the tenant is still at this version.")
     var expectedVersion: Int64?
 
-    @Option(help: "Who decides, for the history (default: $USER).")
+    /// Who decides. Default `$USER`, else admin.
+    @Option(help: ArgumentHelp("Who decides, for the history (env: LIVEGATE_ADMIN; default: $USER, else admin).",
+                               valueName: "id"))
     var admin: String?
 
     @OptionGroup var signer: SignerOptions
@@ -89,7 +91,7 @@ struct Decide: ParsableCommand {
         var fields: [(key: String, value: JSONValue)] = [
             ("event_id", .string(eventId)), ("type", .string(EventType.decisionRecorded.rawValue)),
             ("tenant_id", .string(tenant)), ("occurred_at", .string(SignerOptions.now)),
-            ("actor", .object([("kind", .string("platform_admin")), ("id", .string(admin ?? Env.get("USER") ?? "admin"))])),
+            ("actor", .object([("kind", .string("platform_admin")), ("id", .string(admin ?? Env.get("LIVEGATE_ADMIN") ?? Env.get("USER") ?? "admin"))])),
             ("action", .string(action.wire.rawValue)),
         ]
         if let notes { fields.append(("review_notes", .string(notes))) }

@@ -13,13 +13,16 @@ struct Dev: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run LiveGate locally: an embedded Kafka-protocol broker and a private PostgreSQL unless "
             + "LIVEGATE_BROKERS / LIVEGATE_DATABASE_URL name real ones, the schema, the topics and a worker.",
-        discussion: "Prints the bootstrap address and the database URL for kcat and psql. Ctrl-C stops it.")
+        discussion: """
+            Prints the bootstrap address and the database URL for kcat and psql. Ctrl-C stops it. Without \
+            --brokers (LIVEGATE_BROKERS) it starts an embedded broker, without --database-url \
+            (LIVEGATE_DATABASE_URL) the private PostgreSQL. Exit 2 when a given PostgreSQL cannot be reached.
+            """)
 
-    @Option(name: .long, help: "Kafka bootstrap servers (env: LIVEGATE_BROKERS). Default: start an embedded broker.")
-    var brokers: String?
-
-    @Option(name: .long, help: "PostgreSQL URL (env: LIVEGATE_DATABASE_URL). Default: start a private PostgreSQL.")
-    var databaseURL: String?
+    /// Without brokers, dev starts an embedded broker; without a database URL, a private PostgreSQL.
+    @OptionGroup var broker: BrokerOptions
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
 
     @Flag(help: "Publish a short story and print each verdict and notification as it happens.")
     var demo = false
@@ -45,8 +48,8 @@ struct Dev: ParsableCommand {
     func run() throws {
         var embedded: EmbeddedBroker?
         let servers: String
-        if let given = brokers ?? Env.get("LIVEGATE_BROKERS") {
-            servers = given
+        if broker.given {
+            servers = try broker.servers()
         } else {
             let broker = try EmbeddedBroker(brokers: 3)
             for topic in TopicCatalog.all {
@@ -55,16 +58,16 @@ struct Dev: ParsableCommand {
             embedded = broker
             servers = broker.bootstrapServers
         }
-        let url = try (databaseURL ?? Env.get("LIVEGATE_DATABASE_URL")).map(DatabaseOptions.checked)
-            ?? LocalPostgres.fromEnvironment().start()
+        let url = try database.optionalURL() ?? LocalPostgres.fromEnvironment().start()
         try Migrations.apply(on: try PostgresConnection(url: url))
         let quick = KafkaSettings([("session.timeout.ms", "4000"), ("heartbeat.interval.ms", "500")])
+            .merging(try broker.settings())
         let keys = unsigned ? nil : try DevKeys.make()
         defer { keys?.remove() }
         var rules = try keys?.rules(.standard) ?? .standard
         // The embedded broker keeps producer timestamps whatever the topic says; real brokers stamp their own.
         rules.allowProducerTime = embedded != nil
-        let logger = makeLogger(label: "livegate.dev", level: "warning")
+        let logger = try logging.logger(label: "livegate.dev", default: .warning)
         // What run says for its allowances, dev says for its own (contract v1.2: at warning level, every start).
         if unsigned { logger.warning("decisions are trusted unsigned, as are failed resolutions (--unsigned)") }
         if rules.allowProducerTime {

@@ -5,7 +5,8 @@ import LiveGateStore
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show a tenant's audit trail, oldest first: when, who, what, state and ceiling before and after, "
-            + "the reason, and the key that signed a decision.")
+            + "the reason, and the key that signed a decision.",
+        discussion: "Exit 2 when PostgreSQL cannot be reached.")
 
     @Argument(help: "The tenant id.")
     var tenant: String

@@ -52,12 +52,14 @@ enum PrivateFile {
     static func create(_ path: String, contents: [UInt8]) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw ValidationError("Cannot create \(path): \(String(cString: strerror(errno))).")
+            // A file in the way is the caller's to move (64); anything else is the system's (2).
+            let message = "Cannot create \(path): \(String(cString: strerror(errno)))."
+            throw errno == EEXIST ? CommandFailure.usage(message) : CommandFailure.runtime(message)
         }
         defer { close(fd) }
         let written = contents.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == contents.count, fsync(fd) == 0 else {
-            throw ValidationError("Cannot write \(path): \(String(cString: strerror(errno))).")
+            throw CommandFailure.runtime("Cannot write \(path): \(String(cString: strerror(errno))).")
         }
     }
 }

@@ -5,7 +5,8 @@ import LiveGatePipeline
 
 struct Lag: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the workers' group position on the input topics: committed offset, end and lag per partition.")
+        abstract: "Show the workers' group position on the input topics: committed offset, end and lag per partition.",
+        discussion: "Exit 2 when Kafka cannot be reached.")
 
     @OptionGroup var broker: BrokerOptions
     @OptionGroup var group: GroupOptions
@@ -14,7 +15,9 @@ struct Lag: ParsableCommand {
     var json = false
 
     func run() throws {
-        let offsets = try GroupOffsets.read(brokers: try broker.servers(), group: group.name, settings: try broker.settings())
+        let offsets = try broker.reaching { servers, settings in
+            try GroupOffsets.read(brokers: servers, group: group.name, settings: settings)
+        }
         if json {
             print(JSONWriter.string(offsets.json))
             return

@@ -4,7 +4,8 @@ import Postgres
 
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create or upgrade LiveGate's PostgreSQL schema. Safe to run again: applied migrations are skipped.")
+        abstract: "Create or upgrade LiveGate's PostgreSQL schema. Safe to run again: applied migrations are skipped.",
+        discussion: "Exit 2 when PostgreSQL cannot be reached or refuses a migration (nothing of that one is kept).")
 
     @OptionGroup var database: DatabaseOptions
 

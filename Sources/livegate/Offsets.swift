@@ -15,15 +15,15 @@ struct Offsets: ParsableCommand {
                 Moving back makes the workers read records again: each gets its stored verdict again, byte for \
                 byte, and nothing is counted twice. Moving forward skips records for good: they are never \
                 decided. Refused while workers of the group are live (their heartbeats in PostgreSQL, when a \
-                database is given, and the group's membership on the brokers).
+                database is given, and the group's membership on the brokers): exit 1. Exit 64 for a partition \
+                the topic does not have, 2 when Kafka or PostgreSQL cannot be reached.
                 """)
 
         @OptionGroup var broker: BrokerOptions
         @OptionGroup var group: GroupOptions
 
-        @Option(name: .long, help: ArgumentHelp(
-            "PostgreSQL URL, to refuse while workers heartbeat (env: LIVEGATE_DATABASE_URL).", valueName: "url"))
-        var databaseURL: String?
+        /// Optional here: when given, workers' heartbeats in PostgreSQL also refuse the reset.
+        @OptionGroup var database: DatabaseOptions
 
         @Option(help: "The input topic.")
         var topic: String
@@ -62,12 +62,14 @@ struct Offsets: ParsableCommand {
         }
 
         func run() throws {
-            let brokers = try broker.servers()
-            let settings = try broker.settings()
+            try broker.reaching { brokers, settings in try reset(brokers: brokers, settings: settings) }
+        }
+
+        func reset(brokers: String, settings: KafkaSettings) throws {
             let offsets = try GroupOffsets.read(brokers: brokers, group: group.name, topics: [topic], settings: settings)
             let plan = try OffsetResetPlan(offsets: offsets, topic: topic, partition: partition, target: target)
             if execute {
-                if let url = try (databaseURL ?? Env.get("LIVEGATE_DATABASE_URL")).map(DatabaseOptions.checked) {
+                if let url = try database.optionalURL() {
                     let live = try ReplayAudit.liveMembers(url: url, group: group.name, seconds: Replayer.liveWindowSeconds)
                     guard live.isEmpty else { throw OffsetResetPlan.Failure.groupActive(group.name, live) }
                 }

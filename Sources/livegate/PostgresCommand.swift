@@ -32,12 +32,13 @@ struct PostgresCommand: ParsableCommand {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print running, stopped or not initialised; exit 0 only when running.")
+            abstract: "Print running, stopped or not initialised; exit 0 when running, 1 otherwise.")
 
         func run() throws {
             let status = try LocalPostgres.fromEnvironment().status()
             print(status.rawValue)
-            if status != .running { throw ExitCode(3) }
+            // 1 as every command says "not as asked" (pg_ctl's own 3 is not in livegate's table).
+            if status != .running { throw ExitCode.difference }
         }
     }
 

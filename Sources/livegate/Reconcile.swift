@@ -4,7 +4,10 @@ import LiveGateStore
 struct Reconcile: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Recompute usage from the recorded verdicts and compare it with the counters and the ceilings.",
-        discussion: "Prints every difference and exits 1 if there is any; exits 0 when everything agrees.")
+        discussion: """
+            Prints every difference and exits 1 if there is any; exits 0 when everything agrees, 2 when \
+            PostgreSQL cannot be reached.
+            """)
 
     @OptionGroup var database: DatabaseOptions
 
@@ -15,6 +18,6 @@ struct Reconcile: ParsableCommand {
         if let keptFrom = report.keptFrom { print("reconcile: windows from \(keptFrom) on (livegate prune removed earlier ones)") }
         for line in report.differences { print("DIFFERS  \(line)") }
         print(report.isClean ? "reconcile: clean" : "reconcile: \(report.differences.count) differences")
-        if !report.isClean { throw ExitCode(1) }
+        if !report.isClean { throw ExitCode.difference }
     }
 }

@@ -12,7 +12,7 @@ struct Resolve: ParsableCommand {
             failed resolution when their key set (--resolution-keys) holds its kid and it comes within the \
             release window (--release-window-days, 7 days after the attempt's occurred_at by default). \
             Published on sly.transaction-attempt.v1 keyed by the tenant, so it is read after its attempt. \
-            Exit 0 when accepted, 1 when rejected, 2 when no verdict came within --wait.
+            Exit 0 when accepted, 1 when rejected, 2 when no verdict came within --wait or Kafka cannot be reached.
             """)
 
     /// The tenant whose attempt it is (the record key). Required.
@@ -28,7 +28,8 @@ struct Resolve: ParsableCommand {
     var resolution: ResolutionKind
 
     /// Who resolves, the actor's id. Default: `$USER`, else `ops`.
-    @Option(name: .customLong("operator"), help: "Who resolves, as the event's actor id (default: $USER).")
+    @Option(name: .customLong("operator"), help: ArgumentHelp(
+        "Who resolves, as the event's actor id (env: LIVEGATE_OPERATOR; default: $USER, else ops).", valueName: "id"))
     var operatorName: String?
 
     @OptionGroup var signer: SignerOptions
@@ -55,7 +56,7 @@ struct Resolve: ParsableCommand {
             ("event_id", .string(eventId)), ("type", .string(EventType.transactionResolved.rawValue)),
             ("tenant_id", .string(tenant)), ("occurred_at", .string(SignerOptions.now)),
             ("actor", .object([("kind", .string("platform_admin")),
-                               ("id", .string(operatorName ?? Env.get("USER") ?? "ops"))])),
+                               ("id", .string(operatorName ?? Env.get("LIVEGATE_OPERATOR") ?? Env.get("USER") ?? "ops"))])),
             ("attempt_id", .string(attemptId)), ("resolution", .string(resolution.rawValue)),
         ])
     }

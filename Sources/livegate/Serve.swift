@@ -17,8 +17,9 @@ struct Serve: AsyncParsableCommand {
             /v1/tenants/{tenant_id}/transaction-attempts/{event_id} (or .../transaction-resolutions/...) returns a \
             stored one.
 
-            Tokens: each line of --api-token-file is `token scope[,scope...] [tenant=ID]`, scopes status:read, \
-            attempts:write, resolutions:write, admin:read; 401 without a known token, 403 (missing_scope, \
+            Tokens guard every route but /healthz, /readyz and /metrics: each line of --api-token-file is \
+            `token scope[,scope...] [tenant=ID]`, scopes status:read, attempts:write, resolutions:write, \
+            admin:read; 401 without a known token, 403 (missing_scope, \
             tenant_scope) past its grant. SIGHUP reads the file again; a file that does not parse keeps the tokens \
             in force. Without a token file serve listens only on a loopback address, unless --allow-anonymous.
 
@@ -27,98 +28,106 @@ struct Serve: AsyncParsableCommand {
             503 past it), waiting calls (--max-waiting), status reads in flight (--max-in-flight). At start serve \
             raises its open-file limit to the hard limit and warns when that cannot hold --max-connections. \
             Memory follows --max-connections: a connection costs about 30 KiB resident, so the default 5000 and \
-            32 MiB of bodies stay under 256 MiB; raise both together. /metrics also has livegate_release_heavy_tenants, refreshed every 30 s.
+            32 MiB of bodies stay under 256 MiB; raise both together. /metrics also has \
+            livegate_release_heavy_tenants, refreshed every 30 s.
 
-            Stateless: run as many as you like behind a load balancer. SIGTERM or SIGINT stops it gracefully.
+            Stateless: run as many as you like behind a load balancer. SIGTERM or SIGINT stops it gracefully. \
+            Exit 64 when a token file does not parse or serve would be open to the network without tokens; \
+            exit 2 when it cannot listen.
             """)
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var kafka: BrokerOptions
 
+    /// Default 127.0.0.1:8080: loopback, so that nothing is open to the network by default.
     @Option(name: .long, help: ArgumentHelp(
         "Address to listen on (env: LIVEGATE_LISTEN; default 127.0.0.1:8080).", valueName: "host:port"))
     var listen: String?
 
     @Option(name: .customLong("api-token-file"), help: ArgumentHelp(
-        "File of bearer tokens, one per line: token scopes [tenant=ID] (env: LIVEGATE_API_TOKEN_FILE).", valueName: "path"))
+        "File of bearer tokens, one per line: token scopes [tenant=ID]; they guard every route but the probes and "
+            + "/metrics (env: LIVEGATE_API_TOKEN_FILE; default none: loopback only).", valueName: "path"))
     var apiTokenFile: String?
 
     @Flag(name: .customLong("allow-anonymous"), help: """
-        Serve without tokens on a non-loopback address (env: LIVEGATE_ALLOW_ANONYMOUS=true); logged at warning level.
+        Serve without tokens on a non-loopback address (env: LIVEGATE_ALLOW_ANONYMOUS=true; default off); logged at \
+        warning level.
         """)
     var allowAnonymous = false
 
-    @Option(name: .customLong("max-waiting"), help: """
-        Requests waiting for a verdict at once, 1–1000000; more get 503 (env: LIVEGATE_MAX_WAITING; default 10000).
-        """)
+    /// Default 10000.
+    @Option(name: .customLong("max-waiting"), help: ArgumentHelp(
+        "Requests waiting for a verdict at once; more get 503: " + Serve.maxWaitingSetting.help, valueName: "n"))
     var maxWaiting: Int?
 
-    @Option(name: .customLong("max-wait-ms"), help: """
-        The longest wait granted for a verdict, 0–10000 ms; a larger wait_ms is cut to it (env: LIVEGATE_MAX_WAIT_MS; \
-        default 10000).
-        """)
+    /// Default 10000 ms.
+    @Option(name: .customLong("max-wait-ms"), help: ArgumentHelp(
+        "The longest wait granted for a verdict; a larger wait_ms is cut to it: " + Serve.maxWaitSetting.help,
+        valueName: "ms"))
     var maxWaitMillis: Int?
 
-    @Option(name: .customLong("max-in-flight"), help: """
-        Status and stored-verdict reads answered at once, 1–100000; more get 503 (env: LIVEGATE_MAX_IN_FLIGHT; default 256).
-        """)
+    /// Default 256.
+    @Option(name: .customLong("max-in-flight"), help: ArgumentHelp(
+        "Status and stored-verdict reads answered at once; more get 503: " + Serve.maxInFlightSetting.help,
+        valueName: "n"))
     var maxInFlight: Int?
 
-    @Option(name: .customLong("db-connections"), help: "PostgreSQL connections, 1–64 (env: LIVEGATE_DB_CONNECTIONS; default 4).")
+    /// Default 4.
+    @Option(name: .customLong("db-connections"), help: ArgumentHelp(
+        "PostgreSQL connections: " + Serve.databaseConnectionsSetting.help, valueName: "n"))
     var databaseConnections: Int?
 
-    @Option(name: .customLong("request-timeout-ms"), help: """
-        Longest time to answer a status read, 100–60000 ms (env: LIVEGATE_REQUEST_TIMEOUT_MS; default 2000).
-        """)
+    /// Default 2000 ms.
+    @Option(name: .customLong("request-timeout-ms"), help: ArgumentHelp(
+        "Longest time to answer a status read: " + Serve.requestTimeoutSetting.help, valueName: "ms"))
     var requestTimeoutMillis: Int?
 
-    @Option(name: .customLong("max-connections"), help: """
-        Open connections, 16–1000000; more wait in the listen backlog (env: LIVEGATE_MAX_CONNECTIONS; default 5000).
-        """)
+    /// Default 5000.
+    @Option(name: .customLong("max-connections"), help: ArgumentHelp(
+        "Open connections; more wait in the listen backlog: " + Serve.maxConnectionsSetting.help, valueName: "n"))
     var maxConnections: Int?
 
-    @Option(name: .customLong("body-timeout-ms"), help: """
-        Longest time from a request's head to the end of its body, 100–600000 ms; a slower connection is closed \
-        (env: LIVEGATE_BODY_TIMEOUT_MS; default 5000).
-        """)
+    /// Default 5000 ms.
+    @Option(name: .customLong("body-timeout-ms"), help: ArgumentHelp(
+        "Longest time from a request's head to the end of its body; a slower connection is closed: "
+            + Serve.bodyTimeoutSetting.help, valueName: "ms"))
     var bodyTimeoutMillis: Int?
 
-    @Option(name: .customLong("max-body-bytes-in-flight"), help: """
-        Request body bytes held at once, reserved before a body is read (Content-Length, else 1 MiB), 1 MiB–4 GiB; \
-        past it 503 (env: LIVEGATE_MAX_BODY_BYTES_IN_FLIGHT; default 33554432).
-        """)
+    /// Default 32 MiB.
+    @Option(name: .customLong("max-body-bytes-in-flight"), help: ArgumentHelp(
+        "Request body bytes held at once, reserved before a body is read (Content-Length, else 1 MiB); past it "
+            + "503: " + Serve.bodyBytesSetting.help, valueName: "bytes"))
     var maxBodyBytesInFlight: Int?
 
-    @Option(name: .customLong("log-format"), help: "text or json: one JSON object per line (env: LIVEGATE_LOG_FORMAT; default text).")
-    var logFormat: String?
-
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env: LIVEGATE_LOG_LEVEL; default info).")
-    var logLevel: String?
-
-    var resolvedListen: String { listen ?? Env.get("LIVEGATE_LISTEN") ?? "127.0.0.1:8080" }
-    var resolvedLogLevel: String { logLevel ?? Env.get("LIVEGATE_LOG_LEVEL") ?? "info" }
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        guard parseListenAddress(resolvedListen) != nil else { throw ValidationError("--listen must be HOST:PORT, e.g. 0.0.0.0:8080.") }
-        _ = try bounds()
-        if let format = logFormat ?? Env.get("LIVEGATE_LOG_FORMAT"), !["text", "json"].contains(format) {
-            throw ValidationError("--log-format must be text or json.")
+        if let listen, parseListenAddress(listen) == nil {
+            throw ValidationError("--listen must be HOST:PORT, e.g. 0.0.0.0:8080.")
         }
-        guard Logger.Level(rawValue: resolvedLogLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
+        try checkBounds()
+    }
+
+    /// Where to listen: given, else `LIVEGATE_LISTEN` (refused when it is not HOST:PORT), else 127.0.0.1:8080.
+    func listenAddress() throws -> (host: String, port: Int) {
+        if let listen, let address = parseListenAddress(listen) { return address }
+        guard let text = Env.get("LIVEGATE_LISTEN") else { return ("127.0.0.1", 8080) }
+        guard let address = parseListenAddress(text) else {
+            throw CommandFailure.usage("LIVEGATE_LISTEN must be HOST:PORT, e.g. 0.0.0.0:8080, not \"\(text.prefix(64))\".")
         }
+        return address
     }
 
     func run() async throws {
-        let logger = makeLogger(label: "livegate.serve", level: resolvedLogLevel)
-        let address = parseListenAddress(resolvedListen)!  // checked by validate()
+        let logger = try logging.logger(label: "livegate.serve")
+        let address = try listenAddress()
         let credentials = try self.credentials(listeningOn: address.host, logger: logger)
         let bounds = try bounds()
         Self.raiseDescriptorLimit(for: bounds.limits.maxConnections, logger: logger)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var verdicts: VerdictPath?, publisher: Publisher?, feed: VerdictFeed?
-        if kafka.brokers != nil || Env.get("LIVEGATE_BROKERS") != nil {
+        if kafka.given {
             let brokers = try kafka.servers(), settings = try kafka.settings()
             let waiters = VerdictWaiters(capacity: bounds.maxWaiting)
             let reader = try VerdictFeed(brokers: brokers, settings: settings, waiters: waiters, logger: logger)
@@ -150,11 +159,11 @@ struct Serve: AsyncParsableCommand {
     /// level at every start). A token file that does not parse stops serve here, with the line's number.
     func credentials(listeningOn host: String, logger: Logger) throws -> Credentials {
         if let path = try apiTokenFile ?? Env.secret("LIVEGATE_API_TOKEN_FILE") {
-            do { return try Credentials(file: path) } catch { throw ValidationError(error.description) }
+            do { return try Credentials(file: path) } catch { throw CommandFailure.usage(error.description) }
         }
         let anonymous = try allowAnonymous || Env.flag("LIVEGATE_ALLOW_ANONYMOUS") == true
         guard isLoopback(host) || anonymous else {
-            throw ValidationError("""
+            throw CommandFailure.usage("""
                 serve would answer anyone on \(host) without tokens: give --api-token-file (LIVEGATE_API_TOKEN_FILE), \
                 listen on a loopback address, or start with --allow-anonymous (LIVEGATE_ALLOW_ANONYMOUS=1).
                 """)
@@ -166,7 +175,7 @@ struct Serve: AsyncParsableCommand {
         return .open
     }
 
-    /// A yes/no environment variable: unset or empty is no; `1`/`true`/`yes` yes; anything else is refused.
+    /// Raises the open-file limit so that --max-connections can be reached, and says when it cannot.
     static func raiseDescriptorLimit(for connections: Int, logger: Logger) {
         guard let limit = DescriptorLimit.raise() else {
             return logger.warning("cannot read the open-file limit; --max-connections may not be reachable")
@@ -196,49 +205,4 @@ private func == (a: in6_addr, b: in6_addr) -> Bool {
 struct ReleaseWatchService: Service {
     let watcher: ReleaseWatcher
     func run() async throws { await cancelWhenGracefulShutdown { await watcher.run() } }
-}
-
-extension Serve {
-    /// Every bound, from its option, else its environment variable, else its default; each checked against
-    /// its range.
-    struct Bounds {
-        var limits = StatusServer.Limits()
-        var maxWaiting = 10_000
-        var maxWaitMillis = 10_000
-    }
-
-    func bounds() throws -> Bounds {
-        var bounds = Bounds()
-        func value(_ given: Int?, _ option: String, _ variable: String, _ range: ClosedRange<Int>, default fallback: Int) throws -> Int {
-            let resolved: Int
-            if let given {
-                resolved = given
-            } else if let text = Env.get(variable) {
-                guard let number = Int(text) else { throw ValidationError("\(variable) must be a whole number.") }
-                resolved = number
-            } else {
-                resolved = fallback
-            }
-            guard range.contains(resolved) else { throw ValidationError("\(option) (\(variable)) must be \(range.lowerBound) to \(range.upperBound).") }
-            return resolved
-        }
-        let defaults = StatusServer.Limits()
-        bounds.maxWaiting = try value(maxWaiting, "--max-waiting", "LIVEGATE_MAX_WAITING", 1...1_000_000, default: 10_000)
-        bounds.maxWaitMillis = try value(maxWaitMillis, "--max-wait-ms", "LIVEGATE_MAX_WAIT_MS", 0...10_000, default: 10_000)
-        bounds.limits.maxInFlight = try value(maxInFlight, "--max-in-flight", "LIVEGATE_MAX_IN_FLIGHT", 1...100_000,
-                                              default: defaults.maxInFlight)
-        bounds.limits.databaseConnections = try value(databaseConnections, "--db-connections", "LIVEGATE_DB_CONNECTIONS", 1...64,
-                                                      default: defaults.databaseConnections)
-        bounds.limits.databaseQueue = max(16, bounds.limits.maxInFlight / 4)
-        bounds.limits.requestTimeout = .milliseconds(try value(requestTimeoutMillis, "--request-timeout-ms",
-                                                               "LIVEGATE_REQUEST_TIMEOUT_MS", 100...60_000, default: 2000))
-        bounds.limits.maxConnections = try value(maxConnections, "--max-connections", "LIVEGATE_MAX_CONNECTIONS", 16...1_000_000,
-                                                 default: defaults.maxConnections)
-        bounds.limits.bodyTimeout = .milliseconds(try value(bodyTimeoutMillis, "--body-timeout-ms", "LIVEGATE_BODY_TIMEOUT_MS",
-                                                            100...600_000, default: 5000))
-        bounds.limits.bodyBytesInFlight = try value(maxBodyBytesInFlight, "--max-body-bytes-in-flight",
-                                                    "LIVEGATE_MAX_BODY_BYTES_IN_FLIGHT", (1 << 20)...(4 << 30),
-                                                    default: defaults.bodyBytesInFlight)
-        return bounds
-    }
 }

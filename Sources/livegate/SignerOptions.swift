@@ -9,13 +9,16 @@ import LiveGatePipeline
 /// prints it, and ends as a script expects: exit 0 when accepted, 1 when rejected or dead-lettered, 2 when no
 /// answer came in time.
 struct SignerOptions: ParsableArguments {
-    /// The signer's private key file, made by `livegate keys generate`. Required.
-    @Option(help: ArgumentHelp("The private signing key file, made by `livegate keys generate` (required).", valueName: "file"))
-    var key: String
+    /// The signer's private key file, made by `livegate keys generate`. Required, here or in the environment.
+    @Option(name: .customLong("key"), help: ArgumentHelp(
+        "The private signing key file, made by `livegate keys generate` (env: LIVEGATE_SIGNING_KEY; required).",
+        valueName: "file"))
+    var keyOption: String?
 
-    /// The key's id, which must be the one in the key file. Required.
-    @Option(help: "The key's id; it must be the one in the key file (required).")
-    var kid: String
+    /// The key's id, which must be the one in the key file. Required, here or in the environment.
+    @Option(name: .customLong("kid"), help: ArgumentHelp(
+        "The key's id; it must be the one in the key file (env: LIVEGATE_SIGNING_KID; required).", valueName: "kid"))
+    var kidOption: String?
 
     /// The event's `event_id`, its idempotency key. Default: a new one.
     @Option(name: .customLong("event-id"), help: ArgumentHelp(
@@ -25,8 +28,11 @@ struct SignerOptions: ParsableArguments {
     var eventId: String?
 
     /// Seconds to wait for the verdict. Default 30, more than 0 and at most 600.
-    @Option(help: "Seconds to wait for the verdict, more than 0 and at most 600.")
-    var wait: Double = 30
+    @Option(name: .customLong("wait"), help: ArgumentHelp(
+        "Seconds to wait for the verdict, more than 0 and at most 600 (env: LIVEGATE_VERDICT_WAIT_SECONDS; "
+            + "default 30).",
+        valueName: "seconds"))
+    var waitOption: Double?
 
     @OptionGroup var broker: BrokerOptions
 
@@ -34,7 +40,31 @@ struct SignerOptions: ParsableArguments {
         if let eventId, InputDecoder.usableId(.string(eventId)) == nil {
             throw ValidationError("--event-id must be 1 to 128 characters without control characters.")
         }
-        guard wait > 0, wait <= 600 else { throw ValidationError("--wait must be more than 0 and at most 600 seconds.") }
+        if let waitOption, !(waitOption > 0 && waitOption <= 600) {
+            throw ValidationError("--wait must be more than 0 and at most 600 seconds.")
+        }
+    }
+
+    /// The key file in force; a variable set but empty is refused (it guards who signs).
+    func key() throws -> String {
+        guard let key = try keyOption ?? Env.secret("LIVEGATE_SIGNING_KEY") else {
+            throw CommandFailure.usage("Give --key or set LIVEGATE_SIGNING_KEY: the private key that signs.")
+        }
+        return key
+    }
+
+    /// The key id in force.
+    func kid() throws -> String {
+        guard let kid = try kidOption ?? Env.secret("LIVEGATE_SIGNING_KID") else {
+            throw CommandFailure.usage("Give --kid or set LIVEGATE_SIGNING_KID: the id of the key that signs.")
+        }
+        return kid
+    }
+
+    /// Seconds to wait for the verdict.
+    func wait() throws -> Double {
+        if let waitOption { return waitOption }
+        return try Env.seconds("LIVEGATE_VERDICT_WAIT_SECONDS", in: 0.001...600) ?? 30
     }
 
     /// This instant as an event's `occurred_at`: the workers compare it with the broker's clock (5 minutes).
@@ -47,10 +77,18 @@ struct SignerOptions: ParsableArguments {
     /// prints the verdict (or dead letter) from `answers` that answers it: exit 1 unless its outcome is
     /// `accepted`.
     func publish(_ event: JSONValue, tenant: String, to topic: String, answers: String) throws {
-        let signed = try KeyFile.signingKey(key, kid: kid).sign(event)
+        let kid = try kid()
+        let signed = try KeyFile.signingKey(try key(), kid: kid).sign(event)
         guard let eventId = signed["event_id"]?.stringValue else { preconditionFailure("an event without event_id") }
-        let servers = try broker.servers()
-        let settings = try broker.settings()
+        try broker.reaching { servers, settings in
+            try publish(signed, eventId: eventId, tenant: tenant, to: topic, answers: answers, kid: kid,
+                        servers: servers, settings: settings)
+        }
+    }
+
+    private func publish(_ signed: JSONValue, eventId: String, tenant: String, to topic: String, answers: String,
+                         kid: String, servers: String, settings: KafkaSettings) throws {
+        let wait = try wait()
         // From the end as of now, before publishing: the answer cannot come before the watcher is in place.
         let watcher = try OutputWatcher(brokers: servers, topics: [answers, Topics.deadLetter], settings: settings, from: .end)
         try KafkaProducer(brokers: servers, settings: settings)
@@ -69,6 +107,6 @@ struct SignerOptions: ParsableArguments {
                                          + "look for event_id \(eventId) on \(answers) before publishing another.")
         }
         print(String(decoding: answer, as: UTF8.self))
-        if (try? JSONParser.parse(answer))?["outcome"]?.stringValue != "accepted" { throw ExitCode(1) }
+        if (try? JSONParser.parse(answer))?["outcome"]?.stringValue != "accepted" { throw ExitCode.difference }
     }
 }

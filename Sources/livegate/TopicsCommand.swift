@@ -11,7 +11,8 @@ struct TopicsCommand: ParsableCommand {
             discussion: """
                 Compares partitions, replication and configuration (retention, cleanup policy, timestamp type, \
                 min.insync.replicas, max.message.bytes). Exits 0 when every topic exists as defined, 1 and one \
-                line per difference otherwise. --fix alters configuration that differs; partition counts and \
+                line per difference otherwise, 2 when Kafka cannot be reached. --fix alters configuration that \
+                differs; partition counts and \
                 replication are never changed for you (a new partition count moves tenants between partitions).
                 """)
 
@@ -21,12 +22,14 @@ struct TopicsCommand: ParsableCommand {
         var fix = false
 
         func run() throws {
-            let report = try TopicProvisioner.apply(brokers: try broker.servers(), settings: try broker.settings(), fix: fix)
+            let report = try broker.reaching { servers, settings in
+                try TopicProvisioner.apply(brokers: servers, settings: settings, fix: fix)
+            }
             for name in report.created { print("created  \(name)") }
             for line in report.fixed { print("fixed    \(line)") }
             for name in report.matching where !report.created.contains(name) { print("ok       \(name)") }
             for problem in report.problems { print("DIFFERS  \(problem)") }
-            if !report.isClean { throw ExitCode(1) }
+            if !report.isClean { throw ExitCode.difference }
         }
     }
 }
