@@ -27,7 +27,7 @@ final class PhaseRig {
         url = try BenchSchema.create(server: config.databaseURL, name: name)
         var started: BenchChild?
         do {
-            let now = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+            let now = WallClock.now()
             work = BenchWorkload(attempts: count, tenants: config.tenants, prefix: "\(name)-", now: now)
             try Self.applySetup(work, url: url)
             worker = try BenchChild.worker(executable: config.executable, brokers: broker.bootstrapServers, databaseURL: url,
@@ -53,7 +53,7 @@ final class PhaseRig {
     /// Declarations, approvals and ceilings straight through the store: setup is not what is measured.
     private static func applySetup(_ work: BenchWorkload, url: String) throws {
         let store = try LedgerStore(url: url, rules: .standard)
-        let now = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+        let now = WallClock.now()
         var events: [InputEvent] = []
         for value in work.setup {
             let topic = (try? JSONParser.parse(value))?["type"]?.stringValue.flatMap(EventType.init(rawValue:))?.topic ?? ""

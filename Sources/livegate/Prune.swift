@@ -43,7 +43,7 @@ struct Prune: ParsableCommand {
     }
 
     func run() throws {
-        let now = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+        let now = WallClock.now()
         let counts = try Retention.prune(url: try database.url(), policy: .init(keepSeconds: Int64(keepDays) * 86_400),
                                          now: now, dryRun: dryRun)
         print("prune\(dryRun ? " (dry run: nothing removed)" : ""): \(counts.attempts) attempts, \(counts.resolutions) "
