@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "LiveGateBench",
             dependencies: [
-                "LiveGateCore", "LiveGateStore", "LiveGatePipeline", "Kafka", "Postgres",
+                "LiveGateCore", "LiveGateStore", "LiveGatePipeline", "Kafka", "Postgres", "LiveGateLocal",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]),
         .executableTarget(
