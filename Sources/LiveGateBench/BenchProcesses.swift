@@ -16,8 +16,8 @@ enum BenchProcesses {
     static func worker(executable: String, brokers: String, databaseURL: String, batchMax: Int,
                        lanes: Int) throws -> ChildProcess {
         try ChildProcess(executable, [
-            "run", "--brokers", brokers, "--database-url", databaseURL, "--group", group, "--batch-max", String(batchMax),
-            "--lanes", String(lanes), "--log-level", logLevel, "--kafka-config", "fetch.wait.max.ms=2",
+            "run", "--brokers", brokers, "--database-url", databaseURL, "--group", group,
+            "--batch-max", String(batchMax), "--lanes", String(lanes), "--log-level", logLevel, "--kafka-config", "fetch.wait.max.ms=2",
             "--allow-unsigned-decisions", "--allow-unsigned-resolutions", "--allow-producer-time",
         ])
     }

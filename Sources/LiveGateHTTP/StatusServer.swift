@@ -88,11 +88,13 @@ public struct StatusServer: Sendable {
         router.get("healthz") { _, _ -> Response in PlainText.response(.ok, "ok\n") }
         router.get("readyz") { [verdicts] _, _ -> Response in
             guard await pool.ready() else {
-                return PlainText.response(.serviceUnavailable, "PostgreSQL does not answer (or has no LiveGate schema)\n")
+                return PlainText.response(.serviceUnavailable,
+                                          "PostgreSQL does not answer (or has no LiveGate schema)\n")
             }
             if let verdicts, !verdicts.feedIsHealthy() {
+                let topic = Topics.transactionVerdict
                 return PlainText.response(.serviceUnavailable,
-                                          "the verdict feed cannot read \(Topics.transactionVerdict): calls would wait out wait_ms\n")
+                                          "the verdict feed cannot read \(topic): calls would wait out wait_ms\n")
             }
             return PlainText.response(.ok, "ready\n")
         }

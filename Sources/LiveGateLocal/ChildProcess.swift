@@ -15,7 +15,8 @@ public final class ChildProcess: Sendable {
 
     /// Starts `path` with the environment of this process (plus `environment`), stdin from /dev/null and
     /// stdout and stderr appended to `output`, or shared with this process when `output` is nil.
-    public init(_ path: String, _ arguments: [String], environment: [String: String] = [:], output: String? = nil) throws {
+    public init(_ path: String, _ arguments: [String], environment: [String: String] = [:],
+                output: String? = nil) throws {
         pid = try Subprocess.spawn(path, arguments, environment: environment, output: output)
     }
 

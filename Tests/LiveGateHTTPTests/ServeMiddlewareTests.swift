@@ -13,8 +13,9 @@ import Testing
 struct ServeMiddlewareTests {
     /// A server with the route tests' tokens, an unreachable PostgreSQL (a read that gets through is 503
     /// database_unavailable) and a publisher that only records; `body` gets the registry `/metrics` emits.
-    func withServer(_ body: @escaping @Sendable (any TestClientProtocol, PrometheusCollectorRegistry) async throws -> Void)
-        async throws {
+    typealias Body = @Sendable (any TestClientProtocol, PrometheusCollectorRegistry) async throws -> Void
+
+    func withServer(_ body: @escaping Body) async throws {
         let verdicts = VerdictPath(waiters: VerdictWaiters(capacity: 16), publisher: RecordingPublisher(),
                                    feedIsHealthy: { true })
         var limits = StatusServer.Limits()
@@ -53,8 +54,8 @@ struct ServeMiddlewareTests {
             #expect(try await call(client, .get, path, token: TestTokens.status).status == 503)
             #expect(try await call(client, .head, path, token: TestTokens.status).status == 503)
             #expect(try await call(client, .get, path).status == 401)
-            #expect(try await call(client, .get, "/v1/tenants/t-1/transaction-attempts/e%00", token: TestTokens.all).status
-                        == 400)
+            let badId = "/v1/tenants/t-1/transaction-attempts/e%00"
+            #expect(try await call(client, .get, badId, token: TestTokens.all).status == 400)
             let posted = try await call(client, .post, "/v1/transaction-attempts?wait_ms=0", token: TestTokens.all,
                                         body: AccessRoutesTests.attempt("e-1", tenant: "t-1"))
             #expect(posted.status == 202, "\(posted)")

@@ -33,10 +33,11 @@ struct WorkerRoutesTests {
             #expect(live.status == 200 && live.body == "ok\n")
             let ready = try await call(client, .get, "/readyz")
             #expect(ready.status == 503, "no lane has joined its group yet")
-            #expect(ready.body.contains("lane 0 is not in the group") && ready.body.contains("lane 1 has no PostgreSQL"),
-                    "\(ready.body)")
+            #expect(ready.body.contains("lane 0 is not in the group"), "\(ready.body)")
+            #expect(ready.body.contains("lane 1 has no PostgreSQL"), "\(ready.body)")
             let metrics = try await call(client, .get, "/metrics")
-            #expect(metrics.status == 200 && metrics.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+            #expect(metrics.status == 200)
+            #expect(metrics.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
             #expect(metrics.body.contains("livegate_input_records_total 3"), "\(metrics.body)")
             #expect(try await call(client, .head, "/healthz").status == 200)
         }
@@ -57,7 +58,8 @@ struct WorkerRoutesTests {
             for path in WorkerEndpoints.routes.map({ String($0.dropFirst("GET ".count)) }) {
                 for method in [HTTPRequest.Method.post, .put, .delete] {
                     let answer = try await call(client, method, path)
-                    #expect(answer.status == 405 && answer.headers[.allow] == "GET, HEAD", "\(method) \(path): \(answer)")
+                    #expect(answer.status == 405 && answer.headers[.allow] == "GET, HEAD",
+                            "\(method) \(path): \(answer)")
                     #expect(answer.body == "only GET, HEAD here\n")
                 }
             }
