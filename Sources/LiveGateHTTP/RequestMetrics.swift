@@ -6,8 +6,9 @@ import Metrics
 /// answer), once for every route, so a handler cannot forget to. Probes and scrapes are not counted: a
 /// `/readyz` 503 is not a failed call, and would set off `LiveGateHTTPErrors`.
 ///
-/// Added before every route, it is the outermost middleware: one more async frame per waiting call, kept small
-/// (the label, the start and the factory).
+/// Added before every route, it is the outermost middleware: one more layer of async frames per waiting call,
+/// measured at about 1.6 KiB (`ServeBoundsProofTests`: 10,000 waiting calls peak at 227–229 MiB with it,
+/// 211–213 MiB without), well inside the 256 MiB the default bounds promise.
 struct RequestMetrics: RouterMiddleware {
     typealias Context = ServeContext
     /// The `route` label by the router's name for the route (`GET /v1/tenants/{tenant_id}/production-status`).
