@@ -49,11 +49,27 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
-        // HTTP: the worker's metrics and health endpoints, and `livegate serve` (Hummingbird, Prometheus).
+        // What both HTTP surfaces share: the Prometheus scrape, plain-text answers, 405 with `Allow`, listen addresses.
+        .target(
+            name: "HTTPCommon",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
+        // The worker's HTTP side (`livegate run --http`): /metrics, /healthz, /readyz.
+        .target(
+            name: "LiveGateWorkerHTTP",
+            dependencies: [
+                "HTTPCommon", "LiveGatePipeline",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
+        // `livegate serve`: the status API and the one-call verdict path (Hummingbird, Prometheus).
         .target(
             name: "LiveGateHTTP",
             dependencies: [
-                "LiveGatePipeline", "LiveGateStore", "Postgres", "Kafka",
+                "HTTPCommon", "LiveGatePipeline", "LiveGateStore", "Postgres", "Kafka",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -66,14 +82,14 @@ let package = Package(
         .target(
             name: "LiveGateBench",
             dependencies: [
-                "LiveGateCore", "LiveGateStore", "LiveGatePipeline", "Kafka", "Postgres",
+                "LiveGateCore", "LiveGateStore", "LiveGatePipeline", "Kafka", "Postgres", "LiveGateLocal",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]),
         .executableTarget(
             name: "livegate",
             dependencies: [
                 "LiveGateCore", "LiveGateStore", "LiveGatePipeline", "LiveGateBench", "LiveGateLocal", "Postgres", "Kafka",
-                "Redaction", "LiveGateHTTP",
+                "Redaction", "LiveGateHTTP", "LiveGateWorkerHTTP", "HTTPCommon",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -82,7 +98,7 @@ let package = Package(
             ]),
 
         // Fixtures and a private PostgreSQL for the test targets; never linked into the tool.
-        .target(name: "LiveGateTestSupport", dependencies: ["LiveGateCore", "LiveGatePipeline", "LiveGateLocal", "Postgres", "Kafka"]),
+        .target(name: "LiveGateTestSupport", dependencies: ["LiveGateCore", "LiveGateStore", "LiveGatePipeline", "LiveGateLocal", "Postgres", "Kafka"]),
         .testTarget(
             name: "LiveGateCoreTests",
             dependencies: [
@@ -96,6 +112,14 @@ let package = Package(
             name: "LiveGateHTTPTests",
             dependencies: [
                 "LiveGateHTTP", "LiveGateCore", "LiveGateStore", "Postgres", "Kafka", "LiveGateTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "LiveGateWorkerHTTPTests",
+            dependencies: [
+                "LiveGateWorkerHTTP", "HTTPCommon", "LiveGatePipeline",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,6 @@
 import Foundation
 import Histogram
+import LiveGateLocal
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,8 +35,9 @@ struct CallPhase {
         let rig = try PhaseRig(config: config, name: "call", attempts: count, batchMax: config.batchMax)
         defer { rig.close() }
         let port = try Self.freePort()
-        let serve = try BenchChild.serve(executable: config.executable, brokers: rig.broker.bootstrapServers, databaseURL: rig.url,
-                                         port: port, maxWaiting: max(10_000, Self.connections(rate: rate)))
+        let serve = try BenchProcesses.serve(executable: config.executable, brokers: rig.broker.bootstrapServers,
+                                             databaseURL: rig.url, port: port,
+                                             maxWaiting: max(10_000, Self.connections(rate: rate)))
         defer { serve.stop() }
         try Self.awaitReady(port: port)
         let cpuBefore = ProcessCPU.seconds(serve.pid)

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import LiveGateLocal
 import LiveGateCore
 import LiveGateStore
 import Postgres
@@ -12,7 +13,7 @@ final class PhaseRig {
     let broker: EmbeddedBroker
     let url: String
     let work: BenchWorkload
-    let worker: BenchChild
+    let worker: ChildProcess
     let clock: VerdictClock
     let producer: KafkaProducer
     private let server: String
@@ -25,13 +26,13 @@ final class PhaseRig {
         for topic in TopicCatalog.all { try broker.createTopic(topic.name, partitions: topic.partitions, replicationFactor: 1) }
         server = config.databaseURL
         url = try BenchSchema.create(server: config.databaseURL, name: name)
-        var started: BenchChild?
+        var started: ChildProcess?
         do {
-            let now = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+            let now = WallClock.now()
             work = BenchWorkload(attempts: count, tenants: config.tenants, prefix: "\(name)-", now: now)
             try Self.applySetup(work, url: url)
-            worker = try BenchChild.worker(executable: config.executable, brokers: broker.bootstrapServers, databaseURL: url,
-                                           batchMax: batchMax, lanes: config.lanes)
+            worker = try BenchProcesses.worker(executable: config.executable, brokers: broker.bootstrapServers,
+                                               databaseURL: url, batchMax: batchMax, lanes: config.lanes)
             started = worker
             try Self.awaitLanes(url: url, lanes: config.lanes, phase: name)
             clock = try VerdictClock(brokers: broker.bootstrapServers, expected: count - work.repeats + work.warmups.count)
@@ -53,7 +54,7 @@ final class PhaseRig {
     /// Declarations, approvals and ceilings straight through the store: setup is not what is measured.
     private static func applySetup(_ work: BenchWorkload, url: String) throws {
         let store = try LedgerStore(url: url, rules: .standard)
-        let now = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+        let now = WallClock.now()
         var events: [InputEvent] = []
         for value in work.setup {
             let topic = (try? JSONParser.parse(value))?["type"]?.stringValue.flatMap(EventType.init(rawValue:))?.topic ?? ""
@@ -75,7 +76,7 @@ final class PhaseRig {
     private static func awaitLanes(url: String, lanes: Int, phase: String) throws {
         let db = try PostgresConnection(url: url)
         for _ in 0..<600 {
-            let rows = try db.query("SELECT count(*) FROM worker_heartbeats WHERE group_id = $1", [BenchChild.group])
+            let rows = try db.query("SELECT count(*) FROM worker_heartbeats WHERE group_id = $1", [BenchProcesses.group])
             if Int(rows.rows.first?.first.flatMap { $0 } ?? "") ?? 0 >= lanes { return }
             usleep(100_000)
         }

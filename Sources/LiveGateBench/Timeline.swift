@@ -1,4 +1,5 @@
 import Foundation
+import LiveGateLocal
 import Synchronization
 
 /// A tenth of a measured run: how fast it answered and how much memory the worker held at its end. Over a
@@ -21,7 +22,7 @@ final class Timeline: Sendable {
     private let total: Int
     private let started: Date
 
-    init(total: Int, clock: VerdictClock, worker: BenchChild, started: Date) {
+    init(total: Int, clock: VerdictClock, worker: ChildProcess, started: Date) {
         self.total = max(1, total)
         self.started = started
         let thread = Thread { [self] in

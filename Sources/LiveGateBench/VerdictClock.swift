@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import Kafka
 import LiveGateCore
+import LiveGateStore
 import Synchronization
 
 /// Reads transaction verdicts on its own thread and records, for each attempt's first verdict, the time from
@@ -47,7 +48,7 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
     private func loop() {
         while seen.count < expected {
             guard let records = try? consumer.poll(maxRecords: 5000, maxWaitMillis: 100) else { continue }
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let now = WallClock.now().millis
             for record in records {
                 guard let value = record.value, let (id, decided) = Self.scan(value) else { continue }
                 if !id.hasPrefix(Self.warmupPrefix) { verdictRecords += 1 }

@@ -34,7 +34,7 @@ public struct ReleaseWatcher: Sendable {
     /// The count now, or nil (logged) when PostgreSQL did not give it.
     public func check() async -> Int? {
         do {
-            let now = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+            let now = WallClock.now()
             return try await pool.run { try ReleaseWatch.heavyTenants(at: now, on: $0) }
         } catch {
             logger.warning("the release watch could not read PostgreSQL; the gauge keeps its last value",

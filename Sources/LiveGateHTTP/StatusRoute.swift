@@ -8,23 +8,19 @@ extension StatusServer {
     /// The contract's status body for `tenantId`, read in one snapshot; 503 (with Retry-After) when PostgreSQL
     /// is away, slow or the queue full, 500 when a stored row cannot be read.
     func productionStatus(tenantId: String, pool: DatabasePool, logger: Logger) async -> Response {
-        let route = "production_status"
-        let started = ContinuousClock.now
         let rules = rules
         do {
-            let asOf = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+            let asOf = WallClock.now()
             let body = try await pool.run { connection in
                 try TenantReport.load(tenantId, at: asOf, on: connection, rules: rules).productionStatus(asOf: asOf)
             }
-            HTTPMetrics.duration(route, since: started)
-            return HTTPMetrics.count(route, ServeError.json(.ok, body))
+            return ServeError.json(.ok, body)
         } catch let error as StoreError where error.kind == .invariantViolated {
             // A stored row LiveGate cannot read (a bug, tampering, a newer schema): retrying will not help.
             logger.error("production status failed", metadata: ["error": "\(error)"])
-            return HTTPMetrics.count(route, ServeError.response(.internalServerError, "internal_error",
-                                                                "the tenant's stored state cannot be read"))
+            return ServeError.response(.internalServerError, "internal_error", "the tenant's stored state cannot be read")
         } catch {
-            return HTTPMetrics.count(route, Self.databaseFailure(error, logger: logger))
+            return Self.databaseFailure(error, logger: logger)
         }
     }
 

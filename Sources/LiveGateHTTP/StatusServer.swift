@@ -1,4 +1,5 @@
 import Foundation
+import HTTPCommon
 import Hummingbird
 import HummingbirdCore
 import LiveGateCore
@@ -73,25 +74,29 @@ public struct StatusServer: Sendable {
         return (app, pool)
     }
 
-    /// The routes: who may call them (401, 403, 400) is the one middleware every route has; then each
-    /// route's own bounds; a method a served path does not answer is 405. Few middleware on purpose: each is
-    /// an async frame a waiting call holds.
+    /// The routes: each API answer is counted (`RequestMetrics`, outermost, so refusals count too); who may
+    /// call them (401, 403, 400) is the one middleware every route has; then each route's own bounds; a method
+    /// a served path does not answer is 405. Few middleware on purpose: each is an async frame a waiting call
+    /// holds.
     public func router(pool: DatabasePool, registry: PrometheusCollectorRegistry, logger: Logger) -> Router<ServeContext> {
         let router = Router(context: ServeContext.self, options: .autoGenerateHeadEndpoints)
         let served = Self.routes(verdictPath: verdicts != nil)
+        router.add(middleware: RequestMetrics(factory: PrometheusMetricsFactory(registry: registry)))
         router.add(middleware: Authorization(credentials: credentials))
         // Probes and scrapes are never refused for load: an overloaded server must not look dead.
-        WorkerEndpoints.addMetrics(to: router, registry: registry)
-        router.get("healthz") { _, _ -> Response in WorkerEndpoints.text(.ok, "ok\n") }
+        PrometheusScrape.add(to: router, registry: registry)
+        router.get("healthz") { _, _ -> Response in PlainText.response(.ok, "ok\n") }
         router.get("readyz") { [verdicts] _, _ -> Response in
             guard await pool.ready() else {
-                return WorkerEndpoints.text(.serviceUnavailable, "PostgreSQL does not answer (or has no LiveGate schema)\n")
+                return PlainText.response(.serviceUnavailable,
+                                          "PostgreSQL does not answer (or has no LiveGate schema)\n")
             }
             if let verdicts, !verdicts.feedIsHealthy() {
-                return WorkerEndpoints.text(.serviceUnavailable,
-                                            "the verdict feed cannot read \(Topics.transactionVerdict): calls would wait out wait_ms\n")
+                let topic = Topics.transactionVerdict
+                return PlainText.response(.serviceUnavailable,
+                                          "the verdict feed cannot read \(topic): calls would wait out wait_ms\n")
             }
-            return WorkerEndpoints.text(.ok, "ready\n")
+            return PlainText.response(.ok, "ready\n")
         }
         let tenants = router.group("v1/tenants").add(middleware: RequestBounds(maxInFlight: limits.maxInFlight))
         tenants.get("production-status") { [self] _, context -> Response in
@@ -100,7 +105,7 @@ public struct StatusServer: Sendable {
         }
         tenants.get(":tenant_id/production-status") { [self] _, context -> Response in
             guard let tenantId = InputDecoder.usableId(context.pathTenant.map(JSONValue.string)) else {
-                return HTTPMetrics.count("production_status", Self.invalidTenant)
+                return Self.invalidTenant
             }
             return await productionStatus(tenantId: tenantId, pool: pool, logger: logger)
         }
@@ -119,7 +124,10 @@ public struct StatusServer: Sendable {
                 }
             }
         }
-        router.add(middleware: AllowedMethods(routes: served))  // last: for requests no route answers
+        // Last: for requests no route answers.
+        router.add(middleware: AllowedMethods(routes: served) { allowed in
+            ServeError.response(.methodNotAllowed, "method_not_allowed", "only \(allowed) here")
+        })
         return router
     }
 

@@ -9,12 +9,11 @@ extension StatusServer {
     /// call holds, and a small frame is a small part of the task memory each of thousands of waits keeps.
     static func post(_ request: Request, _ context: ServeContext, kind: VerdictPath.Kind, path: VerdictPath,
                      budget: BodyBudget) async -> Response {
-        let route = kind.route
         let waitMillis: Int
         if let given = request.uri.queryParameters.get("wait_ms") {
             guard let millis = Int(given), (0...VerdictPath.maxWaitMillis).contains(millis) else {
-                return HTTPMetrics.count(route, ServeError.response(.badRequest, "invalid_wait_ms",
-                                                                    "wait_ms must be a whole number from 0 to \(VerdictPath.maxWaitMillis)"))
+                return ServeError.response(.badRequest, "invalid_wait_ms",
+                                           "wait_ms must be a whole number from 0 to \(VerdictPath.maxWaitMillis)")
             }
             waitMillis = millis
         } else {
@@ -24,23 +23,21 @@ extension StatusServer {
         // The body's bytes are reserved before any is read, and held until the call is answered.
         let declared = request.headers[.contentLength].flatMap { Int($0) }
         if let declared, declared > Intake.maxBodyBytes {
-            return HTTPMetrics.count(route, ServeError.response(.contentTooLarge, "body_too_large",
-                                                                "the body is larger than \(Intake.maxBodyBytes) bytes"))
+            return ServeError.response(.contentTooLarge, "body_too_large",
+                                       "the body is larger than \(Intake.maxBodyBytes) bytes")
         }
         guard let reservation = budget.reserve(declared ?? Intake.maxBodyBytes) else {
-            return HTTPMetrics.count(route, ServeError.unavailable("body_budget", "too many request bodies in flight; retry"))
+            return ServeError.unavailable("body_budget", "too many request bodies in flight; retry")
         }
         defer { reservation.release() }
         switch await publish(request, context, kind: kind, path: path, reservation: reservation) {
-        case let .answered(response): return HTTPMetrics.count(route, response)
+        case let .answered(response): return response
         case let .published(value, waiting): (addressed, ticket) = (value, waiting)
         }
-        let started = ContinuousClock.now
         let verdictWait = Duration.milliseconds(min(waitMillis, path.longestWaitMillis))
         let outcome = await path.waiters.wait(ticket, verdictWait: verdictWait,
                                               publishTime: max(verdictWait, VerdictPath.shortestPublishTime))
-        HTTPMetrics.duration(route, since: started)
-        return HTTPMetrics.count(route, response(to: outcome, of: addressed, kind: kind))
+        return response(to: outcome, of: addressed, kind: kind)
     }
 
     /// The answer to a call that was published: 200, 202, 409, 422 or 503.
@@ -109,24 +106,23 @@ extension StatusServer {
     }
 
     func storedVerdict(_ context: ServeContext, kind: VerdictPath.Kind, pool: DatabasePool) async -> Response {
-        let route = kind.storedRoute
         guard let tenantId = InputDecoder.usableId(context.pathTenant.map(JSONValue.string)) else {
-            return HTTPMetrics.count(route, Self.invalidTenant)
+            return Self.invalidTenant
         }
         guard let decoded = context.parameters.get("event_id")?.removingPercentEncoding,
               let eventId = InputDecoder.usableId(.string(decoded)) else {
-            return HTTPMetrics.count(route, ServeError.response(.badRequest, "invalid_event_id",
-                                                                "event_id must be 1 to 128 characters without control characters"))
+            return ServeError.response(.badRequest, "invalid_event_id",
+                                       "event_id must be 1 to 128 characters without control characters")
         }
         do {
             let type = kind.eventType
             guard let verdict = try await pool.run({ try StoredVerdict.load(tenantId: tenantId, eventId: eventId, kind: type, on: $0) })
             else {
-                return HTTPMetrics.count(route, ServeError.response(.notFound, "not_found", "no verdict for this event_id of this tenant (yet)"))
+                return ServeError.response(.notFound, "not_found", "no verdict for this event_id of this tenant (yet)")
             }
-            return HTTPMetrics.count(route, ServeError.raw(.ok, verdict))
+            return ServeError.raw(.ok, verdict)
         } catch {
-            return HTTPMetrics.count(route, Self.databaseFailure(error, logger: context.logger))
+            return Self.databaseFailure(error, logger: context.logger)
         }
     }
 

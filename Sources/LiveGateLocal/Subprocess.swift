@@ -25,18 +25,23 @@ public enum Subprocess {
         }
     }
 
+    /// The most output `run` keeps by default: far more than any program it runs writes, and a bound on what a
+    /// runaway one costs.
+    public static let defaultMaxOutputBytes = 4 << 20
+
     /// Runs `path` to completion, at most `timeoutSeconds`. The child leads its own process group, so a timeout
     /// kills whatever it started in that group too (daemons that start their own session, such as a
     /// PostgreSQL server, are not in it and live on). Output is collected through a file, not a pipe: a daemon
-    /// that inherits a pipe keeps it open, and a reader waiting for its end would wait forever.
+    /// that inherits a pipe keeps it open, and a reader waiting for its end would wait forever. Of the output,
+    /// the last `maxOutputBytes` are kept (where a failure says why).
     public static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:],
-                           timeoutSeconds: Double) throws -> Outcome {
+                           timeoutSeconds: Double, maxOutputBytes: Int = defaultMaxOutputBytes) throws -> Outcome {
         let outputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("livegate-child-\(UUID().uuidString).log").path
         defer { unlink(outputPath) }
         let pid = try spawn(path, arguments, environment: environment, output: outputPath, ownProcessGroup: true)
         let status = wait(pid, seconds: timeoutSeconds)
-        let output = String(decoding: FileManager.default.contents(atPath: outputPath) ?? Data(), as: UTF8.self)
+        let output = lastBytes(of: outputPath, max: maxOutputBytes)
         guard let status else {
             kill(-pid, SIGKILL)
             _ = wait(pid, seconds: 10)
@@ -45,11 +50,20 @@ public enum Subprocess {
         return Outcome(status: status, output: output)
     }
 
-    /// Starts `path` with stdout and stderr appended to `output` and stdin from /dev/null; returns its pid.
-    /// `removing` environment variables are left out of what it inherits. With `ownProcessGroup` the child
-    /// leads a new process group.
+    /// The last `max` bytes of the file at `path` as text ("" when it cannot be read), never more in memory.
+    static func lastBytes(of path: String, max: Int) -> String {
+        guard let file = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? file.close() }
+        let size = (try? file.seekToEnd()) ?? 0
+        try? file.seek(toOffset: size > UInt64(max) ? size - UInt64(max) : 0)
+        return String(decoding: (try? file.read(upToCount: max)) ?? Data(), as: UTF8.self)
+    }
+
+    /// Starts `path` with stdout and stderr appended to `output` (shared with this process when nil) and stdin
+    /// from /dev/null; returns its pid. `removing` environment variables are left out of what it inherits.
+    /// With `ownProcessGroup` the child leads a new process group.
     public static func spawn(_ path: String, _ arguments: [String], environment: [String: String] = [:],
-                             removing: [String] = [], output: String, ownProcessGroup: Bool = false) throws -> pid_t {
+                             removing: [String] = [], output: String?, ownProcessGroup: Bool = false) throws -> pid_t {
         var env = ProcessInfo.processInfo.environment
         for key in removing { env.removeValue(forKey: key) }
         for (key, value) in environment { env[key] = value }
@@ -60,8 +74,10 @@ public enum Subprocess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let output {
+            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -1,5 +1,6 @@
 import Foundation
 import LiveGateCore
+import LiveGateStore
 
 /// Builders for input records as upstream services would publish them. Each returns JSON text so tests
 /// exercise the real decoder; `decode` turns one into an `InputEvent`.
@@ -9,7 +10,7 @@ public enum Fixtures {
     /// The current time as RFC 3339, for events that travel through Kafka: their record timestamp is the
     /// time of publishing, and attempts must be within 5 minutes of it.
     public static func now() -> String {
-        UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000)).description
+        WallClock.now().description
     }
 
     public static func declaration(_ id: String, tenant: String, at: String = noon, role: String = "owner",

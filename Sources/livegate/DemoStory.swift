@@ -1,5 +1,6 @@
 import Foundation
 import LiveGateCore
+import LiveGateStore
 
 /// The short story `livegate dev --demo` publishes: a declaration (with its suggested ceiling), an approval,
 /// attempts that pass, warn at 80 % and hit each ceiling, a failed payment whose headroom comes back, an
@@ -21,7 +22,7 @@ struct DemoStory {
 
     init(tenant: String, now: Date = Date(), admin: DecisionSigningKey? = nil, settlement: DecisionSigningKey? = nil) {
         self.tenant = tenant
-        self.now = UTCInstant(millis: Int64(now.timeIntervalSince1970 * 1000)).description
+        self.now = WallClock.instant(of: now).description
         self.admin = admin
         self.settlement = settlement
     }

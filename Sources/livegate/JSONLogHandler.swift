@@ -1,5 +1,6 @@
 import Foundation
 import LiveGateCore
+import LiveGateStore
 import Logging
 
 /// `--log-format json`: one JSON object per line on stderr, `{"time", "level", "logger", "message", ...}` with
@@ -18,7 +19,7 @@ struct JSONLogHandler: LogHandler {
 
     func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
              file: String, function: String, line: UInt) {
-        let time = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000)).description
+        let time = WallClock.now().description
         var members: [(key: String, value: JSONValue)] = [
             ("time", .string(time)), ("level", .string(level.rawValue)), ("logger", .string(label)),
             ("message", .string(message.description)),

@@ -56,7 +56,7 @@ struct Prune: ParsableCommand {
             throw CommandFailure.usage("--keep-days (\(keepDays)) must exceed the release window (\(window) days): an "
                                        + "attempt a failed resolution may still release must keep its record.")
         }
-        let now = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+        let now = WallClock.now()
         let counts = try Retention.prune(url: try database.url(), policy: .init(keepSeconds: Int64(keepDays) * 86_400),
                                          now: now, dryRun: dryRun)
         print("prune\(dryRun ? " (dry run: nothing removed)" : ""): \(counts.attempts) attempts, \(counts.resolutions) "

@@ -1,7 +1,8 @@
 import ArgumentParser
+import HTTPCommon
 import Kafka
-import LiveGateHTTP
 import LiveGatePipeline
+import LiveGateWorkerHTTP
 import Logging
 import Metrics
 import Prometheus

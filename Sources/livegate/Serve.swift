@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HTTPCommon
 import LiveGateHTTP
 import Logging
 import Metrics

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import LiveGateCore
 import LiveGatePipeline
+import LiveGateStore
 
 /// What `decide` and `resolve` share: who signs (a private key and its kid), the event's id, the brokers, and
 /// how long to wait. `publish` signs an event, publishes it keyed by its tenant, waits for LiveGate's answer,
@@ -68,7 +69,7 @@ struct SignerOptions: ParsableArguments {
     }
 
     /// This instant as an event's `occurred_at`: the workers compare it with the broker's clock (5 minutes).
-    static var now: String { UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000)).description }
+    static var now: String { WallClock.now().description }
 
     /// `--event-id`, or a new id starting with `prefix`.
     func id(prefix: String) -> String { eventId ?? "\(prefix)-\(UUID().uuidString.lowercased())" }

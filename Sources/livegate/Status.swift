@@ -26,7 +26,7 @@ extension Status {
         var json = false
 
         func run() throws {
-            let now = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+            let now = WallClock.now()
             let report = try TenantReport.load(tenant, at: now, url: try database.url())
             if json {
                 print(JSONWriter.string(report.json))

@@ -14,14 +14,36 @@ struct SourceRulesTests {
     static let identifierUsers: Set<String> = ["TestDatabase.swift", "PhaseRig.swift", "SQL.swift"]
 
     static func swiftFiles() throws -> [(name: String, text: String)] {
+        try swiftFilesByPath().map { ((($0.path as NSString).lastPathComponent), $0.text) }
+    }
+
+    /// Every Swift file under Sources/, by its path there (`LiveGateCore/Time/UTCTime.swift`).
+    static func swiftFilesByPath() throws -> [(path: String, text: String)] {
         var files: [(String, String)] = []
         let walk = FileManager.default.enumerator(atPath: sources.path)
         while let path = walk?.nextObject() as? String {
             guard path.hasSuffix(".swift") else { continue }
-            files.append(((path as NSString).lastPathComponent,
-                          try String(contentsOf: sources.appendingPathComponent(path), encoding: .utf8)))
+            files.append((path, try String(contentsOf: sources.appendingPathComponent(path), encoding: .utf8)))
         }
         return files
+    }
+
+    /// Files still converting a `Date` by hand, until the branch that rewrites them switches to `WallClock`.
+    static let handMadeInstants: Set<String> = ["LiveGatePipeline/WorkerLoop.swift", "LiveGatePipeline/Replayer.swift"]
+
+    @Test("the core reads no clock; the rest reads the wall clock through WallClock")
+    func oneWallClock() throws {
+        let files = try Self.swiftFilesByPath()
+        #expect(files.count >= 80, "the scan found too few files to be trusted")
+        let clockReads = ["Date()", "Date.now", "ContinuousClock", "SuspendingClock", "DispatchTime", "clock_gettime",
+                          "gettimeofday", "ProcessInfo"]
+        for (path, text) in files where path.hasPrefix("LiveGateCore/") {
+            for read in clockReads where text.contains(read) { Issue.record("\(path) reads a clock: \(read)") }
+        }
+        for (path, text) in files where text.contains("timeIntervalSince1970 * 1000")
+            && path != "LiveGateStore/WallClock.swift" && !Self.handMadeInstants.contains(path) {
+            Issue.record("\(path) makes a UTCInstant by hand: use WallClock")
+        }
     }
 
     @Test("SQL text cannot take interpolated input; identifiers are made only from generated names")
