@@ -49,6 +49,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // Ops tools: topics checked and applied against the contract, a group's offsets read and reset.
+        .target(name: "LiveGateOps", dependencies: ["LiveGateCore", "LiveGatePipeline", "Kafka"]),
         // What both HTTP surfaces share: the Prometheus scrape, plain-text answers, 405 with `Allow`, listen addresses.
         .target(
             name: "HTTPCommon",
@@ -89,7 +91,7 @@ let package = Package(
             name: "livegate",
             dependencies: [
                 "LiveGateCore", "LiveGateStore", "LiveGatePipeline", "LiveGateBench", "LiveGateLocal", "Postgres", "Kafka",
-                "Redaction", "LiveGateHTTP", "LiveGateWorkerHTTP", "HTTPCommon",
+                "Redaction", "LiveGateHTTP", "LiveGateWorkerHTTP", "HTTPCommon", "LiveGateOps",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,7 +131,7 @@ let package = Package(
             name: "LiveGatePipelineTests",
             dependencies: [
                 "LiveGatePipeline", "LiveGateStore", "LiveGateCore", "LiveGateLocal", "Kafka", "Postgres", "LiveGateTestSupport",
-                "LiveGateHTTP",
+                "LiveGateHTTP", "LiveGateOps",
             ]),
         .testTarget(
             name: "LiveGateStoreTests",

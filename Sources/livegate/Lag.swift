@@ -1,5 +1,6 @@
 import ArgumentParser
 import Kafka
+import LiveGateOps
 import LiveGateCore
 import LiveGatePipeline
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LiveGatePipeline
+import LiveGateOps
 
 struct TopicsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

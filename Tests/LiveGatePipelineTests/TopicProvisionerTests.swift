@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+@testable import LiveGateOps
 import LiveGateCore
 @testable import LiveGatePipeline
 import LiveGateTestSupport
