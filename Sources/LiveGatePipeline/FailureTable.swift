@@ -78,15 +78,20 @@ enum FailureTable {
         return postgres(underlying).applyFailure == .transient(needsNewConnection: true)
     }
 
-    /// librdkafka, by error code (negative: the client's own; positive: the broker's):
+    /// librdkafka, by error code (negative: the client's own; positive: the broker's). Publishing retries in
+    /// every class (bounded by the batch deadline); only the first replaces the producer, and the log level
+    /// says which class it was:
     ///
-    /// | code                                                        | class       | publishing           |
-    /// |-------------------------------------------------------------|-------------|----------------------|
-    /// | any, when the client says fatal (a fenced idempotent producer) | `fatal`  | a new producer, then retries |
-    /// | _TRANSPORT, _ALL_BROKERS_DOWN, _TIMED_OUT, _RESOLVE, _PARTITION_EOF, REQUEST_TIMED_OUT | `passing` | retries: the client recovers by itself |
-    /// | _MSG_TIMED_OUT, _QUEUE_FULL, LEADER_NOT_AVAILABLE, NOT_LEADER, NETWORK_EXCEPTION, COORDINATOR_*, NOT_COORDINATOR, NOT_ENOUGH_REPLICAS(_AFTER_APPEND), REBALANCE_IN_PROGRESS, KAFKA_STORAGE_ERROR | `retriable` | retries |
-    /// | _UNKNOWN_TOPIC, _UNKNOWN_PARTITION, _INVALID_ARG, _AUTHENTICATION, UNKNOWN_TOPIC_OR_PART, MSG_SIZE_TOO_LARGE, RECORD_LIST_TOO_LARGE, TOPIC/CLUSTER_AUTHORIZATION_FAILED | `refused` | retries as for an outage, logged as an error |
-    /// | anything else                                               | `unknown`   | retries, logged with its name |
+    /// - `fatal`: any code, when the client says fatal (a fenced idempotent producer): a new producer first.
+    /// - `passing`: _TRANSPORT, _ALL_BROKERS_DOWN, _TIMED_OUT, _RESOLVE, _PARTITION_EOF, REQUEST_TIMED_OUT:
+    ///   the client recovers by itself.
+    /// - `retriable`: _MSG_TIMED_OUT, _QUEUE_FULL, LEADER_NOT_AVAILABLE, NOT_LEADER_FOR_PARTITION,
+    ///   NETWORK_EXCEPTION, COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR,
+    ///   NOT_ENOUGH_REPLICAS(_AFTER_APPEND), REBALANCE_IN_PROGRESS, KAFKA_STORAGE_ERROR.
+    /// - `refused`: _UNKNOWN_TOPIC, _UNKNOWN_PARTITION, _INVALID_ARG, _AUTHENTICATION, UNKNOWN_TOPIC_OR_PART,
+    ///   MSG_SIZE_TOO_LARGE, RECORD_LIST_TOO_LARGE, TOPIC_ and CLUSTER_AUTHORIZATION_FAILED: retried as for an
+    ///   outage (someone must mend it), logged as an error.
+    /// - `unknown`: anything else, retried and logged with its name.
     enum Kafka: Equatable, CaseIterable {
         case fatal, passing, retriable, refused, unknown
 

@@ -55,9 +55,15 @@ extension LaneMachine {
         if case let .batch(batch) = state { batch.failures } else { 0 }
     }
 
+    /// The batch in flight, at `step`; an event in any other state is a bug in the executor.
+    func inFlight(at step: Batch.Step, _ event: String) -> Batch {
+        guard case let .batch(batch) = state, batch.step == step else { preconditionFailure("\(event) in \(state)") }
+        return batch
+    }
+
     /// The batch is decoded at `now`: its deadline starts.
     mutating func decoded(at now: UInt64) -> Action {
-        guard case var .batch(batch) = state, batch.step == .decoding else { preconditionFailure("decoded(at:) in \(state)") }
+        var batch = inFlight(at: .decoding, "decoded(at:)")
         batch.deadlineNanos = now &+ timing.batchDeadlineNanos
         batch.step = .applying
         state = .batch(batch)
@@ -65,14 +71,14 @@ extension LaneMachine {
     }
 
     mutating func applied() -> Action {
-        guard case var .batch(batch) = state, batch.step == .applying else { preconditionFailure("applied() in \(state)") }
+        var batch = inFlight(at: .applying, "applied()")
         batch.step = .publishing
         state = .batch(batch)
         return .publish
     }
 
     mutating func applyFailed(_ failure: ApplyFailure, at now: UInt64) -> Action {
-        guard case let .batch(batch) = state, batch.step == .applying else { preconditionFailure("applyFailed in \(state)") }
+        let batch = inFlight(at: .applying, "applyFailed")
         switch failure {
         case .refusesData:
             return .isolate  // still applying: isolation reports applied or failed in turn, and is no failed attempt
@@ -87,7 +93,7 @@ extension LaneMachine {
 
     /// The outputs are durable: a member commits, a reader is done.
     mutating func published() -> Action {
-        guard case var .batch(batch) = state, batch.step == .publishing else { preconditionFailure("published() in \(state)") }
+        var batch = inFlight(at: .publishing, "published()")
         guard role == .member else {
             batch.step = .finishing
             state = .batch(batch)
@@ -101,22 +107,18 @@ extension LaneMachine {
 
     /// Publishing failed: the store already committed, so only the publish is tried again.
     mutating func publishFailed(_ failure: PublishFailure, at now: UInt64) -> Action {
-        guard case let .batch(batch) = state, batch.step == .publishing else { preconditionFailure("publishFailed in \(state)") }
+        let batch = inFlight(at: .publishing, "publishFailed")
         return retry(batch, failure == .fatalProducer ? .replaceProducer : .publish, at: now)
     }
 
     mutating func producerReplaced() -> Action {
-        guard case let .batch(batch) = state, batch.step == .replacingProducer else {
-            preconditionFailure("producerReplaced() in \(state)")
-        }
+        let batch = inFlight(at: .replacingProducer, "producerReplaced()")
         return backOff(batch, then: .publish)
     }
 
     /// No new producer could be made: a failure like any other, and the replacement is tried again.
     mutating func producerReplaceFailed(at now: UInt64) -> Action {
-        guard case let .batch(batch) = state, batch.step == .replacingProducer else {
-            preconditionFailure("producerReplaceFailed(at:) in \(state)")
-        }
+        let batch = inFlight(at: .replacingProducer, "producerReplaceFailed(at:)")
         return retry(batch, .replaceProducer, at: now)
     }
 

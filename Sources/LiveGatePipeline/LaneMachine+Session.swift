@@ -109,7 +109,7 @@ extension LaneMachine {
 
     /// A reader's batch is done.
     mutating func batchFinished() -> Action {
-        guard case let .batch(batch) = state, batch.step == .finishing else { preconditionFailure("batchFinished() in \(state)") }
+        _ = inFlight(at: .finishing, "batchFinished()")
         state = .inGroup(.ready)
         return .turn
     }
@@ -178,7 +178,9 @@ extension LaneMachine {
 
     /// A batch of the records of partitions still held; none left, the next turn.
     private mutating func startBatch(_ poll: Poll) -> Action {
-        let offsets = poll.revokedDuringPoll ? poll.nextOffsets.filter { poll.owned.contains($0.key) } : poll.nextOffsets
+        let offsets = poll.revokedDuringPoll
+            ? poll.nextOffsets.filter { poll.owned.contains($0.key) }
+            : poll.nextOffsets
         guard !offsets.isEmpty else {
             state = .inGroup(.ready)
             return .turn

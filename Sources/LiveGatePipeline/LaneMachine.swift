@@ -75,7 +75,8 @@ struct LaneMachine {
         case reportLag
         /// Poll a batch; report `polled` or `pollFailed`.
         case poll
-        /// Commit offsets a refusal left, for partitions still held; report `offsetsCommitted` or `commitRefused`.
+        /// Commit offsets a refusal left, for partitions still held; report `offsetsCommitted` or
+        /// `commitRefused`.
         case commitCarryOver([TopicPartition: Int64])
         /// Decode the records polled, without those of `dropping` (revoked during the poll: their new owner
         /// reads them from the committed offset); report `decoded(at:)`.
