@@ -75,8 +75,9 @@ public final class KafkaConsumer {
         group.assign(Array(partitions.keys))
     }
 
-    /// A consumer of `groupId` that never joins it: it reads the group's committed offsets and commits new
-    /// ones (ops resetting a group that has no members), and reads nothing.
+    /// A consumer of `groupId` that never joins it and reads nothing: it asks the brokers about the group's
+    /// committed offsets and about partitions (watermarks, offsets by time). It does not commit: `commit`
+    /// needs a member of the group, and `GroupOffsets` resets a group's offsets through a member of its own.
     public init(brokers: String, offsetsOf groupId: String, settings: KafkaSettings = KafkaSettings()) throws(KafkaError) {
         var all = Self.defaults.merging(settings)
         all["bootstrap.servers"] = brokers
@@ -164,10 +165,27 @@ public final class KafkaConsumer {
     /// members than partitions); false before the first assignment and during a rebalance.
     public var isGroupMember: Bool { group.isMember }
 
+    /// What `pollRecords` returned: every record the call took, and whether the group took partitions away
+    /// during it (rebalances run inside the call), so the caller decides what to do with their records.
+    public struct Polled: Sendable {
+        public var records: [ConsumedRecord]
+        public var revokedDuringPoll: Bool
+    }
+
     /// Waits up to `maxWaitMillis` for a first record, then takes whatever else is already fetched, up to
     /// `maxRecords`. So a quiet topic is answered at once and a busy one in large batches. Records of
     /// partitions revoked during the call are dropped: their new owner reads them from the committed offset.
     public func poll(maxRecords: Int, maxWaitMillis: Int) throws(KafkaError) -> [ConsumedRecord] {
+        var polled = try pollRecords(maxRecords: maxRecords, maxWaitMillis: maxWaitMillis)
+        if polled.revokedDuringPoll {
+            let owned = group.assigned
+            polled.records.removeAll { !owned.contains(TopicPartition(topic: $0.topic, partition: $0.partition)) }
+        }
+        return polled.records
+    }
+
+    /// `poll` without the dropping: a worker's lane leaves that decision to its state machine (`LaneMachine`).
+    public func pollRecords(maxRecords: Int, maxWaitMillis: Int) throws(KafkaError) -> Polled {
         var records: [ConsumedRecord] = []
         var wait = Int32(clamping: maxWaitMillis)
         let revocationsBefore = group.revocations
@@ -179,16 +197,13 @@ public final class KafkaConsumer {
             if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 if m.err == RD_KAFKA_RESP_ERR__FATAL { throw fatalError("consumer") }
                 group.logger?.log(level: 4, "consumer: \(String(cString: rd_kafka_err2str(m.err)))")
-                onError?(KafkaError(m.err, m.rkt.map { "reading \(String(cString: rd_kafka_topic_name($0))) [\(m.partition)]" } ?? "consumer"))
+                let context = m.rkt.map { "reading \(String(cString: rd_kafka_topic_name($0))) [\(m.partition)]" }
+                onError?(KafkaError(m.err, context ?? "consumer"))
                 continue
             }
             records.append(Self.copy(message))
         }
-        if group.revocations != revocationsBefore {
-            let owned = group.assigned
-            records.removeAll { !owned.contains(TopicPartition(topic: $0.topic, partition: $0.partition)) }
-        }
-        return records
+        return Polled(records: records, revokedDuringPoll: group.revocations != revocationsBefore)
     }
 
     /// Commits, synchronously, `next` as the offset to resume from for each partition.
