@@ -122,8 +122,8 @@ extension LaneMachine {
         return retry(batch, .replaceProducer, at: now)
     }
 
-    /// Counts the failure, and either gives up (deadline passed) or goes on with `next`: a reconnect or a
-    /// new producer at once, another attempt after the backoff.
+    /// Counts the failure, and either gives up (deadline passed) or goes on with `next`: a first reconnect or
+    /// new producer at once, anything else after the backoff.
     mutating func retry(_ batch: Batch, _ next: Batch.Retry, at now: UInt64) -> Action {
         var batch = batch
         batch.failures += 1
@@ -132,10 +132,12 @@ extension LaneMachine {
             return end(.stalled)
         }
         switch next {
-        case .reconnect, .replaceProducer:
+        case .reconnect where batch.step != .reconnecting, .replaceProducer where batch.step != .replacingProducer:
             state = .batch(batch)
             return retried(batch, next)
-        case .apply, .publish:
+        case .apply, .publish, .reconnect, .replaceProducer:
+            // A reconnect or a replacement that itself failed waits the backoff first: no hot loop against a
+            // server that refuses at once.
             return backOff(batch, then: next)
         }
     }
