@@ -4,7 +4,9 @@ import CRdKafka
 ///
 /// Not thread-safe: one thread owns it and calls `poll`, `commit` and `close` (the worker's dedicated poll
 /// thread; blocking librdkafka calls never run on the Swift concurrency pool). Rebalance callbacks run inside
-/// `poll`, on that same thread, so a batch the worker is applying can never lose its partitions mid-way.
+/// `poll`, on that same thread, so the assignment a worker sees does not change while it applies a batch. The
+/// group may still move the partitions meanwhile (a member frozen past its session): the commit is then
+/// refused, and the next poll reports the revocation.
 public final class KafkaConsumer {
     private let handle: OpaquePointer
     private let group: GroupState
@@ -228,7 +230,8 @@ public final class KafkaConsumer {
         group.resume(at: offsets)
     }
 
-    /// Leaves the group (revoking partitions, so others take over at once), waiting at most `timeoutMillis`:
+    /// Leaves the group (revoking partitions, so others take over at once; a static member, with
+    /// `group.instance.id`, keeps them until its session times out), waiting at most `timeoutMillis`:
     /// in librdkafka 2.0.2 a lost partition can make an unbounded close hang.
     public func close(timeoutMillis: Int = 10_000) {
         guard let queue = rd_kafka_queue_new(handle) else { return }

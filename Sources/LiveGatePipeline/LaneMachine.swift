@@ -93,7 +93,8 @@ struct LaneMachine {
         case commitBatch([TopicPartition: Int64])
         /// A reader's batch is done (nothing to commit); report `batchFinished`.
         case finishBatch
-        /// Close the consumer (leaving the group, so others take its partitions at once) and the producer;
+        /// Close the consumer (a dynamic member leaves the group, so others take its partitions at once; a
+        /// static one keeps them until `session.timeout.ms`) and the producer;
         /// report `sessionClosed`.
         case leaveGroup(Ending)
         /// Remove this lane's heartbeat row: it stopped cleanly; report `memberForgotten`.

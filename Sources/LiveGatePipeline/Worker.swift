@@ -4,7 +4,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// A LiveGate worker as a `Service`: on SIGTERM or SIGINT (through the `ServiceGroup`) it finishes and
-/// commits the batch in flight, leaves the consumer group and returns.
+/// commits the batch in flight (one it is still retrying is left uncommitted, for the next reader), leaves
+/// the consumer group and returns.
 ///
 /// The loop itself runs on a dedicated thread: librdkafka's poll and libpq block, and must not occupy the
 /// threads of the Swift concurrency pool.
@@ -43,7 +44,6 @@ public final class Worker: Service {
         return handle
     }
 
-    /// Says at start whom decisions are trusted from.
     /// What the worker checks, said at every start. What it was allowed to trust instead (unsigned input,
     /// producer time) the command that started it logs at warning level, with the option that allowed it.
     private func logTrust() {

@@ -130,7 +130,8 @@ extension WorkerLoop {
         return next
     }
 
-    /// Closes the consumer (leaving the group, so others take its partitions at once) and the producer.
+    /// Closes the consumer (a dynamic member leaves the group, so others take its partitions at once) and the
+    /// producer.
     func leaveGroup(_ ending: LaneMachine.Ending) -> LaneMachine.Action {
         if ending == .stalled {
             WorkerMetrics.stalledBatches.increment()
