@@ -19,6 +19,8 @@ public struct Replayer {
         public var fromMillis: Int64?
         /// Last offset to replay, inclusive; default: the last record present when the replay starts.
         public var toOffset: Int64?
+        /// Alternatively, the last record at or before this time (brokers that support offset lookup only).
+        public var toMillis: Int64?
         public var dryRun: Bool
         /// Replay even though workers of `liveGroup` reported in the last `liveWindowSeconds`.
         public var force: Bool
@@ -28,7 +30,8 @@ public struct Replayer {
         public var rules: Rules
 
         public init(brokers: String, databaseURL: String, topic: String, partition: Int32, fromOffset: Int64? = nil,
-                    fromMillis: Int64? = nil, toOffset: Int64? = nil, dryRun: Bool = false, force: Bool = false,
+                    fromMillis: Int64? = nil, toOffset: Int64? = nil, toMillis: Int64? = nil, dryRun: Bool = false,
+                    force: Bool = false,
                     liveGroup: String = "livegate", operatorName: String, kafka: KafkaSettings = KafkaSettings(),
                     rules: Rules = .standard) {
             self.brokers = brokers
@@ -38,6 +41,7 @@ public struct Replayer {
             self.fromOffset = fromOffset
             self.fromMillis = fromMillis
             self.toOffset = toOffset
+        self.toMillis = toMillis
             self.dryRun = dryRun
             self.force = force
             self.liveGroup = liveGroup
@@ -70,14 +74,18 @@ public struct Replayer {
     public init(_ request: Request) { self.request = request }
 
     /// The offsets to replay, `first...last`, or nil when the range is empty.
+    /// What the brokers say about the partition (watermarks, offsets by time where asked) goes through
+    /// `ReplayPlan`, whose rules are unit tests.
     public func range(_ consumer: KafkaConsumer) throws -> ClosedRange<Int64>? {
         let tp = TopicPartition(topic: request.topic, partition: request.partition)
         let (low, high) = try consumer.watermarks(tp)
-        var first = request.fromOffset ?? low
-        if let millis = request.fromMillis { first = try consumer.offset(tp, atOrAfter: millis) }
-        let last = min(request.toOffset ?? (high - 1), high - 1)
-        first = max(first, low)
-        return first <= last ? first...last : nil
+        let facts = ReplayPlan.Partition(
+            partition: tp, low: low, high: high,
+            firstAtOrAfterFrom: try request.fromMillis.map { try consumer.offset(tp, atOrAfter: $0) },
+            firstAfterTo: try request.toMillis.map { try consumer.offset(tp, atOrAfter: $0 + 1) })
+        let bounds = ReplayPlan.Bounds(fromOffset: request.fromOffset, toOffset: request.toOffset,
+                                       fromMillis: request.fromMillis, toMillis: request.toMillis)
+        return ReplayPlan([facts], bounds: bounds).ranges[tp]
     }
 
     public func run(progress: (Int64, Int64) -> Void = { _, _ in }) throws -> ReplayAudit.Counts {
@@ -105,7 +113,9 @@ public struct Replayer {
                         progress: (Int64, Int64) -> Void) throws -> ReplayAudit.Counts {
         let consumer = try KafkaConsumer(brokers: request.brokers, reading: [tp: range.lowerBound], settings: request.kafka)
         let store = try LedgerStore(url: request.databaseURL, rules: request.rules)
-        let producer = request.dryRun ? nil : try KafkaProducer(brokers: request.brokers, settings: request.kafka)
+        // The workers' producer settings: a dead letter a worker can publish (up to 1 MiB), a replay can too.
+        let producer = request.dryRun ? nil : try KafkaProducer(
+            brokers: request.brokers, settings: WorkerConfiguration.producerDefaults.merging(request.kafka))
         var counts = ReplayAudit.Counts()
         var next = range.lowerBound
         var lastProgress = Date()

@@ -33,6 +33,9 @@ struct Replay: ParsableCommand {
     @Option(name: .customLong("to-offset"), help: "Last offset, inclusive (default: the last record now present).")
     var toOffset: Int64?
 
+    @Option(name: .customLong("to-time"), help: "End at the last record at or before this RFC 3339 time (brokers with offset lookup only).")
+    var toTime: String?
+
     @Flag(name: .customLong("dry-run"), help: "Report what would change; publish and keep nothing.")
     var dryRun = false
 
@@ -49,12 +52,15 @@ struct Replay: ParsableCommand {
     func validate() throws {
         if fromOffset != nil, fromTime != nil { throw ValidationError("Give --from-offset or --from-time, not both.") }
         if let fromTime, RFC3339.parse(fromTime) == nil { throw ValidationError("--from-time is not an RFC 3339 time.") }
+        if toOffset != nil, toTime != nil { throw ValidationError("Give --to-offset or --to-time, not both.") }
+        if let toTime, RFC3339.parse(toTime) == nil { throw ValidationError("--to-time is not an RFC 3339 time.") }
     }
 
     func run() throws {
         let request = Replayer.Request(
             brokers: try broker.servers(), databaseURL: try database.url(), topic: topic, partition: partition,
             fromOffset: fromOffset, fromMillis: fromTime.flatMap(RFC3339.parse)?.millis, toOffset: toOffset,
+            toMillis: toTime.flatMap(RFC3339.parse)?.millis,
             dryRun: dryRun, force: force, liveGroup: group.name,
             operatorName: operatorName ?? Env.get("USER") ?? "unknown", kafka: try broker.settings(),
             rules: try trust.rules(logger: makeLogger(label: "livegate.replay", level: "info")))

@@ -42,6 +42,20 @@ struct ReplayCommandTests {
         h.database.drop()
     }
 
+    @Test("a replay publishes a dead letter as large as a worker does (over 1,000,000 bytes, within 1 MiB)")
+    func largeDeadLetter() throws {
+        let h = try PipelineHarness(partitions: 1)
+        try h.migrate()
+        try h.publish(Topics.transactionAttempt, key: "t-9", values: [(0..<900_000).map { UInt8(1 + $0 % 31) }])
+        let out = try h.reader([Topics.deadLetter])
+        let counts = try Replayer(request(h, dryRun: false)).run()
+        #expect(counts.deadLetters == 1)
+        #expect(try out.read(timeoutSeconds: 30) { _ in out.on(Topics.deadLetter).count == 1 })
+        let size = out.records.first { $0.topic == Topics.deadLetter }.map { ($0.value?.count ?? 0) + ($0.key?.count ?? 0) }
+        #expect((size ?? 0) > 1_000_000 && (size ?? 0) <= DeadLetter.maxRecordBytes, "\(size ?? -1) bytes")
+        h.database.drop()
+    }
+
     @Test("refuses while the live group is active, unless forced")
     func liveGroup() throws {
         let h = try PipelineHarness(partitions: 1)
