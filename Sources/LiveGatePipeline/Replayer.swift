@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import LiveGateCore
 import LiveGateStore
+import Logging
 
 /// Re-applies a range of one input partition through the normal path (decode, store, publish), outside the
 /// live consumer group and without committing offsets. Inputs already processed change nothing and get
@@ -88,7 +89,9 @@ public struct Replayer {
         return ReplayPlan([facts], bounds: bounds).ranges[tp]
     }
 
-    public func run(progress: (Int64, Int64) -> Void = { _, _ in }) throws -> ReplayAudit.Counts {
+    /// Replays the range through a lane of its own in the `.reader` role: the workers' machine, producer
+    /// settings, retries, reconnects and batch deadline, outside the group and committing nothing.
+    public func run(progress: @escaping (Int64, Int64) -> Void = { _, _ in }) throws -> ReplayAudit.Counts {
         guard Topics.inputs.contains(request.topic) else { throw Failure.notAnInputTopic(request.topic) }
         let live = try ReplayAudit.liveMembers(url: request.databaseURL, group: request.liveGroup,
                                                seconds: Self.liveWindowSeconds)
@@ -99,41 +102,20 @@ public struct Replayer {
         let audit = try ReplayAudit(url: request.databaseURL, operator: request.operatorName, topic: request.topic,
                                     partition: request.partition, fromOffset: range.lowerBound,
                                     toOffset: range.upperBound, dryRun: request.dryRun, forced: request.force)
+        let job = ReplayJob(ranges: [tp: range], dryRun: request.dryRun, progress: progress)
+        let configuration = WorkerConfiguration(
+            brokers: request.brokers, databaseURL: request.databaseURL, group: request.liveGroup,
+            kafka: request.kafka, lanes: 1, rules: request.rules)
+        let lane = WorkerLoop(configuration: configuration, logger: Logger(label: "livegate.replay"),
+                              stop: StopSignal(), reader: job)
         do {
-            let counts = try replay(range, of: tp, progress: progress)
-            try audit.finish(counts, result: "completed")
-            return counts
+            try lane.run()
+            try audit.finish(job.counts, result: "completed")
+            return job.counts
         } catch {
             try? audit.finish(ReplayAudit.Counts(), result: "failed")
             throw error
         }
-    }
-
-    private func replay(_ range: ClosedRange<Int64>, of tp: TopicPartition,
-                        progress: (Int64, Int64) -> Void) throws -> ReplayAudit.Counts {
-        let consumer = try KafkaConsumer(brokers: request.brokers, reading: [tp: range.lowerBound], settings: request.kafka)
-        let store = try LedgerStore(url: request.databaseURL, rules: request.rules)
-        // The workers' producer settings: a dead letter a worker can publish (up to 1 MiB), a replay can too.
-        let producer = request.dryRun ? nil : try KafkaProducer(
-            brokers: request.brokers, settings: WorkerConfiguration.producerDefaults.merging(request.kafka))
-        var counts = ReplayAudit.Counts()
-        var next = range.lowerBound
-        var lastProgress = Date()
-        while next <= range.upperBound {
-            let records = try consumer.poll(maxRecords: 500, maxWaitMillis: 200).filter { $0.offset <= range.upperBound }
-            guard !records.isEmpty else {
-                if Date().timeIntervalSince(lastProgress) > 30 { throw Failure.stalled(at: next) }
-                continue
-            }
-            lastProgress = Date()
-            let plan = BatchPlan(records, rules: request.rules)
-            let outcomes = try RecordIsolation(apply: request.dryRun ? store.evaluate : store.apply).run(plan.events)
-            try producer?.send(plan.outputs(outcomes))
-            counts.add(plan, outcomes)
-            next = (records.map(\.offset).max() ?? next) + 1
-            progress(next - range.lowerBound, Int64(range.count))
-        }
-        return counts
     }
 }
 

@@ -19,9 +19,11 @@ extension WorkerLoop {
 
     func apply(isolating: Bool) -> LaneMachine.Action {
         guard let plan, let store else { preconditionFailure("apply without a batch or a store") }
+        // A dry run evaluates: nothing is kept.
+        let applyEvents: ([InputEvent]) throws -> [EventOutcome] = reader?.dryRun == true ? store.evaluate : store.apply
         do {
             outcomes = try stats.time(.apply) {
-                isolating ? try RecordIsolation(apply: store.apply).run(plan.events) : try store.apply(plan.events)
+                isolating ? try RecordIsolation(apply: applyEvents).run(plan.events) : try applyEvents(plan.events)
             }
             faults.check(.afterApply, batch: stats.batches + 1)
             health.database(lane, answers: true)
@@ -54,9 +56,13 @@ extension WorkerLoop {
 
     /// Publishes every output and waits for the acknowledgements.
     func publish() -> LaneMachine.Action {
-        guard let plan, let producer else { preconditionFailure("publish without a batch or a producer") }
+        guard let plan else { preconditionFailure("publish without a batch") }
         do {
-            try stats.time(.publish) { try producer.send(plan.outputs(outcomes)) }
+            if let producer {
+                try stats.time(.publish) { try producer.send(plan.outputs(outcomes)) }
+            } else {
+                precondition(reader?.dryRun == true, "publish without a producer")  // a dry run publishes nothing
+            }
             faults.check(.afterPublish, batch: stats.batches + 1)
             stats.countRefused(outcomes)
             WorkerMetrics.count(plan, outcomes)

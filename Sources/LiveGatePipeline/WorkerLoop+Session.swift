@@ -21,6 +21,7 @@ extension WorkerLoop {
     }
 
     func joinGroup() -> LaneMachine.Action {
+        if let reader { return startReading(reader) }
         do {
             let consumer = try KafkaConsumer(
                 brokers: configuration.brokers, group: configuration.group, topics: Topics.inputs,
@@ -45,6 +46,7 @@ extension WorkerLoop {
         health.turned(lane)
         health.inGroup(lane, consumer?.isGroupMember ?? false)
         if stop.isRequested { return machine.stopRequested() }
+        if reader?.isComplete == true { return machine.rangeRead() }
         return machine.turn(at: Self.now)
     }
 
@@ -101,6 +103,7 @@ extension WorkerLoop {
                     maxRecords: configuration.maxBatchRecords, maxWaitMillis: configuration.maxBatchWaitMillis)
             }
             reportOffsetResets(consumer)
+            if let reader { return readerPolled(reader, result.records) }
             polled = result.records
             return machine.polled(LaneMachine.Poll(
                 nextOffsets: BatchPlan.nextOffsets(of: result.records), revokedDuringPoll: result.revokedDuringPoll,

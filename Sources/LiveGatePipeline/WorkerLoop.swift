@@ -24,6 +24,8 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one lane thread on
     let lane: Int
     let health: WorkerHealth
     var machine: LaneMachine
+    /// A replay's ranges, for a lane in the `.reader` role; nil for a member of the live group.
+    let reader: ReplayJob?
 
     // What the actions act on. Each is set by the action that opens it and dropped by the one that ends it.
     var store: LedgerStore?
@@ -41,8 +43,9 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one lane thread on
     /// `lane` numbers the lanes of one worker from 0; with more than one, each lane's member name and
     /// static membership id get the suffix `-<lane>`, so they stay distinct in the group.
     init(configuration: WorkerConfiguration, lane: Int = 0, logger: Logger, stop: StopSignal,
-         health: WorkerHealth? = nil) {
+         health: WorkerHealth? = nil, reader: ReplayJob? = nil) {
         self.configuration = configuration
+        self.reader = reader
         self.stop = stop
         self.lane = lane
         self.health = health ?? WorkerHealth(lanes: lane + 1, stuckAfterSeconds: .infinity)
@@ -54,7 +57,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one lane thread on
         let staticId = configuration.instanceId ?? configuration.kafka["group.instance.id"]
         member = (staticId ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())") + suffix
         instanceId = staticId.map { $0 + suffix }
-        machine = LaneMachine(timing: LaneMachine.Timing(
+        machine = LaneMachine(role: reader == nil ? .member : .reader, timing: LaneMachine.Timing(
             batchDeadlineSeconds: configuration.effectiveBatchDeadlineSeconds, heartbeatSeconds: Self.heartbeatSeconds))
     }
 
@@ -63,7 +66,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one lane thread on
 
     /// Performs the machine's actions until it says the lane is done; rethrows what made it fail.
     func run() throws {
-        defer { logger.info("worker stopped", metadata: stats.metadata) }
+        defer { if reader == nil { logger.info("worker stopped", metadata: stats.metadata) } }
         if faults.isArmed {
             logger.warning("fault injection armed (LIVEGATE_FAULT): for tests only", metadata: ["fault": "\(faults)"])
         }
@@ -95,7 +98,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one lane thread on
         case .publish: return publish()
         case .replaceProducer: return replaceProducer()
         case let .commitBatch(offsets): return commitBatch(offsets)
-        case .finishBatch: return machine.batchFinished()
+        case .finishBatch: return finishBatch()
         case let .leaveGroup(ending): return leaveGroup(ending)
         case .forgetMember: return forgetMember()
         case .exit, .fail: preconditionFailure("run() ends the lane at \(action)")

@@ -41,7 +41,9 @@ final class HostProbe: Sendable {
         var starved: Bool { p99Millis >= 250 || maxMillis >= 1000 }
 
         var description: String {
-            let verdict = starved ? "the host was starved" : "the host answered promptly (a delay was the pipeline's, not the host's)"
+            let verdict = starved
+                ? "the host was starved"
+                : "the host answered promptly (a delay was the pipeline's, not the host's)"
             return String(format: "%@ (a 10 ms step overshot by p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d samples; "
                           + "load average %@)", verdict, p50Millis, p99Millis, maxMillis, samples, loadAverage)
         }
