@@ -21,8 +21,8 @@ struct Replay: ParsableCommand {
     @Option(help: "The input topic, e.g. \(Topics.transactionAttempt).")
     var topic: String
 
-    @Option(help: "The partition.")
-    var partition: Int32
+    @Option(help: "The partition (default: every partition of the topic, in one run).")
+    var partition: Int32?
 
     @Option(name: .customLong("from-offset"), help: "First offset (default: the first retained record).")
     var fromOffset: Int64?
@@ -69,7 +69,7 @@ struct Replay: ParsableCommand {
         let counts = try Replayer(request).run(progress: bar.update)
         bar.finish()
         let verb = dryRun ? "would change" : "changed"
-        print("replay \(topic)/\(partition)\(dryRun ? " (dry run)" : ""): \(counts.records) records, "
+        print("replay \(topic)/\(partition.map(String.init) ?? "all")\(dryRun ? " (dry run)" : ""): \(counts.records) records, "
               + "\(counts.applied) \(verb), \(counts.duplicates) already processed, \(counts.conflicts) conflicts, "
               + "\(counts.deadLetters) dead letters")
     }
