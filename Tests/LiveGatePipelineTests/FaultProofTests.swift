@@ -107,17 +107,10 @@ struct FaultProofTests {
         run.h.database.drop()
     }
 
-    @Test("produce and offset-commit requests failing")
-    func requestsFailing() throws {
-        let run = try FaultRun()
-        // Produce (API 0): not enough replicas, 20 times; OffsetCommit (API 8): coordinator not available, 20 times.
-        try run.run("produce and commit requests failing", seconds: 1,
-                    reached: ["publishing failed; retrying", "offset commit refused", "NOT_ENOUGH_REPLICAS", "COORDINATOR_NOT_AVAILABLE"], fault: {
-            run.h.broker.failNextRequests(apiKey: 0, errors: Array(repeating: 19, count: 20))
-            run.h.broker.failNextRequests(apiKey: 8, errors: Array(repeating: 15, count: 20))
-        }, restore: {})
-        run.h.database.drop()
-    }
+    // Produce and offset-commit requests failing (injected broker errors) is no process proof any more: what
+    // the lane does about them (a publish retried alone, a refused commit carried over) is LaneMachine's unit
+    // tests, what the codes mean FailureTable's; refused commits in real processes remain in the row-lock
+    // proof below and in the stalled-worker proof.
 
     @Test("a database call blocking longer than max.poll.interval.ms")
     func blockedLongerThanPollInterval() throws {
