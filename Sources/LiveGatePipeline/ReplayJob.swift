@@ -20,13 +20,16 @@ final class ReplayJob: @unchecked Sendable {  // used by its one lane thread onl
     private(set) var counts = ReplayAudit.Counts()
     /// The next offset to read of each partition; past its range's end, the partition is done.
     private(set) var next: [TopicPartition: Int64]
-    private var lastRecordNanos = DispatchTime.now().uptimeNanoseconds
+    private var lastRecordNanos: UInt64
 
-    init(ranges: [TopicPartition: ClosedRange<Int64>], dryRun: Bool, progress: @escaping (Int64, Int64) -> Void) {
+    /// `startedNanos`: when the reader starts waiting for its first record (monotonic).
+    init(ranges: [TopicPartition: ClosedRange<Int64>], dryRun: Bool,
+         startedNanos: UInt64 = DispatchTime.now().uptimeNanoseconds, progress: @escaping (Int64, Int64) -> Void) {
         self.ranges = ranges
         self.dryRun = dryRun
         self.progress = progress
         next = ranges.mapValues(\.lowerBound)
+        lastRecordNanos = startedNanos
     }
 
     var total: Int64 { ranges.values.reduce(0) { $0 + Int64($1.count) } }
