@@ -210,8 +210,10 @@ struct LaneMachine {
     mutating func stopRequested() -> Action {
         switch state {
         case .connecting, .waitingForStore:
-            state = storeOpened ? .ending(.stopped, .forgetting) : .done
-            return storeOpened ? .forgetMember : .exit
+            // Only a member that once connected wrote a heartbeat row to remove; a reader writes none.
+            let forget = storeOpened && role == .member
+            state = forget ? .ending(.stopped, .forgetting) : .done
+            return forget ? .forgetMember : .exit
         case .inGroup(.ready):
             return end(.stopped)
         case let .batch(batch) where batch.isWaiting:

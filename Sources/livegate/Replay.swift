@@ -33,7 +33,8 @@ struct Replay: ParsableCommand {
     @Option(name: .customLong("to-offset"), help: "Last offset, inclusive (default: the last record now present).")
     var toOffset: Int64?
 
-    @Option(name: .customLong("to-time"), help: "End at the last record at or before this RFC 3339 time (brokers with offset lookup only).")
+    @Option(name: .customLong("to-time"),
+            help: "End at the last record at or before this RFC 3339 time (brokers with offset lookup only).")
     var toTime: String?
 
     @Flag(name: .customLong("dry-run"), help: "Report what would change; publish and keep nothing.")
@@ -69,7 +70,8 @@ struct Replay: ParsableCommand {
         let counts = try Replayer(request).run(progress: bar.update)
         bar.finish()
         let verb = dryRun ? "would change" : "changed"
-        print("replay \(topic)/\(partition.map(String.init) ?? "all")\(dryRun ? " (dry run)" : ""): \(counts.records) records, "
+        let what = "\(topic)/\(partition.map(String.init) ?? "all")\(dryRun ? " (dry run)" : "")"
+        print("replay \(what): \(counts.records) records, "
               + "\(counts.applied) \(verb), \(counts.duplicates) already processed, \(counts.conflicts) conflicts, "
               + "\(counts.deadLetters) dead letters")
     }

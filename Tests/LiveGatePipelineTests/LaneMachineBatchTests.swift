@@ -135,6 +135,21 @@ struct LaneMachineBatchTests {
         #expect(m.joined() == .turn)
     }
 
+    @Test("a stop while a stalled lane waits for PostgreSQL forgets a member's heartbeat row; a reader has none")
+    func stopWhileReconnecting() {
+        var m = Self.applying()
+        _ = m.applyFailed(.transient(needsNewConnection: false), at: 121 * Self.second)
+        _ = m.sessionClosed()
+        #expect(m.storeConnectFailed() == .wait(afterFailures: 1))
+        #expect(m.stopRequested() == .forgetMember)
+        var r = S.polling(role: .reader)
+        _ = r.polled(S.poll([S.p0: 3]))
+        _ = r.decoded(at: 0)
+        #expect(r.applyFailed(.transient(needsNewConnection: false), at: 121 * Self.second) == .leaveGroup(.stalled))
+        #expect(r.sessionClosed() == .connectStore(attempt: 1))
+        #expect(r.stopRequested() == .exit)
+    }
+
     @Test("a stop during a backoff leaves the batch uncommitted, and the lane stops cleanly")
     func stopDuringBackoff() {
         var m = Self.applying()

@@ -51,7 +51,8 @@ struct ReplayCommandTests {
         let counts = try Replayer(request(h, dryRun: false)).run()
         #expect(counts.deadLetters == 1)
         #expect(try out.read(timeoutSeconds: 30) { _ in out.on(Topics.deadLetter).count == 1 })
-        let size = out.records.first { $0.topic == Topics.deadLetter }.map { ($0.value?.count ?? 0) + ($0.key?.count ?? 0) }
+        let size = out.records.first { $0.topic == Topics.deadLetter }
+            .map { ($0.value?.count ?? 0) + ($0.key?.count ?? 0) }
         #expect((size ?? 0) > 1_000_000 && (size ?? 0) <= DeadLetter.maxRecordBytes, "\(size ?? -1) bytes")
         h.database.drop()
     }

@@ -91,7 +91,8 @@ struct StatusConvergenceTests {
               converged \(String(format: "%.1f", seconds)) s after the frozen worker woke: \(converged)
               host from the freeze to convergence: \(hostDuring)
             """)
-        #expect(converged, "\(hostDuring); last versions: \(tenants.map { "\($0)=\(statuses[$0]?.last?.version ?? -1)/\(current[$0] ?? -1)" })")
+        let lastVersions = tenants.map { "\($0)=\(statuses[$0]?.last?.version ?? -1)/\(current[$0] ?? -1)" }
+        #expect(converged, "\(hostDuring); last versions: \(lastVersions)")
         // A reader keeping the highest version never goes back: one version, one content.
         for t in tenants {
             var byVersion: [Int64: [UInt8]] = [:]
