@@ -4,7 +4,9 @@ import CRdKafka
 ///
 /// Not thread-safe: one thread owns it and calls `poll`, `commit` and `close` (the worker's dedicated poll
 /// thread; blocking librdkafka calls never run on the Swift concurrency pool). Rebalance callbacks run inside
-/// `poll`, on that same thread, so a batch the worker is applying can never lose its partitions mid-way.
+/// `poll`, on that same thread, so the assignment a worker sees does not change while it applies a batch. The
+/// group may still move the partitions meanwhile (a member frozen past its session): the commit is then
+/// refused, and the next poll reports the revocation.
 public final class KafkaConsumer {
     private let handle: OpaquePointer
     private let group: GroupState
@@ -75,8 +77,9 @@ public final class KafkaConsumer {
         group.assign(Array(partitions.keys))
     }
 
-    /// A consumer of `groupId` that never joins it: it reads the group's committed offsets and commits new
-    /// ones (ops resetting a group that has no members), and reads nothing.
+    /// A consumer of `groupId` that never joins it and reads nothing: it asks the brokers about the group's
+    /// committed offsets and about partitions (watermarks, offsets by time). It does not commit: `commit`
+    /// needs a member of the group, and `GroupOffsets` resets a group's offsets through a member of its own.
     public init(brokers: String, offsetsOf groupId: String, settings: KafkaSettings = KafkaSettings()) throws(KafkaError) {
         var all = Self.defaults.merging(settings)
         all["bootstrap.servers"] = brokers
@@ -164,10 +167,27 @@ public final class KafkaConsumer {
     /// members than partitions); false before the first assignment and during a rebalance.
     public var isGroupMember: Bool { group.isMember }
 
+    /// What `pollRecords` returned: every record the call took, and whether the group took partitions away
+    /// during it (rebalances run inside the call), so the caller decides what to do with their records.
+    public struct Polled: Sendable {
+        public var records: [ConsumedRecord]
+        public var revokedDuringPoll: Bool
+    }
+
     /// Waits up to `maxWaitMillis` for a first record, then takes whatever else is already fetched, up to
     /// `maxRecords`. So a quiet topic is answered at once and a busy one in large batches. Records of
     /// partitions revoked during the call are dropped: their new owner reads them from the committed offset.
     public func poll(maxRecords: Int, maxWaitMillis: Int) throws(KafkaError) -> [ConsumedRecord] {
+        var polled = try pollRecords(maxRecords: maxRecords, maxWaitMillis: maxWaitMillis)
+        if polled.revokedDuringPoll {
+            let owned = group.assigned
+            polled.records.removeAll { !owned.contains(TopicPartition(topic: $0.topic, partition: $0.partition)) }
+        }
+        return polled.records
+    }
+
+    /// `poll` without the dropping: a worker's lane leaves that decision to its state machine (`LaneMachine`).
+    public func pollRecords(maxRecords: Int, maxWaitMillis: Int) throws(KafkaError) -> Polled {
         var records: [ConsumedRecord] = []
         var wait = Int32(clamping: maxWaitMillis)
         let revocationsBefore = group.revocations
@@ -179,16 +199,13 @@ public final class KafkaConsumer {
             if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 if m.err == RD_KAFKA_RESP_ERR__FATAL { throw fatalError("consumer") }
                 group.logger?.log(level: 4, "consumer: \(String(cString: rd_kafka_err2str(m.err)))")
-                onError?(KafkaError(m.err, m.rkt.map { "reading \(String(cString: rd_kafka_topic_name($0))) [\(m.partition)]" } ?? "consumer"))
+                let context = m.rkt.map { "reading \(String(cString: rd_kafka_topic_name($0))) [\(m.partition)]" }
+                onError?(KafkaError(m.err, context ?? "consumer"))
                 continue
             }
             records.append(Self.copy(message))
         }
-        if group.revocations != revocationsBefore {
-            let owned = group.assigned
-            records.removeAll { !owned.contains(TopicPartition(topic: $0.topic, partition: $0.partition)) }
-        }
-        return records
+        return Polled(records: records, revokedDuringPoll: group.revocations != revocationsBefore)
     }
 
     /// Commits, synchronously, `next` as the offset to resume from for each partition.
@@ -213,7 +230,8 @@ public final class KafkaConsumer {
         group.resume(at: offsets)
     }
 
-    /// Leaves the group (revoking partitions, so others take over at once), waiting at most `timeoutMillis`:
+    /// Leaves the group (revoking partitions, so others take over at once; a static member, with
+    /// `group.instance.id`, keeps them until its session times out), waiting at most `timeoutMillis`:
     /// in librdkafka 2.0.2 a lost partition can make an unbounded close hang.
     public func close(timeoutMillis: Int = 10_000) {
         guard let queue = rd_kafka_queue_new(handle) else { return }

@@ -1,7 +1,7 @@
 import LiveGateCore
 import LiveGateStore
 
-/// Applies a batch; when PostgreSQL refuses it for what it holds (`StoreError.refusesData`), applies halves,
+/// Applies a batch; when PostgreSQL refuses it for what it holds (`FailureTable`'s `refusesData`), applies halves,
 /// in order and each in its own transaction, until the records that fail alone are found. Those come back as
 /// `.refused` (an `apply_failed` dead letter each); every other record is applied as usual. For one bad record
 /// in a batch of n that is about 2·log2(n) transactions instead of a worker that exits, restarts, reads the
@@ -27,7 +27,7 @@ struct RecordIsolation {
         guard !events.isEmpty else { return [] }
         do {
             return try apply(Array(events))
-        } catch let error as StoreError where error.refusesData || error.kind == .invariantViolated {
+        } catch let error as StoreError where FailureTable.apply(error) == .refusesData {
             guard events.count > 1 else {
                 let index = events.startIndex
                 if error.kind == .invariantViolated { throw BrokenInvariant(eventIndex: index, error: error) }

@@ -11,9 +11,8 @@ import Logging
 /// one guard that reads the status topic as its readers do (its own consumer group, `<group>.status-guard`,
 /// so the topic's partitions are spread over the workers) and, whenever the last record it read for a tenant
 /// is not the status of PostgreSQL's row (older, or from v1.2 anything else: forged), publishes the current
-/// status after it. A correction that itself lands
-/// before a newer status is read and corrected in turn, so the topic settles on the current version within
-/// a few polls of the last late record.
+/// status after it. A correction that itself lands before a newer status is read and corrected in turn, so
+/// the topic settles on the current version within a few polls of the last late record.
 final class StatusGuard: @unchecked Sendable {  // used by its one thread only
     let configuration: WorkerConfiguration
     let logger: Logger

@@ -4,7 +4,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// A LiveGate worker as a `Service`: on SIGTERM or SIGINT (through the `ServiceGroup`) it finishes and
-/// commits the batch in flight, leaves the consumer group and returns.
+/// commits the batch in flight (one it is still retrying is left uncommitted, for the next reader), leaves
+/// the consumer group and returns.
 ///
 /// The loop itself runs on a dedicated thread: librdkafka's poll and libpq block, and must not occupy the
 /// threads of the Swift concurrency pool.
@@ -43,7 +44,6 @@ public final class Worker: Service {
         return handle
     }
 
-    /// Says at start whom decisions are trusted from.
     /// What the worker checks, said at every start. What it was allowed to trust instead (unsigned input,
     /// producer time) the command that started it logs at warning level, with the option that allowed it.
     private func logTrust() {
@@ -55,25 +55,25 @@ public final class Worker: Service {
     }
 
     /// Runs every lane on a thread of its own, and the status guard on another, and returns when all have
-    /// stopped. The first lane to fail
-    /// stops the others (each commits the batch it finished; one still retrying leaves its batch uncommitted
-    /// for the next reader), and its error is rethrown.
+    /// stopped. `LaneSet` decides what a lane's end means for the others; its first failure is rethrown.
     private func runLanes() throws {
         logTrust()
         WorkerMetrics.buildInfo(version: LiveGateVersion.current, rules: configuration.rules)
-        let failure = Mutex<Error?>(nil)
+        let lanes = max(1, configuration.lanes)
+        let set = Mutex((lanes: LaneSet(lanes: lanes), errors: [Int: Error]()))
         let finished = DispatchGroup()
-        for lane in 0..<max(1, configuration.lanes) {
+        for lane in 0..<lanes {
             let loop = WorkerLoop(configuration: configuration, lane: lane, logger: logger, stop: stop, health: health)
             finished.enter()
             let thread = Thread {
                 defer { finished.leave() }
-                do {
-                    try loop.run()
-                } catch {
-                    failure.withLock { if $0 == nil { $0 = error } }
-                    self.stop.request()
+                var failure: Error?
+                do { try loop.run() } catch { failure = error }
+                let action = set.withLock {
+                    if let failure { $0.errors[lane] = failure }
+                    return $0.lanes.laneEnded(lane, failed: failure != nil)
                 }
+                if action == .stopAll { self.stop.request() }
             }
             thread.name = "livegate-lane-\(lane)"
             thread.start()
@@ -87,7 +87,7 @@ public final class Worker: Service {
         thread.name = "livegate-status-guard"
         thread.start()
         finished.wait()
-        if let error = failure.withLock({ $0 }) { throw error }
+        if let error = set.withLock({ state in state.lanes.firstFailed.flatMap { state.errors[$0] } }) { throw error }
     }
 
     static func onDedicatedThread(_ body: @escaping @Sendable () throws -> Void) async throws {

@@ -15,9 +15,9 @@ public struct WorkerConfiguration: Sendable {
     /// librdkafka properties for the consumer and the producer, on top of LiveGate's defaults.
     public var kafka: KafkaSettings
     /// Lanes of this worker: each has its own consumer in the group, producer and PostgreSQL connection, so
-    /// one lane's database round trips overlap another's decoding and publishing. Default 3: on the 2-core
-    /// bench machine 1, 2 and 3 lanes gave about 21,000, 40,000 and 55,000 verdicts a second, and 4 lanes no
-    /// more than 3. More lanes than a topic's partitions per worker sit idle.
+    /// one lane's database round trips overlap another's decoding and publishing. Default 3, the count
+    /// docs/benchmarks.md measures with (other counts are not measured there). More lanes than a topic's
+    /// partitions per worker sit idle.
     public var lanes: Int
     public static let defaultLanes = 3
     public static let laneRange = 1...64

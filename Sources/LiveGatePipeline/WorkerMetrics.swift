@@ -66,8 +66,9 @@ enum WorkerMetrics {
         if refused > 0 { isolatedRecords.increment(by: refused) }
     }
 
-    /// Records between each partition's committed position and its end, as the consumer last saw them; a
-    /// partition handed away reads 0 here (its new owner reports it).
+    /// Records between the consumer's position in each partition (the next record it will read, not the
+    /// committed offset) and the partition's end, as the consumer last saw them; a partition handed away
+    /// reads 0 here (its new owner reports it).
     static func lag(_ consumer: KafkaConsumer, handedAway: Set<TopicPartition>) {
         for (tp, records) in consumer.lag() { gauge(tp).record(records) }
         for tp in handedAway { gauge(tp).record(0) }

@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 import LiveGateCore
 import Logging
 
@@ -41,11 +42,11 @@ struct WorkerStats {
     }
 
     /// Polls with `body`; the time of a poll that returned nothing counts as idle, not as a batch's.
-    mutating func timePoll<R: Collection>(_ body: () throws -> R) rethrows -> R {
+    mutating func timePoll(_ body: () throws -> KafkaConsumer.Polled) rethrows -> KafkaConsumer.Polled {
         let start = DispatchTime.now().uptimeNanoseconds
-        let records = try body()
-        add(DispatchTime.now().uptimeNanoseconds - start, to: records.isEmpty ? .idle : .poll)
-        return records
+        let polled = try body()
+        add(DispatchTime.now().uptimeNanoseconds - start, to: polled.records.isEmpty ? .idle : .poll)
+        return polled
     }
 
     private mutating func add(_ nanos: UInt64, to stage: Stage) {

@@ -20,6 +20,7 @@ public enum Migrations {
         Migration(version: 7, name: "resolutions, thresholds, expiring overrides, suggested ceilings", sql: Schema.v7),
         Migration(version: 8, name: "retention: what prune keeps, and indexes to find the rest", sql: Schema.v8),
         Migration(version: 9, name: "idempotency per tenant: (tenant_id, event_id) keys; attempts' occurred_at", sql: Schema.v9),
+        Migration(version: 10, name: "a replay of every partition is one audit row", sql: Schema.v10),
     ]
 
     /// Why this LiveGate cannot run on a database's schema: it lacks migrations this binary needs, or has

@@ -16,17 +16,25 @@ public final class ReplayAudit {
     private let connection: PostgresConnection
     public let id: Int64
 
-    /// Records the start of a replay and returns its audit row.
-    public init(url: String, operator who: String, topic: String, partition: Int32, fromOffset: Int64,
-                toOffset: Int64, dryRun: Bool, forced: Bool) throws(StoreError) {
+    /// Records the start of a replay of `ranges` (first and last offset per partition) and returns its audit
+    /// row. `wholeTopic`: every partition of the topic was asked for, so the row names no one partition.
+    public init(url: String, operator who: String, topic: String, ranges: [Int32: ClosedRange<Int64>],
+                wholeTopic: Bool, dryRun: Bool, forced: Bool) throws(StoreError) {
         connection = try LedgerStore.connect(url)
+        let one = wholeTopic ? nil : ranges.first
+        precondition(wholeTopic || ranges.count == 1, "a one-partition replay has one range")
+        // Numbers only, so the JSON is built here; it is still a parameter.
+        let listed = ranges.sorted { $0.key < $1.key }.map { partition, range in
+            #"{"partition":\#(partition),"first":\#(range.lowerBound),"last":\#(range.upperBound)}"#
+        }
         let rows: PostgresRows
         do {
             rows = try connection.query("""
-                INSERT INTO replay_audit (operator, topic, partition, from_offset, to_offset, dry_run, forced)
-                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
-                """, [who, topic, String(partition), String(fromOffset), String(toOffset), dryRun ? "t" : "f",
-                      forced ? "t" : "f"])
+                INSERT INTO replay_audit (operator, topic, partition, from_offset, to_offset, dry_run, forced, ranges)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING id
+                """, [who, topic, one.map { String($0.key) }, one.map { String($0.value.lowerBound) },
+                      one.map { String($0.value.upperBound) }, dryRun ? "t" : "f", forced ? "t" : "f",
+                      "[" + listed.joined(separator: ",") + "]"])
         } catch {
             throw .database(error)
         }

@@ -218,4 +218,16 @@ enum Schema {
             ADD CONSTRAINT attempt_resolutions_event_key UNIQUE (tenant_id, event_id),
             ADD COLUMN signing_kid text CHECK (length(signing_kid) BETWEEN 1 AND 128);
         """
+
+    /// A replay of every partition of a topic is one run, so one audit row: its partition and offsets are
+    /// NULL (all or none of them, a CHECK says) and `ranges` lists each partition's first and last offset,
+    /// `[{"partition":0,"first":0,"last":9},…]`; a one-partition replay fills both, as before.
+    static let v10: SQL = """
+        ALTER TABLE replay_audit ALTER COLUMN partition DROP NOT NULL,
+            ALTER COLUMN from_offset DROP NOT NULL,
+            ALTER COLUMN to_offset DROP NOT NULL,
+            ADD COLUMN ranges jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(ranges) = 'array'),
+            ADD CONSTRAINT replay_audit_one_partition_or_all
+                CHECK ((partition IS NULL) = (from_offset IS NULL) AND (partition IS NULL) = (to_offset IS NULL));
+        """
 }

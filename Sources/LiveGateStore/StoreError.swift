@@ -16,15 +16,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public let message: String
     public let underlying: PostgresError?
 
-    /// Whether running the same batch again later may succeed (connection trouble, lost races, timeouts,
-    /// a server out of resources or read-only after a failover).
-    public var isRetryable: Bool {
-        kind == .retriesExhausted || underlying?.isTransient == true
-    }
-
-    /// PostgreSQL refused what the batch holds (a constraint, a value, a trigger): the same records would be
-    /// refused again, other records would not. The pipeline then applies parts of the batch to find them.
-    public var refusesData: Bool { kind == .database && underlying?.refusesData == true }
+    // What an error means for a worker (retry, reconnect, isolate) is `FailureTable`'s, in the pipeline.
 
     /// One line for people: a database failure is PostgreSQL's own ("cannot connect to PostgreSQL at
     /// 127.0.0.1:5432: connection refused"), without a word of ours in front of it.

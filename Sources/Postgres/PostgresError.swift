@@ -39,29 +39,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
             || ["57P01", "57P02", "57P03"].contains(sqlState ?? "")
     }
 
-    /// Failures that only a new connection mends: a broken one, or a session on a server that became read-only
-    /// (25006, as on an old primary after a failover; a new connection with a multi-host URL and
-    /// `target_session_attrs=read-write` finds the new primary).
-    public var needsNewConnection: Bool { isConnectionFailure || sqlState == "25006" }
-
-    /// Failures that say nothing about the statement and may pass: lost races, broken or refused
-    /// connections, a server shutting down, out of resources, a read-only standby after failover, a statement
-    /// or lock timeout. Anything else (a constraint, a type error) will fail the same way again.
-    public var isTransient: Bool {
-        guard let state = sqlState else { return kind == .connection }
-        if isTransactionConflict || isConnectionFailure { return true }
-        return ["53", "58"].contains(String(state.prefix(2)))
-            || ["25006", "57014", "55P03", "57P04", "40003"].contains(state)
-    }
-
-    /// Refusals tied to the data a statement carries, which other data would not meet: data exceptions (22),
-    /// integrity constraints (23), program limits such as a row too large (54), and errors raised by triggers
-    /// and routines (P0, 2F, 38, 39). Others that are not transient (a missing table, a revoked privilege,
-    /// class 42) concern every statement alike.
-    public var refusesData: Bool {
-        guard kind == .server, let state = sqlState, !isTransient else { return false }
-        return ["22", "23", "54", "P0", "2F", "38", "39"].contains(String(state.prefix(2)))
-    }
+    // Which SQLSTATEs a worker retries, reconnects for or isolates is `FailureTable`'s, in the pipeline.
 
     /// One line a person reads without knowing the code: "cannot connect to PostgreSQL at 127.0.0.1:5432:
     /// connection refused", "PostgreSQL refused the statement (SQLSTATE 42P01): relation "tenants" does not exist".

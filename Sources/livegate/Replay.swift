@@ -21,8 +21,8 @@ struct Replay: ParsableCommand {
     @Option(help: "The input topic, e.g. \(Topics.transactionAttempt).")
     var topic: String
 
-    @Option(help: "The partition.")
-    var partition: Int32
+    @Option(help: "The partition (default: every partition of the topic, in one run).")
+    var partition: Int32?
 
     @Option(name: .customLong("from-offset"), help: "First offset (default: the first retained record).")
     var fromOffset: Int64?
@@ -32,6 +32,10 @@ struct Replay: ParsableCommand {
 
     @Option(name: .customLong("to-offset"), help: "Last offset, inclusive (default: the last record now present).")
     var toOffset: Int64?
+
+    @Option(name: .customLong("to-time"),
+            help: "End at the last record at or before this RFC 3339 time (brokers with offset lookup only).")
+    var toTime: String?
 
     @Flag(name: .customLong("dry-run"), help: "Report what would change; publish and keep nothing.")
     var dryRun = false
@@ -49,12 +53,15 @@ struct Replay: ParsableCommand {
     func validate() throws {
         if fromOffset != nil, fromTime != nil { throw ValidationError("Give --from-offset or --from-time, not both.") }
         if let fromTime, RFC3339.parse(fromTime) == nil { throw ValidationError("--from-time is not an RFC 3339 time.") }
+        if toOffset != nil, toTime != nil { throw ValidationError("Give --to-offset or --to-time, not both.") }
+        if let toTime, RFC3339.parse(toTime) == nil { throw ValidationError("--to-time is not an RFC 3339 time.") }
     }
 
     func run() throws {
         let request = Replayer.Request(
             brokers: try broker.servers(), databaseURL: try database.url(), topic: topic, partition: partition,
             fromOffset: fromOffset, fromMillis: fromTime.flatMap(RFC3339.parse)?.millis, toOffset: toOffset,
+            toMillis: toTime.flatMap(RFC3339.parse)?.millis,
             dryRun: dryRun, force: force, liveGroup: group.name,
             operatorName: operatorName ?? Env.get("USER") ?? "unknown", kafka: try broker.settings(),
             rules: try trust.rules(logger: makeLogger(label: "livegate.replay", level: "info")))
@@ -63,7 +70,8 @@ struct Replay: ParsableCommand {
         let counts = try Replayer(request).run(progress: bar.update)
         bar.finish()
         let verb = dryRun ? "would change" : "changed"
-        print("replay \(topic)/\(partition)\(dryRun ? " (dry run)" : ""): \(counts.records) records, "
+        let what = "\(topic)/\(partition.map(String.init) ?? "all")\(dryRun ? " (dry run)" : "")"
+        print("replay \(what): \(counts.records) records, "
               + "\(counts.applied) \(verb), \(counts.duplicates) already processed, \(counts.conflicts) conflicts, "
               + "\(counts.deadLetters) dead letters")
     }

@@ -40,23 +40,31 @@ struct FaultRun {
         usleep(UInt32(seconds * 1_000_000))
         try restore()
         let restored = Date()
+        // How the host answered from the restore to the last verdict: a late recovery on a starved host is
+        // the host's, on a prompt one the pipeline's.
+        let host = HostProbe()
         let marker = "after-\(UUID().uuidString.prefix(8))"
         try h.publish([Fixtures.attempt(marker, tenant: work.tenants[0], amount: "1", at: Fixtures.now(), environment: "test")])
-        try out.awaitAnswers([marker], timeoutSeconds: 120)
+        let recovered = try out.awaitAnswers([marker], timeoutSeconds: 120)
         let recovery = Date().timeIntervalSince(restored)
         #expect(reached.contains { worker.log.contains($0) }, "the fault never reached the worker (no \(reached))")
         #expect(worker.log.contains("decisions are accepted without an admin's signature"), "a worker without a key set says so")
         let answered = try out.awaitAnswers(work.allIds, timeoutSeconds: 180)
         let allAnswered = Date().timeIntervalSince(restored)
-        if let allAnsweredWithin { #expect(allAnswered < allAnsweredWithin, "all answered \(allAnswered) s after restore") }
+        let hostDuring = host.report()
+        #expect(recovered, "no verdict for an input published after the restore within 120 s: \(hostDuring)")
+        if let allAnsweredWithin {
+            #expect(allAnswered < allAnsweredWithin, "all answered \(allAnswered) s after restore: \(hostDuring)")
+        }
         try ProofInvariants.awaitStatuses(out, databaseURL: h.database.url)
         let result = try ProofInvariants.check(work, watcher: out, databaseURL: h.database.url)
         print(result.report("fault proof: \(name)", figures: [
             "inputs: \(work.allIds.count)", "fault lasted: \(seconds) s",
             "recovery (restore → verdict of an input published after it): \(String(format: "%.2f", recovery)) s",
             "every input answered \(String(format: "%.2f", allAnswered)) s after restore",
+            "host meanwhile: \(hostDuring)",
         ]))
-        #expect(answered, "log:\n\(worker.log.suffix(3000))")
+        #expect(answered, "\(hostDuring); log:\n\(worker.log.suffix(3000))")
         #expect(result.holds, "\(result.failures)")
         #expect(result.mixHolds, "\(result.outcomes)")
         worker.signal(SIGTERM)
@@ -107,17 +115,10 @@ struct FaultProofTests {
         run.h.database.drop()
     }
 
-    @Test("produce and offset-commit requests failing")
-    func requestsFailing() throws {
-        let run = try FaultRun()
-        // Produce (API 0): not enough replicas, 20 times; OffsetCommit (API 8): coordinator not available, 20 times.
-        try run.run("produce and commit requests failing", seconds: 1,
-                    reached: ["publishing failed; retrying", "offset commit refused", "NOT_ENOUGH_REPLICAS", "COORDINATOR_NOT_AVAILABLE"], fault: {
-            run.h.broker.failNextRequests(apiKey: 0, errors: Array(repeating: 19, count: 20))
-            run.h.broker.failNextRequests(apiKey: 8, errors: Array(repeating: 15, count: 20))
-        }, restore: {})
-        run.h.database.drop()
-    }
+    // Produce and offset-commit requests failing (injected broker errors) is no process proof any more: what
+    // the lane does about them (a publish retried alone, a refused commit carried over) is LaneMachine's unit
+    // tests, what the codes mean FailureTable's; refused commits in real processes remain in the row-lock
+    // proof below and in the stalled-worker proof.
 
     @Test("a database call blocking longer than max.poll.interval.ms")
     func blockedLongerThanPollInterval() throws {

@@ -51,8 +51,10 @@ struct StatusConvergenceTests {
         try h.publish(round(1, daily: "300"))
         try #require(Self.waitUntil(60) { Self.isFrozen(a.pid) }, "A never froze:\n\(a.log.suffix(2000))")
         // B takes A's partitions after the session timeout, answers round 1 again and round 2 anew.
+        let host = HostProbe()
         try h.publish(round(2, daily: "400"))
-        try #require(try out.awaitAnswers(tenants.flatMap { ["c1-\($0)", "c2-\($0)"] }, timeoutSeconds: 120))
+        let takenOver = try out.awaitAnswers(tenants.flatMap { ["c1-\($0)", "c2-\($0)"] }, timeoutSeconds: 120)
+        try #require(takenOver, "B did not answer A's partitions within 120 s: \(host.report())")
         try out.read(timeoutSeconds: 2) { _ in false }
         a.signal(SIGCONT)
         let woke = Date()
@@ -79,6 +81,7 @@ struct StatusConvergenceTests {
             return tenants.allSatisfy { statuses[$0]?.last?.version == current[$0] }
         }
         let seconds = Date().timeIntervalSince(woke)
+        let hostDuring = host.report()
         let statuses = Self.statuses(out)
         let wentBack = regressions()
         print("""
@@ -86,8 +89,10 @@ struct StatusConvergenceTests {
               tenants: \(tenants.count), statuses read: \(statuses.values.map { $0.count }.reduce(0, +))
               tenants whose statuses went back on the topic: \(wentBack.count)
               converged \(String(format: "%.1f", seconds)) s after the frozen worker woke: \(converged)
+              host from the freeze to convergence: \(hostDuring)
             """)
-        #expect(converged, "last versions: \(tenants.map { "\($0)=\(statuses[$0]?.last?.version ?? -1)/\(current[$0] ?? -1)" })")
+        let lastVersions = tenants.map { "\($0)=\(statuses[$0]?.last?.version ?? -1)/\(current[$0] ?? -1)" }
+        #expect(converged, "\(hostDuring); last versions: \(lastVersions)")
         // A reader keeping the highest version never goes back: one version, one content.
         for t in tenants {
             var byVersion: [Int64: [UInt8]] = [:]

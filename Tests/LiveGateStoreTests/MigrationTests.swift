@@ -164,7 +164,7 @@ struct TenantKeyMigrationTests {
             }
         }
         #expect(try c.query("SELECT count(*) FROM processed_events").rows[0][0] == "6")
-        #expect(try Migrations.apply(on: c) == [9])
+        #expect(try Migrations.apply(on: c) == Array(9...Migrations.all.count))
 
         let store = try LedgerStore(url: old.url)
         // Every stored verdict is answered again, byte for byte (the status after it is the current one).
