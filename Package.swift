@@ -49,8 +49,13 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
-        // Ops tools: topics checked and applied against the contract, a group's offsets read and reset.
-        .target(name: "LiveGateOps", dependencies: ["LiveGateCore", "LiveGatePipeline", "Kafka"]),
+        // Ops tools: replay, topics checked and applied against the contract, a group's offsets read and reset.
+        .target(
+            name: "LiveGateOps",
+            dependencies: [
+                "LiveGateCore", "LiveGateStore", "LiveGatePipeline", "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // What both HTTP surfaces share: the Prometheus scrape, plain-text answers, 405 with `Allow`, listen addresses.
         .target(
             name: "HTTPCommon",

@@ -66,3 +66,17 @@ final class ReplayJob: @unchecked Sendable {  // used by its one lane thread onl
         progress(done, total)
     }
 }
+
+extension ReplayAudit.Counts {
+    mutating func add(_ plan: BatchPlan, _ outcomes: [EventOutcome]) {
+        records += plan.records.count
+        deadLetters += plan.deadLetterCount
+        for outcome in outcomes {
+            switch outcome {
+            case .applied: applied += 1
+            case .duplicate: duplicates += 1
+            case .conflict, .refused: conflicts += 1
+            }
+        }
+    }
+}

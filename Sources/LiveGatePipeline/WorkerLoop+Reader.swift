@@ -25,7 +25,7 @@ extension WorkerLoop {
         let now = Self.now
         let kept = reader.within(records, at: now)
         if kept.isEmpty, let (tp, offset) = reader.idleSince(now) {
-            failure = Replayer.Failure.stalled(at: offset)
+            failure = ReaderLane.Stalled(offset: offset)
             logger.error("no record arrived for 30 s", metadata: [
                 "topic": "\(tp.topic)", "partition": "\(tp.partition)", "offset": "\(offset)",
             ])

@@ -19,7 +19,7 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one lane thread on
     let member: String
     /// The lane's static group membership id, if the worker has one.
     let instanceId: String?
-    let startedAt = UTCInstant(millis: Int64(Date().timeIntervalSince1970 * 1000))
+    let startedAt = WallClock.now()
     /// This lane's number, and where it reports its health (`/healthz`, `/readyz`).
     let lane: Int
     let health: WorkerHealth

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiveGateCore
+import LiveGateOps
 import LiveGatePipeline
 
 struct Replay: ParsableCommand {

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import LiveGateOps
 import LiveGateCore
 import LiveGateLocal
 import LiveGatePipeline

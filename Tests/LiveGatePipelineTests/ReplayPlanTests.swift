@@ -1,5 +1,5 @@
 import Kafka
-@testable import LiveGatePipeline
+@testable import LiveGateOps
 import Testing
 
 /// The replay's ranges, from the brokers' answers; no broker (the embedded one cannot look offsets up by time).

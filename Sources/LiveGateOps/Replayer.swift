@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import LiveGateCore
+import LiveGatePipeline
 import LiveGateStore
 import Logging
 
@@ -115,33 +116,18 @@ public struct Replayer {
             url: request.databaseURL, operator: request.operatorName, topic: request.topic,
             ranges: Dictionary(uniqueKeysWithValues: ranges.map { ($0.key.partition, $0.value) }),
             wholeTopic: request.partition == nil, dryRun: request.dryRun, forced: request.force)
-        let job = ReplayJob(ranges: ranges, dryRun: request.dryRun, progress: progress)
         let configuration = WorkerConfiguration(
             brokers: request.brokers, databaseURL: request.databaseURL, group: request.liveGroup,
             kafka: request.kafka, lanes: 1, rules: request.rules)
-        let lane = WorkerLoop(configuration: configuration, logger: Logger(label: "livegate.replay"),
-                              stop: StopSignal(), reader: job)
         do {
-            try lane.run()
-            try audit.finish(job.counts, result: "completed")
-            return job.counts
+            let counts = try ReaderLane.read(ranges, configuration: configuration, dryRun: request.dryRun,
+                                             logger: Logger(label: "livegate.replay"), progress: progress)
+            try audit.finish(counts, result: "completed")
+            return counts
         } catch {
             try? audit.finish(ReplayAudit.Counts(), result: "failed")
+            if let stalled = error as? ReaderLane.Stalled { throw Failure.stalled(at: stalled.offset) }
             throw error
-        }
-    }
-}
-
-extension ReplayAudit.Counts {
-    mutating func add(_ plan: BatchPlan, _ outcomes: [EventOutcome]) {
-        records += plan.records.count
-        deadLetters += plan.deadLetterCount
-        for outcome in outcomes {
-            switch outcome {
-            case .applied: applied += 1
-            case .duplicate: duplicates += 1
-            case .conflict, .refused: conflicts += 1
-            }
         }
     }
 }
