@@ -45,8 +45,10 @@ public struct AllowedMethods<Context: RequestContext>: RouterMiddleware {
         }?.methods
     }
 
-    public func handle(_ request: Request, context: Context,
-                       next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(
+        _ request: Request, context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard let methods = methods(of: request.uri.path), !methods.contains(request.method) else {
             return try await next(request, context)
         }

@@ -9,8 +9,12 @@ public protocol KafkaLogSink: AnyObject, Sendable {
 /// What the rebalance callback knows about the group, reachable from C through the client's opaque pointer.
 final class GroupState: Sendable {
     let logger: KafkaLogSink?
-    private let state = Mutex<(assigned: Set<TopicPartition>, revocations: Int, resets: [OffsetReset], member: Bool,
-                               resume: [TopicPartition: Int64])>(([], 0, [], false, [:]))
+    private let state = Mutex<
+        (
+            assigned: Set<TopicPartition>, revocations: Int, resets: [OffsetReset], member: Bool,
+            resume: [TopicPartition: Int64]
+        )
+    >(([], 0, [], false, [:]))
 
     init(logger: KafkaLogSink?) { self.logger = logger }
 
@@ -62,28 +66,32 @@ final class GroupState: Sendable {
 }
 
 /// Eager rebalancing: take the whole new assignment, or drop the whole old one.
-let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t,
-                                       UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
-                                       UnsafeMutableRawPointer?) -> Void = { handle, err, list, opaque in
-    guard let opaque else { return }
-    let group = Unmanaged<GroupState>.fromOpaque(opaque).takeUnretainedValue()
-    if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, let list {
-        let partitions = (0..<Int(list.pointee.cnt)).map {
-            TopicPartition(topic: String(cString: list.pointee.elems[$0].topic), partition: list.pointee.elems[$0].partition)
+let rebalanceCallback:
+    @convention(c) (
+        OpaquePointer?, rd_kafka_resp_err_t,
+        UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+        UnsafeMutableRawPointer?
+    ) -> Void = { handle, err, list, opaque in
+        guard let opaque else { return }
+        let group = Unmanaged<GroupState>.fromOpaque(opaque).takeUnretainedValue()
+        if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, let list {
+            let partitions = (0..<Int(list.pointee.cnt)).map {
+                TopicPartition(
+                    topic: String(cString: list.pointee.elems[$0].topic), partition: list.pointee.elems[$0].partition)
+            }
+            let resume = group.takeResume()
+            for (i, tp) in partitions.enumerated() {
+                if let offset = resume[tp] { list.pointee.elems[i].offset = offset }
+            }
+            rd_kafka_assign(handle, list)
+            group.assign(partitions)
+            group.logger?.log(level: 6, "assigned \(list.pointee.cnt) partitions")
+        } else {
+            rd_kafka_assign(handle, nil)
+            group.revokeAll()
+            group.logger?.log(level: 6, "partitions revoked (\(String(cString: rd_kafka_err2name(err))))")
         }
-        let resume = group.takeResume()
-        for (i, tp) in partitions.enumerated() {
-            if let offset = resume[tp] { list.pointee.elems[i].offset = offset }
-        }
-        rd_kafka_assign(handle, list)
-        group.assign(partitions)
-        group.logger?.log(level: 6, "assigned \(list.pointee.cnt) partitions")
-    } else {
-        rd_kafka_assign(handle, nil)
-        group.revokeAll()
-        group.logger?.log(level: 6, "partitions revoked (\(String(cString: rd_kafka_err2name(err))))")
     }
-}
 
 /// Runs on the consumer's polling thread (`log.queue` routes logs through the consumer queue).
 let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {

@@ -33,8 +33,10 @@ public final class KafkaConsumer {
         ("socket.nagle.disable", "true"),
     ])
 
-    public init(brokers: String, group groupId: String, topics: [String], instanceId: String? = nil,
-                settings: KafkaSettings = KafkaSettings(), logger: KafkaLogSink? = nil) throws(KafkaError) {
+    public init(
+        brokers: String, group groupId: String, topics: [String], instanceId: String? = nil,
+        settings: KafkaSettings = KafkaSettings(), logger: KafkaLogSink? = nil
+    ) throws(KafkaError) {
         var all = Self.defaults.merging(settings)
         // Logs go through the consumer queue, so the log callback runs on the polling thread.
         all["log.queue"] = "true"
@@ -63,8 +65,10 @@ public final class KafkaConsumer {
 
     /// A consumer outside any group that reads exactly `partitions`, each from the given offset: for
     /// replays, which must not disturb the live group and commit nothing.
-    public convenience init(brokers: String, reading partitions: [TopicPartition: Int64],
-                settings: KafkaSettings = KafkaSettings()) throws(KafkaError) {
+    public convenience init(
+        brokers: String, reading partitions: [TopicPartition: Int64],
+        settings: KafkaSettings = KafkaSettings()
+    ) throws(KafkaError) {
         // group.id is required by librdkafka; this one is never joined and never committed to.
         try self.init(brokers: brokers, offsetsOf: "livegate-reader", settings: settings)
         let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
@@ -80,7 +84,9 @@ public final class KafkaConsumer {
     /// A consumer of `groupId` that never joins it and reads nothing: it asks the brokers about the group's
     /// committed offsets and about partitions (watermarks, offsets by time). It does not commit: `commit`
     /// needs a member of the group, and `GroupOffsets` resets a group's offsets through a member of its own.
-    public init(brokers: String, offsetsOf groupId: String, settings: KafkaSettings = KafkaSettings()) throws(KafkaError) {
+    public init(brokers: String, offsetsOf groupId: String, settings: KafkaSettings = KafkaSettings())
+        throws(KafkaError)
+    {
         var all = Self.defaults.merging(settings)
         all["bootstrap.servers"] = brokers
         all["group.id"] = groupId
@@ -93,7 +99,9 @@ public final class KafkaConsumer {
     }
 
     /// The group's committed offset (the next record to read) of each partition; nil where it has none.
-    public func committed(_ partitions: [TopicPartition], timeoutMillis: Int32 = 10_000) throws(KafkaError) -> [TopicPartition: Int64?] {
+    public func committed(_ partitions: [TopicPartition], timeoutMillis: Int32 = 10_000) throws(KafkaError)
+        -> [TopicPartition: Int64?]
+    {
         guard !partitions.isEmpty else { return [:] }
         let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
         defer { rd_kafka_topic_partition_list_destroy(list) }
@@ -103,7 +111,8 @@ public final class KafkaConsumer {
         var offsets: [TopicPartition: Int64?] = [:]
         for i in 0..<Int(list.pointee.cnt) {
             let e = list.pointee.elems[i]
-            offsets[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] = e.offset >= 0 ? e.offset : nil
+            offsets[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] =
+                e.offset >= 0 ? e.offset : nil
         }
         return offsets
     }
@@ -123,25 +132,32 @@ public final class KafkaConsumer {
             var low: Int64 = 0
             var high: Int64 = 0
             guard element.offset >= 0,
-                  rd_kafka_get_watermark_offsets(handle, element.topic, element.partition, &low, &high)
+                rd_kafka_get_watermark_offsets(handle, element.topic, element.partition, &low, &high)
                     == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0
             else { continue }
-            lag[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = max(0, high - element.offset)
+            lag[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = max(
+                0, high - element.offset)
         }
         return lag
     }
 
     /// The first offset and the offset after the last record of a partition, asked of the broker.
-    public func watermarks(_ tp: TopicPartition, timeoutMillis: Int32 = 10_000) throws(KafkaError) -> (low: Int64, high: Int64) {
+    public func watermarks(_ tp: TopicPartition, timeoutMillis: Int32 = 10_000) throws(KafkaError) -> (
+        low: Int64, high: Int64
+    ) {
         var low: Int64 = 0
         var high: Int64 = 0
         let err = rd_kafka_query_watermark_offsets(handle, tp.topic, tp.partition, &low, &high, timeoutMillis)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, "watermarks of \(tp.topic)/\(tp.partition)") }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(err, "watermarks of \(tp.topic)/\(tp.partition)")
+        }
         return (low, high)
     }
 
     /// The first offset whose timestamp is at or after `millis`; the embedded broker cannot answer this.
-    public func offset(_ tp: TopicPartition, atOrAfter millis: Int64, timeoutMillis: Int32 = 10_000) throws(KafkaError) -> Int64 {
+    public func offset(_ tp: TopicPartition, atOrAfter millis: Int64, timeoutMillis: Int32 = 10_000) throws(KafkaError)
+        -> Int64
+    {
         let list = rd_kafka_topic_partition_list_new(1)!
         defer { rd_kafka_topic_partition_list_destroy(list) }
         rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition).pointee.offset = millis
@@ -283,7 +299,8 @@ public final class KafkaConsumer {
             var name: UnsafePointer<CChar>?
             var value: UnsafeRawPointer?
             var size = 0
-            while rd_kafka_header_get_all(headers, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR, let name {
+            while rd_kafka_header_get_all(headers, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR, let name
+            {
                 let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
                 record.headers.append(KafkaHeader(name: String(cString: name), value: bytes))
                 index += 1

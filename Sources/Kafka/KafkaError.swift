@@ -30,9 +30,11 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
     /// request timed out, a name not resolved yet, the end of a partition reached. Anything else reported
     /// while reading (a topic or partition gone, reading refused by an ACL, an offset out of range) is not.
     public var isPassing: Bool {
-        [RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, RD_KAFKA_RESP_ERR__TIMED_OUT,
-         RD_KAFKA_RESP_ERR__PARTITION_EOF, RD_KAFKA_RESP_ERR__RESOLVE, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT]
-            .contains { $0.rawValue == code }
+        [
+            RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, RD_KAFKA_RESP_ERR__TIMED_OUT,
+            RD_KAFKA_RESP_ERR__PARTITION_EOF, RD_KAFKA_RESP_ERR__RESOLVE, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+        ]
+        .contains { $0.rawValue == code }
     }
 
     /// `message` as a person reads it: librdkafka's "Local: " and "Broker: " (who noticed) dropped and its
@@ -41,7 +43,8 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         var parts = message.split(separator: ": ", omittingEmptySubsequences: false).map(String.init)
             .filter { $0 != "Local" && $0 != "Broker" }
         if let last = parts.last, let first = last.first, first.isUppercase,
-           last.dropFirst().first?.isLowercase == true {
+            last.dropFirst().first?.isLowercase == true
+        {
             parts[parts.count - 1] = first.lowercased() + last.dropFirst()
         }
         return parts.joined(separator: ": ")

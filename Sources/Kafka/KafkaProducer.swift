@@ -103,8 +103,9 @@ public final class KafkaProducer {
     private func produce(_ record: ProducerRecord, to topic: OpaquePointer) -> rd_kafka_resp_err_t {
         let rc = record.value.withUnsafeBytes { value in
             withKey(record.key) { key, keyLength in
-                rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                                 UnsafeMutableRawPointer(mutating: value.baseAddress), value.count, key, keyLength, nil)
+                rd_kafka_produce(
+                    topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                    UnsafeMutableRawPointer(mutating: value.baseAddress), value.count, key, keyLength, nil)
             }
         }
         return rc == 0 ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_last_error()
@@ -139,7 +140,8 @@ public final class KafkaProducer {
                 return rd_kafka_produceva(handle, items, items.count)
             }
         }
-        guard let error else { return RD_KAFKA_RESP_ERR_NO_ERROR }  // the message, and its header list, are librdkafka's
+        // Sent: the message, and its header list, are librdkafka's now.
+        guard let error else { return RD_KAFKA_RESP_ERR_NO_ERROR }
         rd_kafka_headers_destroy(headers)
         defer { rd_kafka_error_destroy(error) }
         return rd_kafka_error_code(error)
@@ -172,9 +174,13 @@ final class Deliveries: Sendable {
     }
 }
 
-let deliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?)
-    -> Void = { _, message, opaque in
-    guard let message, let opaque, message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
-    Unmanaged<Deliveries>.fromOpaque(opaque).takeUnretainedValue()
-        .failed(KafkaError(message.pointee.err, "delivery to \(String(cString: rd_kafka_topic_name(message.pointee.rkt)))"))
-}
+let deliveryCallback:
+    @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?)
+        -> Void = { _, message, opaque in
+            guard let message, let opaque, message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
+            Unmanaged<Deliveries>.fromOpaque(opaque).takeUnretainedValue()
+                .failed(
+                    KafkaError(
+                        message.pointee.err, "delivery to \(String(cString: rd_kafka_topic_name(message.pointee.rkt)))")
+                )
+        }

@@ -47,8 +47,11 @@ public struct KafkaSettings: Sendable {
         for piece in text.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
             let part = String(piece.drop { $0 == " " })
             if part.isEmpty { continue }
-            if let last = entries.last, !part.contains("=") { entries[entries.count - 1] = last + "," + part }
-            else { entries.append(part) }
+            if let last = entries.last, !part.contains("=") {
+                entries[entries.count - 1] = last + "," + part
+            } else {
+                entries.append(part)
+            }
         }
         return entries
     }

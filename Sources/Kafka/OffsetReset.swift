@@ -19,13 +19,14 @@ public struct OffsetReset: Sendable, Equatable {
         var message = Substring(text)
         if message.hasPrefix("[thrd:"), let end = message.firstRange(of: "]: ") { message = message[end.upperBound...] }
         guard message.contains("Offset out of range"),
-              let open = message.firstRange(of: " ["), let close = message.firstRange(of: "]: offset reset (at offset "),
-              open.upperBound <= close.lowerBound,
-              let partition = Int32(message[open.upperBound..<close.lowerBound])
+            let open = message.firstRange(of: " ["), let close = message.firstRange(of: "]: offset reset (at offset "),
+            open.upperBound <= close.lowerBound,
+            let partition = Int32(message[open.upperBound..<close.lowerBound])
         else { return nil }
         let offsetText = message[close.upperBound...].prefix { $0 != "," && $0 != " " }
         guard let offset = Int64(offsetText) else { return nil }
-        return OffsetReset(partition: TopicPartition(topic: String(message[..<open.lowerBound]), partition: partition),
-                           requestedOffset: offset)
+        return OffsetReset(
+            partition: TopicPartition(topic: String(message[..<open.lowerBound]), partition: partition),
+            requestedOffset: offset)
     }
 }

@@ -77,9 +77,11 @@ extension TopicAdmin {
     }
 
     /// Runs one admin request and reads its result event, each bounded by `timeoutMillis`.
-    private func request<T>(_ op: rd_kafka_admin_op_t, _ what: String,
-                            send: (OpaquePointer?, OpaquePointer?) -> Void,
-                            extract: (OpaquePointer) -> [T]) throws(KafkaError) -> [T] {
+    private func request<T>(
+        _ op: rd_kafka_admin_op_t, _ what: String,
+        send: (OpaquePointer?, OpaquePointer?) -> Void,
+        extract: (OpaquePointer) -> [T]
+    ) throws(KafkaError) -> [T] {
         var errstr = [CChar](repeating: 0, count: 512)
         let queue = rd_kafka_queue_new(handle)!
         defer { rd_kafka_queue_destroy(queue) }

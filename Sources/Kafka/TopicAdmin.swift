@@ -28,7 +28,9 @@ public final class TopicAdmin {
     /// Bound on each metadata or admin request. Default 15 s.
     public let timeoutMillis: Int32
 
-    public init(brokers: String, settings: KafkaSettings = KafkaSettings(), timeoutMillis: Int32 = 15_000) throws(KafkaError) {
+    public init(brokers: String, settings: KafkaSettings = KafkaSettings(), timeoutMillis: Int32 = 15_000)
+        throws(KafkaError)
+    {
         var all = settings.forProducer  // a producer handle: consumer properties would only make it warn
         all["bootstrap.servers"] = brokers
         handle = try makeClient(RD_KAFKA_PRODUCER, try all.makeConf())
@@ -49,8 +51,9 @@ public final class TopicAdmin {
             // A topic with an error (e.g. leader not yet elected right after creation) still exists.
             guard topic.err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART else { continue }
             let replicas = (0..<Int(topic.partition_cnt)).map { Int(topic.partitions[$0].replica_cnt) }
-            topics[String(cString: topic.topic)] = TopicState(partitions: Int(topic.partition_cnt),
-                                                              replicationFactor: replicas.min() ?? 0)
+            topics[String(cString: topic.topic)] = TopicState(
+                partitions: Int(topic.partition_cnt),
+                replicationFactor: replicas.min() ?? 0)
         }
         return topics
     }
@@ -63,8 +66,10 @@ public final class TopicAdmin {
         var newTopics: [OpaquePointer?] = []
         defer { newTopics.forEach { rd_kafka_NewTopic_destroy($0) } }
         for spec in specs {
-            guard let topic = rd_kafka_NewTopic_new(spec.name, Int32(spec.partitions), Int32(spec.replicationFactor),
-                                                    &errstr, errstr.count)
+            guard
+                let topic = rd_kafka_NewTopic_new(
+                    spec.name, Int32(spec.partitions), Int32(spec.replicationFactor),
+                    &errstr, errstr.count)
             else { throw .invalid("topic \(spec.name): \(text(of: errstr))") }
             newTopics.append(topic)
             for (key, value) in spec.config.sorted(by: { $0.key < $1.key }) {

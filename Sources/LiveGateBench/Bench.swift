@@ -74,8 +74,11 @@ public struct Bench {
         report.attempts = config.attempts
         report.tenants = config.tenants
         report.lanes = config.lanes
-        log("closed loop: \(config.attempts) attempts over \(config.tenants) tenants, batches up to \(config.batchMax), \(config.lanes) lane(s)…")
-        let closed = try PipelinePhase(config: config, name: "closed").run(attempts: config.attempts, batchMax: config.batchMax)
+        log(
+            "closed loop: \(config.attempts) attempts over \(config.tenants) tenants, batches up to \(config.batchMax), \(config.lanes) lane(s)…"
+        )
+        let closed = try PipelinePhase(config: config, name: "closed").run(
+            attempts: config.attempts, batchMax: config.batchMax)
         report.throughputPerSecond = closed.throughputPerSecond
         report.closedLoopLatencyMs = Self.percentiles(closed.latencyMs)
         report.workerRSSMaxMB = closed.workerRSSMaxMB
@@ -84,16 +87,19 @@ public struct Bench {
 
         if !config.closedLoopOnly { try runBaselines(&report, closedLoop: closed, log: log) }
 
-        log("database floor: \(config.attempts) attempts of minimal SQL, 200 per transaction, \(config.lanes) connection(s), "
-            + "\(Self.floorRuns) times…")
+        log(
+            "database floor: \(config.attempts) attempts of minimal SQL, 200 per transaction, \(config.lanes) connection(s), "
+                + "\(Self.floorRuns) times…")
         // The floor finishes in about a second, short enough for one hiccup of the disk to move it by a third:
         // the run with the median throughput counts.
         var floors: [(perSecond: Double, cost: AttemptCost)] = []
         for run in 0..<Self.floorRuns {
             let floorURL = try BenchSchema.create(server: config.databaseURL, name: "floor\(run)")
             defer { BenchSchema.drop(server: config.databaseURL, url: floorURL) }
-            floors.append(try DatabaseFloor.measure(url: floorURL, attempts: config.attempts, tenants: config.tenants,
-                                                    connections: config.lanes))
+            floors.append(
+                try DatabaseFloor.measure(
+                    url: floorURL, attempts: config.attempts, tenants: config.tenants,
+                    connections: config.lanes))
         }
         let floor = floors.sorted { $0.perSecond < $1.perSecond }[Self.floorRuns / 2]
         report.dbFloorThroughput = floor.perSecond
@@ -102,18 +108,23 @@ public struct Bench {
     }
 
     /// The open loop at half the closed loop's rate, and batches of one.
-    private func runBaselines(_ report: inout Report, closedLoop closed: PipelinePhase.Result, log: (String) -> Void) throws {
+    private func runBaselines(_ report: inout Report, closedLoop closed: PipelinePhase.Result, log: (String) -> Void)
+        throws
+    {
         let rate = config.rate ?? max(1, Int(closed.throughputPerSecond / 2))
         let openCount = max(1_000, min(config.attempts, rate * 20))
         log("open loop: \(openCount) attempts offered at \(rate)/s…")
-        let open = try PipelinePhase(config: config, name: "open").run(attempts: openCount, batchMax: config.batchMax,
-                                                                     ratePerSecond: rate)
+        let open = try PipelinePhase(config: config, name: "open").run(
+            attempts: openCount, batchMax: config.batchMax,
+            ratePerSecond: rate)
         report.openLoopRate = rate
         report.openLoopThroughput = open.throughputPerSecond
         report.latencyMs = Self.percentiles(open.latencyMs)
         report.workerRSSMaxMB = max(report.workerRSSMaxMB, open.workerRSSMaxMB)
 
-        log("one call: \(config.calls) calls of POST /v1/transaction-attempts to livegate serve at \(config.callRate)/s…")
+        log(
+            "one call: \(config.calls) calls of POST /v1/transaction-attempts to livegate serve at \(config.callRate)/s…"
+        )
         let call = try CallPhase(config: config).run(calls: config.calls, ratePerSecond: config.callRate)
         report.callRate = config.callRate
         report.callsPerSecond = call.callsPerSecond
@@ -132,8 +143,10 @@ public struct Bench {
 
     /// p50, p99, p99.9 and the maximum, each divided by `scale`.
     static func percentiles(_ h: Histogram<UInt64>, scale: Double = 1) -> [String: Double] {
-        ["p50": Double(h.valueAtPercentile(50)) / scale, "p99": Double(h.valueAtPercentile(99)) / scale,
-         "p999": Double(h.valueAtPercentile(99.9)) / scale, "max": Double(h.max) / scale]
+        [
+            "p50": Double(h.valueAtPercentile(50)) / scale, "p99": Double(h.valueAtPercentile(99)) / scale,
+            "p999": Double(h.valueAtPercentile(99.9)) / scale, "max": Double(h.max) / scale,
+        ]
     }
 }
 
@@ -168,17 +181,20 @@ extension Bench.Report {
     /// The closed loop tenth by tenth: flat rows mean the growing state did not slow it down.
     var tenthsTable: String {
         guard !tenths.isEmpty else {
-            return "  closed loop by tenths: none below \(Timeline.minimumAnswers) attempts (a tenth would be a batch or two)"
+            return
+                "  closed loop by tenths: none below \(Timeline.minimumAnswers) attempts (a tenth would be a batch or two)"
         }
         var lines = ["  closed loop, by tenths       answered    verdicts/s    worker RSS"]
         for (i, t) in tenths.enumerated() {
-            lines.append("  " + "tenth \(i + 1)".padding(toLength: 28, withPad: " ", startingAt: 0)
-                         + String(t.answered).padding(toLength: 12, withPad: " ", startingAt: 0)
-                         + String(format: "%.0f", t.perSecond).padding(toLength: 14, withPad: " ", startingAt: 0)
-                         + String(format: "%.1f MiB", t.workerRSSMB))
+            lines.append(
+                "  " + "tenth \(i + 1)".padding(toLength: 28, withPad: " ", startingAt: 0)
+                    + String(t.answered).padding(toLength: 12, withPad: " ", startingAt: 0)
+                    + String(format: "%.0f", t.perSecond).padding(toLength: 14, withPad: " ", startingAt: 0)
+                    + String(format: "%.1f MiB", t.workerRSSMB))
         }
         if let ratio = lastOverSecondTenth, let growth = memoryGrowth {
-            lines.append(String(format: "  last tenth ÷ second tenth    %.2f (throughput), %.2f (worker RSS)", ratio, growth))
+            lines.append(
+                String(format: "  last tenth ÷ second tenth    %.2f (throughput), %.2f (worker RSS)", ratio, growth))
         }
         return lines.joined(separator: "\n")
     }
@@ -186,7 +202,8 @@ extension Bench.Report {
     /// What an attempt costs, closed loop beside the floor.
     var costTable: String {
         func cell(_ value: Double?, _ unit: String) -> String {
-            (value.map { String(format: "%.0f \(unit)", $0) } ?? "n/a").padding(toLength: 14, withPad: " ", startingAt: 0)
+            (value.map { String(format: "%.0f \(unit)", $0) } ?? "n/a").padding(
+                toLength: 14, withPad: " ", startingAt: 0)
         }
         let p = pipelineCost, f = floorCost
         return """
@@ -201,28 +218,63 @@ extension Bench.Report {
     /// One JSON line for scripts.
     public var json: String {
         func n(_ x: Double) -> JSONValue { .number(String(format: "%.3f", x)) }
-        func lat(_ l: [String: Double]) -> JSONValue { .object(["p50", "p99", "p999", "max"].map { ($0, n(l[$0] ?? 0)) }) }
-        return JSONWriter.string(.object([
-            ("attempts", .number(String(attempts))), ("tenants", .number(String(tenants))), ("lanes", .number(String(lanes))),
-            ("throughput_per_s", n(throughputPerSecond)), ("closed_loop_latency_ms", lat(closedLoopLatencyMs)),
-            ("open_loop", .object([("rate_per_s", .number(String(openLoopRate))), ("throughput_per_s", n(openLoopThroughput))])),
-            ("latency_ms", lat(latencyMs)),
-            ("batch_of_one", .object([("attempts", .number(String(batchOfOneAttempts))), ("throughput_per_s", n(batchOfOneThroughput))])),
-            ("db_floor", .object([("throughput_per_s", n(dbFloorThroughput))])),
-            ("one_call", callJSON),
-            ("worker_rss_mb_max", n(workerRSSMaxMB)),
-            ("cost_per_attempt", .object([("pipeline", pipelineCost.map(Self.json) ?? .null),
-                                          ("db_floor", floorCost.map(Self.json) ?? .null)])),
-            ("ratios", .object([("batched_over_batch_of_one", speedupOverBatchOfOne.map(n) ?? .null), ("batched_over_db_floor", n(shareOfFloor))])),
-            ("closed_loop_tenths", .array(tenths.map { t in
-                .object([("answered", .number(String(t.answered))), ("per_s", n(t.perSecond)), ("worker_rss_mb", n(t.workerRSSMB))])
-            })),
-        ]))
+        func lat(_ l: [String: Double]) -> JSONValue {
+            .object(["p50", "p99", "p999", "max"].map { ($0, n(l[$0] ?? 0)) })
+        }
+        return JSONWriter.string(
+            .object([
+                ("attempts", .number(String(attempts))), ("tenants", .number(String(tenants))),
+                ("lanes", .number(String(lanes))),
+                ("throughput_per_s", n(throughputPerSecond)), ("closed_loop_latency_ms", lat(closedLoopLatencyMs)),
+                (
+                    "open_loop",
+                    .object([
+                        ("rate_per_s", .number(String(openLoopRate))), ("throughput_per_s", n(openLoopThroughput)),
+                    ])
+                ),
+                ("latency_ms", lat(latencyMs)),
+                (
+                    "batch_of_one",
+                    .object([
+                        ("attempts", .number(String(batchOfOneAttempts))),
+                        ("throughput_per_s", n(batchOfOneThroughput)),
+                    ])
+                ),
+                ("db_floor", .object([("throughput_per_s", n(dbFloorThroughput))])),
+                ("one_call", callJSON),
+                ("worker_rss_mb_max", n(workerRSSMaxMB)),
+                (
+                    "cost_per_attempt",
+                    .object([
+                        ("pipeline", pipelineCost.map(Self.json) ?? .null),
+                        ("db_floor", floorCost.map(Self.json) ?? .null),
+                    ])
+                ),
+                (
+                    "ratios",
+                    .object([
+                        ("batched_over_batch_of_one", speedupOverBatchOfOne.map(n) ?? .null),
+                        ("batched_over_db_floor", n(shareOfFloor)),
+                    ])
+                ),
+                (
+                    "closed_loop_tenths",
+                    .array(
+                        tenths.map { t in
+                            .object([
+                                ("answered", .number(String(t.answered))), ("per_s", n(t.perSecond)),
+                                ("worker_rss_mb", n(t.workerRSSMB)),
+                            ])
+                        })
+                ),
+            ]))
     }
 
     static func json(_ cost: AttemptCost) -> JSONValue {
         func n(_ x: Double?) -> JSONValue { x.map { .number(String(format: "%.1f", $0)) } ?? .null }
-        return .object([("wal_bytes", n(cost.walBytes)), ("postgres_cpu_us", n(cost.postgresCPUMicros)),
-                        ("stored_bytes", n(cost.storedBytes)), ("worker_cpu_us", n(cost.workerCPUMicros))])
+        return .object([
+            ("wal_bytes", n(cost.walBytes)), ("postgres_cpu_us", n(cost.postgresCPUMicros)),
+            ("stored_bytes", n(cost.storedBytes)), ("worker_cpu_us", n(cost.workerCPUMicros)),
+        ])
     }
 }

@@ -27,10 +27,12 @@ public struct BenchConfig: Sendable {
     /// million tenants again for the open loop and batches of one would take most of an hour.
     public var closedLoopOnly: Bool
 
-    public init(attempts: Int = 200_000, tenants: Int = 1_000, rate: Int? = nil, databaseURL: String,
-                executable: String, batchMax: Int = WorkerConfiguration.defaultBatchRecords,
-                lanes: Int = WorkerConfiguration.defaultLanes, batchOfOneAttempts: Int? = nil, closedLoopOnly: Bool = false,
-                calls: Int? = nil, callRate: Int = 1_000) {
+    public init(
+        attempts: Int = 200_000, tenants: Int = 1_000, rate: Int? = nil, databaseURL: String,
+        executable: String, batchMax: Int = WorkerConfiguration.defaultBatchRecords,
+        lanes: Int = WorkerConfiguration.defaultLanes, batchOfOneAttempts: Int? = nil, closedLoopOnly: Bool = false,
+        calls: Int? = nil, callRate: Int = 1_000
+    ) {
         self.closedLoopOnly = closedLoopOnly
         self.attempts = attempts
         self.tenants = tenants

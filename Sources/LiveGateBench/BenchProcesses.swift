@@ -13,22 +13,31 @@ enum BenchProcesses {
     /// The worker under test, in the consumer group `group`. The bench's inputs are unsigned and carry the
     /// producer's timestamps (the embedded broker keeps them), and `livegate run` refuses to start without key
     /// sets unless allowed: so it runs with the allowances. What it measures, attempts, needs no signature.
-    static func worker(executable: String, brokers: String, databaseURL: String, batchMax: Int,
-                       lanes: Int) throws -> ChildProcess {
-        try ChildProcess(executable, [
-            "run", "--brokers", brokers, "--database-url", databaseURL, "--group", group,
-            "--batch-max", String(batchMax), "--lanes", String(lanes), "--log-level", logLevel, "--kafka-config", "fetch.wait.max.ms=2",
-            "--allow-unsigned-decisions", "--allow-unsigned-resolutions", "--allow-producer-time",
-        ])
+    static func worker(
+        executable: String, brokers: String, databaseURL: String, batchMax: Int,
+        lanes: Int
+    ) throws -> ChildProcess {
+        try ChildProcess(
+            executable,
+            [
+                "run", "--brokers", brokers, "--database-url", databaseURL, "--group", group,
+                "--batch-max", String(batchMax), "--lanes", String(lanes), "--log-level", logLevel, "--kafka-config",
+                "fetch.wait.max.ms=2",
+                "--allow-unsigned-decisions", "--allow-unsigned-resolutions", "--allow-producer-time",
+            ])
     }
 
     /// `livegate serve` with the one-call verdict path on, listening on 127.0.0.1:`port`.
-    static func serve(executable: String, brokers: String, databaseURL: String, port: Int,
-                      maxWaiting: Int) throws -> ChildProcess {
-        try ChildProcess(executable, [
-            "serve", "--brokers", brokers, "--database-url", databaseURL, "--listen", "127.0.0.1:\(port)",
-            "--max-waiting", String(maxWaiting), "--log-level", logLevel, "--kafka-config", "fetch.wait.max.ms=2",
-        ])
+    static func serve(
+        executable: String, brokers: String, databaseURL: String, port: Int,
+        maxWaiting: Int
+    ) throws -> ChildProcess {
+        try ChildProcess(
+            executable,
+            [
+                "serve", "--brokers", brokers, "--database-url", databaseURL, "--listen", "127.0.0.1:\(port)",
+                "--max-waiting", String(maxWaiting), "--log-level", logLevel, "--kafka-config", "fetch.wait.max.ms=2",
+            ])
     }
 
     /// The consumer group of the worker under test (its lanes' heartbeats carry it too).
@@ -48,8 +57,8 @@ extension ChildProcess {
 
     private func memoryMegabytes(_ field: String) -> Double {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
-              let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
+            let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
         else { return 0 }
         return kb / 1024
     }

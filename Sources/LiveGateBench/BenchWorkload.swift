@@ -23,20 +23,37 @@ struct BenchWorkload {
         self.tenants = tenants
         let at = JSONValue.string(now.description)
         func event(_ id: String, _ type: EventType, _ tenant: String, _ fields: [(String, JSONValue)]) -> [UInt8] {
-            JSONWriter.bytes(.object([("event_id", .string(id)), ("type", .string(type.rawValue)),
-                                      ("tenant_id", .string(tenant)), ("occurred_at", at)] + fields))
+            JSONWriter.bytes(
+                .object(
+                    [
+                        ("event_id", .string(id)), ("type", .string(type.rawValue)),
+                        ("tenant_id", .string(tenant)), ("occurred_at", at),
+                    ] + fields))
         }
         var setup: [[UInt8]] = []
         for (i, t) in tenants.enumerated() {
-            setup.append(event("\(t)-d", .declarationSubmitted, t, [
-                ("actor", .object([("kind", .string("user")), ("id", .string("o")), ("role", .string("owner"))])),
-                ("declaration", .object([("intended_use_case", .string("Benchmark tenant paying for APIs")),
-                                         ("accepted_terms", .bool(true))])),
-            ]))
+            setup.append(
+                event(
+                    "\(t)-d", .declarationSubmitted, t,
+                    [
+                        (
+                            "actor",
+                            .object([("kind", .string("user")), ("id", .string("o")), ("role", .string("owner"))])
+                        ),
+                        (
+                            "declaration",
+                            .object([
+                                ("intended_use_case", .string("Benchmark tenant paying for APIs")),
+                                ("accepted_terms", .bool(true)),
+                            ])
+                        ),
+                    ]))
             let admin: JSONValue = .object([("kind", .string("platform_admin")), ("id", .string("a"))])
-            let ceiling: [(String, JSONValue)] = i % 10 == 0
+            let ceiling: [(String, JSONValue)] =
+                i % 10 == 0
                 ? [("ceiling", .object([("daily", .string("20.00"))]))] : []
-            setup.append(event("\(t)-a", .decisionRecorded, t, [("actor", admin), ("action", .string("approve"))] + ceiling))
+            setup.append(
+                event("\(t)-a", .decisionRecorded, t, [("actor", admin), ("action", .string("approve"))] + ceiling))
         }
         self.setup = setup
         var attempts: [(String, [UInt8])] = []
@@ -50,22 +67,35 @@ struct BenchWorkload {
             }
             let t = tenants[Int.random(in: 0..<tenants.count, using: &rng)]
             let cents = Int.random(in: 50...300, using: &rng)
-            attempts.append((t, event("\(prefix)x\(i)", .transactionAttempted, t, [
-                ("actor", .object([("kind", .string("api_key")), ("id", .string("k"))])),
-                ("environment", .string(Int.random(in: 0..<10, using: &rng) == 0 ? "test" : "live")),
-                ("rail", .string("x402")), ("amount", .string("\(cents / 100).\(String(format: "%02d", cents % 100))")),
-                ("currency", .string("USD")),
-            ])))
+            attempts.append(
+                (
+                    t,
+                    event(
+                        "\(prefix)x\(i)", .transactionAttempted, t,
+                        [
+                            ("actor", .object([("kind", .string("api_key")), ("id", .string("k"))])),
+                            ("environment", .string(Int.random(in: 0..<10, using: &rng) == 0 ? "test" : "live")),
+                            ("rail", .string("x402")),
+                            ("amount", .string("\(cents / 100).\(String(format: "%02d", cents % 100))")),
+                            ("currency", .string("USD")),
+                        ])
+                ))
         }
         self.attempts = attempts
         self.repeats = repeats
         // One test-environment attempt for each of the first 10,000 tenants: every partition answers before the
         // clock starts (a million warm-ups would outlast the run, and batches of one would take a quarter hour).
         warmups = tenants.prefix(Self.maxWarmups).enumerated().map { i, tenant in
-            (tenant, event("\(VerdictClock.warmupPrefix)\(prefix)\(i)", .transactionAttempted, tenant, [
-                ("actor", .object([("kind", .string("api_key")), ("id", .string("k"))])), ("environment", .string("test")),
-                ("rail", .string("x402")), ("amount", .string("1.00")), ("currency", .string("USD")),
-            ]))
+            (
+                tenant,
+                event(
+                    "\(VerdictClock.warmupPrefix)\(prefix)\(i)", .transactionAttempted, tenant,
+                    [
+                        ("actor", .object([("kind", .string("api_key")), ("id", .string("k"))])),
+                        ("environment", .string("test")),
+                        ("rail", .string("x402")), ("amount", .string("1.00")), ("currency", .string("USD")),
+                    ])
+            )
         }
     }
 }

@@ -52,7 +52,9 @@ struct CallLoad {
                         statuses[answer.status, default: 0] += 1
                         last = Date()
                         // Only verdicts in hand are timed; other answers are counted by status.
-                        if answer.status == 200 { histogram.record(UInt64(max(0, last.timeIntervalSince(due) * 1_000_000))) }
+                        if answer.status == 200 {
+                            histogram.record(UInt64(max(0, last.timeIntervalSince(due) * 1_000_000)))
+                        }
                     } catch {
                         connection = nil
                         statuses[0, default: 0] += 1
@@ -76,8 +78,10 @@ struct CallLoad {
         for _ in 0..<threads { go.signal() }
         for _ in 0..<threads { finished.wait() }
         return merged.withLock { merged in
-            Result(seconds: merged.last.timeIntervalSince(began), latencyMicros: merged.histogram, statuses: merged.statuses,
-                   firstFailure: merged.failure)
+            Result(
+                seconds: merged.last.timeIntervalSince(began), latencyMicros: merged.histogram,
+                statuses: merged.statuses,
+                firstFailure: merged.failure)
         }
     }
 

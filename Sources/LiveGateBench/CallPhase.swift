@@ -1,8 +1,9 @@
 import Foundation
 import Histogram
 import LiveGateLocal
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one-call path measured: the same rig as `PipelinePhase`, plus `livegate serve --brokers` in its own
@@ -35,26 +36,30 @@ struct CallPhase {
         let rig = try PhaseRig(config: config, name: "call", attempts: count, batchMax: config.batchMax)
         defer { rig.close() }
         let port = try Self.freePort()
-        let serve = try BenchProcesses.serve(executable: config.executable, brokers: rig.broker.bootstrapServers,
-                                             databaseURL: rig.url, port: port,
-                                             maxWaiting: max(10_000, Self.connections(rate: rate)))
+        let serve = try BenchProcesses.serve(
+            executable: config.executable, brokers: rig.broker.bootstrapServers,
+            databaseURL: rig.url, port: port,
+            maxWaiting: max(10_000, Self.connections(rate: rate)))
         defer { serve.stop() }
         try Self.awaitReady(port: port)
         let cpuBefore = ProcessCPU.seconds(serve.pid)
-        let load = CallLoad(host: "127.0.0.1", port: port, path: "/v1/transaction-attempts?wait_ms=\(Self.waitMillis)",
-                            connections: Self.connections(rate: rate))
+        let load = CallLoad(
+            host: "127.0.0.1", port: port, path: "/v1/transaction-attempts?wait_ms=\(Self.waitMillis)",
+            connections: Self.connections(rate: rate))
         let outcome = load.run(bodies: rig.work.attempts.map(\.value), ratePerSecond: rate)
         let cpuAfter = ProcessCPU.seconds(serve.pid)
         if let failure = outcome.firstFailure {
-            throw BenchError.failed(phase: "call", reason: "\(outcome.statuses[0] ?? 0) calls got no answer; first: \(failure)")
+            throw BenchError.failed(
+                phase: "call", reason: "\(outcome.statuses[0] ?? 0) calls got no answer; first: \(failure)")
         }
         guard rig.clock.waitWhileAnswering(stallSeconds: PhaseRig.stallSeconds) else {
             throw BenchError.incomplete(phase: "call", answered: rig.clock.answered, expected: count - rig.work.repeats)
         }
         let cpu = cpuBefore.flatMap { before in cpuAfter.map { ($0 - before) * 1e6 / Double(max(1, count)) } }
-        return Result(calls: count, seconds: outcome.seconds, callLatencyMicros: outcome.latencyMicros,
-                      pipelineLatencyMs: rig.clock.histogram, statuses: outcome.statuses, serveCPUMicrosPerCall: cpu,
-                      servePeakRSSMB: serve.peakRSSMegabytes(), workerRSSMaxMB: rig.worker.peakRSSMegabytes())
+        return Result(
+            calls: count, seconds: outcome.seconds, callLatencyMicros: outcome.latencyMicros,
+            pipelineLatencyMs: rig.clock.histogram, statuses: outcome.statuses, serveCPUMicrosPerCall: cpu,
+            servePeakRSSMB: serve.peakRSSMegabytes(), workerRSSMaxMB: rig.worker.peakRSSMegabytes())
     }
 
     /// A port nobody listens on now (the kernel's choice for port 0).
@@ -80,7 +85,8 @@ struct CallPhase {
         var last = "no answer"
         for _ in 0..<600 {
             do {
-                let answer = try HTTPConnection(host: "127.0.0.1", port: port, timeoutSeconds: 5).send(method: "GET", path: "/readyz")
+                let answer = try HTTPConnection(host: "127.0.0.1", port: port, timeoutSeconds: 5).send(
+                    method: "GET", path: "/readyz")
                 if answer.status == 200 { return }
                 last = "\(answer.status) \(String(decoding: answer.body, as: UTF8.self))"
             } catch {

@@ -26,8 +26,12 @@ extension Bench.Report {
     var callJSON: JSONValue {
         guard callRate > 0 else { return .null }
         func n(_ x: Double) -> JSONValue { .number(String(format: "%.3f", x)) }
-        func lat(_ l: [String: Double]) -> JSONValue { .object(["p50", "p99", "p999", "max"].map { ($0, n(l[$0] ?? 0)) }) }
-        let statuses = callStatuses.sorted { $0.key < $1.key }.map { (String($0.key), JSONValue.number(String($0.value))) }
+        func lat(_ l: [String: Double]) -> JSONValue {
+            .object(["p50", "p99", "p999", "max"].map { ($0, n(l[$0] ?? 0)) })
+        }
+        let statuses = callStatuses.sorted { $0.key < $1.key }.map {
+            (String($0.key), JSONValue.number(String($0.value)))
+        }
         return .object([
             ("rate_per_s", .number(String(callRate))), ("calls_per_s", n(callsPerSecond)),
             ("latency_ms", lat(callLatencyMs)), ("pipeline_latency_ms", lat(callPipelineLatencyMs)),

@@ -13,10 +13,14 @@ enum DatabaseFloor {
 
     /// Attempts a second over `attempts` attempts on `tenants` tenants, spread over `connections` connections,
     /// and what each cost.
-    static func measure(url: String, attempts: Int, tenants: Int, connections: Int = 1) throws -> (perSecond: Double, cost: AttemptCost) {
+    static func measure(url: String, attempts: Int, tenants: Int, connections: Int = 1) throws -> (
+        perSecond: Double, cost: AttemptCost
+    ) {
         let db = try PostgresConnection(url: url)
-        try db.query("CREATE TABLE floor_events (event_id text PRIMARY KEY, tenant_id text NOT NULL, amount bigint NOT NULL)")
-        try db.query("""
+        try db.query(
+            "CREATE TABLE floor_events (event_id text PRIMARY KEY, tenant_id text NOT NULL, amount bigint NOT NULL)")
+        try db.query(
+            """
             CREATE TABLE floor_usage (tenant_id text, window_start date, used bigint NOT NULL CHECK (used >= 0),
                                       PRIMARY KEY (tenant_id, window_start))
             """)
@@ -55,9 +59,11 @@ enum DatabaseFloor {
             let owners = chunk.map { "t-\($0 % max(1, tenants))" }
             let amounts = Array(repeating: "1000000", count: chunk.count)
             try db.query("BEGIN")
-            try db.query("INSERT INTO floor_events SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])",
-                         [PostgresArray.literal(ids), PostgresArray.literal(owners), PostgresArray.literal(amounts)])
-            try db.query("""
+            try db.query(
+                "INSERT INTO floor_events SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])",
+                [PostgresArray.literal(ids), PostgresArray.literal(owners), PostgresArray.literal(amounts)])
+            try db.query(
+                """
                 INSERT INTO floor_usage AS u SELECT t, current_date, sum(a) FROM unnest($1::text[], $2::bigint[]) AS v(t, a)
                 GROUP BY t ON CONFLICT (tenant_id, window_start) DO UPDATE SET used = u.used + EXCLUDED.used
                 """, [PostgresArray.literal(owners), PostgresArray.literal(amounts)])

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One keep-alive HTTP/1.1 connection over a blocking socket: the bench's client of `livegate serve`. It
@@ -28,7 +29,9 @@ final class HTTPConnection {
             throw Failure(description: "not an IPv4 address: \(host)")
         }
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else {
             let code = errno
@@ -46,7 +49,9 @@ final class HTTPConnection {
     /// Sends one request and reads its whole answer.
     func send(method: String, path: String, body: [UInt8] = []) throws -> (status: Int, body: [UInt8]) {
         var request = Array("\(method) \(path) HTTP/1.1\r\nHost: livegate\r\n".utf8)
-        if !body.isEmpty { request += Array("Content-Type: application/json\r\nContent-Length: \(body.count)\r\n".utf8) }
+        if !body.isEmpty {
+            request += Array("Content-Type: application/json\r\nContent-Length: \(body.count)\r\n".utf8)
+        }
         request += Array("\r\n".utf8) + body
         try writeAll(request)
         return try readAnswer()
@@ -70,11 +75,13 @@ final class HTTPConnection {
         let head = String(decoding: pending[..<headEnd!], as: UTF8.self)
         let lines = head.split(separator: "\r\n")
         guard let statusLine = lines.first, statusLine.hasPrefix("HTTP/1.1 "),
-              let status = Int(statusLine.dropFirst(9).prefix(3)) else {
+            let status = Int(statusLine.dropFirst(9).prefix(3))
+        else {
             throw Failure(description: "not an HTTP/1.1 answer: \(head.prefix(80))")
         }
         guard let lengthLine = lines.first(where: { $0.lowercased().hasPrefix("content-length:") }),
-              let length = Int(lengthLine.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) else {
+            let length = Int(lengthLine.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+        else {
             throw Failure(description: "an answer without Content-Length: \(head.prefix(200))")
         }
         let bodyStart = headEnd! + Self.blankLine.count
@@ -86,7 +93,9 @@ final class HTTPConnection {
 
     private func fill() throws {
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        guard n > 0 else { throw Failure(description: n == 0 ? "the server closed the connection" : "recv: errno \(errno)") }
+        guard n > 0 else {
+            throw Failure(description: n == 0 ? "the server closed the connection" : "recv: errno \(errno)")
+        }
         pending += chunk[..<n]
     }
 

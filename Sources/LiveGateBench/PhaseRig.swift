@@ -1,7 +1,7 @@
 import Foundation
 import Kafka
-import LiveGateLocal
 import LiveGateCore
+import LiveGateLocal
 import LiveGateStore
 import Postgres
 
@@ -23,7 +23,9 @@ final class PhaseRig {
 
     init(config: BenchConfig, name: String, attempts count: Int, batchMax: Int) throws {
         broker = try EmbeddedBroker(brokers: 1)
-        for topic in TopicCatalog.all { try broker.createTopic(topic.name, partitions: topic.partitions, replicationFactor: 1) }
+        for topic in TopicCatalog.all {
+            try broker.createTopic(topic.name, partitions: topic.partitions, replicationFactor: 1)
+        }
         server = config.databaseURL
         url = try BenchSchema.create(server: config.databaseURL, name: name)
         var started: ChildProcess?
@@ -31,12 +33,15 @@ final class PhaseRig {
             let now = WallClock.now()
             work = BenchWorkload(attempts: count, tenants: config.tenants, prefix: "\(name)-", now: now)
             try Self.applySetup(work, url: url)
-            worker = try BenchProcesses.worker(executable: config.executable, brokers: broker.bootstrapServers,
-                                               databaseURL: url, batchMax: batchMax, lanes: config.lanes)
+            worker = try BenchProcesses.worker(
+                executable: config.executable, brokers: broker.bootstrapServers,
+                databaseURL: url, batchMax: batchMax, lanes: config.lanes)
             started = worker
             try Self.awaitLanes(url: url, lanes: config.lanes, phase: name)
-            clock = try VerdictClock(brokers: broker.bootstrapServers, expected: count - work.repeats + work.warmups.count)
-            producer = try KafkaProducer(brokers: broker.bootstrapServers, settings: KafkaSettings([("linger.ms", "5")]))
+            clock = try VerdictClock(
+                brokers: broker.bootstrapServers, expected: count - work.repeats + work.warmups.count)
+            producer = try KafkaProducer(
+                brokers: broker.bootstrapServers, settings: KafkaSettings([("linger.ms", "5")]))
             // The clock starts once the worker answers every tenant: its group join is not what is measured.
             try Self.warmUp(work, producer: producer, clock: clock, phase: name)
         } catch {
@@ -57,9 +62,13 @@ final class PhaseRig {
         let now = WallClock.now()
         var events: [InputEvent] = []
         for value in work.setup {
-            let topic = (try? JSONParser.parse(value))?["type"]?.stringValue.flatMap(EventType.init(rawValue:))?.topic ?? ""
-            if case let .event(event) = InputDecoder.decode(InputRecord(topic: topic, key: nil, value: value, timestamp: now,
-                                                                             timestampSource: .broker)) {
+            let topic =
+                (try? JSONParser.parse(value))?["type"]?.stringValue.flatMap(EventType.init(rawValue:))?.topic ?? ""
+            if case let .event(event) = InputDecoder.decode(
+                InputRecord(
+                    topic: topic, key: nil, value: value, timestamp: now,
+                    timestampSource: .broker))
+            {
                 events.append(event)
             }
         }
@@ -76,7 +85,8 @@ final class PhaseRig {
     private static func awaitLanes(url: String, lanes: Int, phase: String) throws {
         let db = try PostgresConnection(url: url)
         for _ in 0..<600 {
-            let rows = try db.query("SELECT count(*) FROM worker_heartbeats WHERE group_id = $1", [BenchProcesses.group])
+            let rows = try db.query(
+                "SELECT count(*) FROM worker_heartbeats WHERE group_id = $1", [BenchProcesses.group])
             if Int(rows.rows.first?.first.flatMap { $0 } ?? "") ?? 0 >= lanes { return }
             usleep(100_000)
         }
@@ -84,10 +94,13 @@ final class PhaseRig {
     }
 
     /// The warm-up attempts, all answered; fails only when none is answered for `stallSeconds`.
-    private static func warmUp(_ work: BenchWorkload, producer: KafkaProducer, clock: VerdictClock, phase: String) throws {
-        try producer.send(work.warmups.map {
-            ProducerRecord(topic: Topics.transactionAttempt, key: Array($0.tenant.utf8), value: $0.value)
-        })
+    private static func warmUp(_ work: BenchWorkload, producer: KafkaProducer, clock: VerdictClock, phase: String)
+        throws
+    {
+        try producer.send(
+            work.warmups.map {
+                ProducerRecord(topic: Topics.transactionAttempt, key: Array($0.tenant.utf8), value: $0.value)
+            })
         while clock.warmupsDone < work.warmups.count {
             let done = clock.warmupsDone
             guard clock.awaitWarmups(beyond: done, seconds: stallSeconds) else {
@@ -103,7 +116,8 @@ enum BenchError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case let .incomplete(phase, answered, expected): return "\(phase): only \(answered) of \(expected) attempts answered"
+        case let .incomplete(phase, answered, expected):
+            return "\(phase): only \(answered) of \(expected) attempts answered"
         case let .failed(phase, reason): return "\(phase): \(reason)"
         }
     }

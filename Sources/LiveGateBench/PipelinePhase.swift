@@ -32,16 +32,20 @@ struct PipelinePhase {
         let before = try ResourceSample.take(meter, worker: rig.worker.pid)
         let started = Date()
         let answers = count - work.repeats
-        let timeline = answers >= Timeline.minimumAnswers
+        let timeline =
+            answers >= Timeline.minimumAnswers
             ? Timeline(total: answers, clock: clock, worker: rig.worker, started: started) : nil
         try publish(work, producer: rig.producer, ratePerSecond: ratePerSecond, started: started, clock: clock)
         guard clock.waitWhileAnswering(stallSeconds: PhaseRig.stallSeconds) else {
             throw BenchError.incomplete(phase: name, answered: clock.answered, expected: count - work.repeats)
         }
         let seconds = clock.lastArrival.timeIntervalSince(started)
-        let cost = try before.cost(to: try ResourceSample.take(meter, worker: rig.worker.pid), attempts: count, db: meter)
-        return Result(attempts: count, seconds: seconds, latencyMs: clock.histogram, workerRSSMaxMB: rig.worker.peakRSSMegabytes(),
-                      cost: cost, tenths: timeline?.finish(lastArrival: clock.lastArrival) ?? [])
+        let cost = try before.cost(
+            to: try ResourceSample.take(meter, worker: rig.worker.pid), attempts: count, db: meter)
+        return Result(
+            attempts: count, seconds: seconds, latencyMs: clock.histogram,
+            workerRSSMaxMB: rig.worker.peakRSSMegabytes(),
+            cost: cost, tenths: timeline?.finish(lastArrival: clock.lastArrival) ?? [])
     }
 
     /// Most attempts published but not yet answered. The embedded broker keeps only about 5 MB per partition
@@ -50,15 +54,18 @@ struct PipelinePhase {
     /// the worker ran at 40,000/s; 50,000 is still more than a second of its work.
     static let maxInFlight = 50_000
 
-    private func publish(_ work: BenchWorkload, producer: KafkaProducer, ratePerSecond: Int?, started: Date,
-                         clock: VerdictClock) throws {
+    private func publish(
+        _ work: BenchWorkload, producer: KafkaProducer, ratePerSecond: Int?, started: Date,
+        clock: VerdictClock
+    ) throws {
         let chunk = ratePerSecond.map { max(1, $0 / 200) } ?? 5000
         var sent = 0
         while sent < work.attempts.count {
             let slice = work.attempts[sent..<min(sent + chunk, work.attempts.count)]
-            try producer.enqueue(slice.map {
-                ProducerRecord(topic: Topics.transactionAttempt, key: Array($0.tenant.utf8), value: $0.value)
-            })
+            try producer.enqueue(
+                slice.map {
+                    ProducerRecord(topic: Topics.transactionAttempt, key: Array($0.tenant.utf8), value: $0.value)
+                })
             sent += slice.count
             var waitedSince = Date()
             // Verdict records, not distinct answers: a repeat (2% of attempts) is answered again under the id
@@ -67,7 +74,8 @@ struct PipelinePhase {
             while sent - clock.records > Self.maxInFlight {
                 if clock.records != answered { (answered, waitedSince) = (clock.records, Date()) }
                 guard Date().timeIntervalSince(waitedSince) < PhaseRig.stallSeconds else {
-                    throw BenchError.incomplete(phase: "closed loop", answered: clock.answered, expected: work.attempts.count)
+                    throw BenchError.incomplete(
+                        phase: "closed loop", answered: clock.answered, expected: work.attempts.count)
                 }
                 usleep(10_000)
             }

@@ -1,7 +1,8 @@
 import Foundation
 import Postgres
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What an attempt costs, averaged over a phase: PostgreSQL's write-ahead log and CPU, the bytes the phase
@@ -24,24 +25,29 @@ struct ResourceSample {
 
     /// `db` is a connection to the phase's schema (its `search_path`); `worker` the worker process, if any.
     static func take(_ db: PostgresConnection, worker: pid_t? = nil) throws -> ResourceSample {
-        let row = try db.query("""
+        let row = try db.query(
+            """
             SELECT pg_current_wal_lsn()::text, coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'm')
-            """).rows.first
-        return ResourceSample(walLSN: row?[0] ?? "0/0", postgresCPUSeconds: ProcessCPU.postgresSeconds(),
-                              workerCPUSeconds: worker.flatMap(ProcessCPU.seconds), storedBytes: Int64(row?[1] ?? "") ?? 0)
+            """
+        ).rows.first
+        return ResourceSample(
+            walLSN: row?[0] ?? "0/0", postgresCPUSeconds: ProcessCPU.postgresSeconds(),
+            workerCPUSeconds: worker.flatMap(ProcessCPU.seconds), storedBytes: Int64(row?[1] ?? "") ?? 0)
     }
 
     /// The cost per attempt from `self` to `later`, over `attempts` attempts.
     func cost(to later: ResourceSample, attempts: Int, db: PostgresConnection) throws -> AttemptCost {
-        let wal = try db.query("SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::bigint", [later.walLSN, walLSN])
+        let wal =
+            try db.query("SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::bigint", [later.walLSN, walLSN])
             .rows.first?.first.flatMap { $0 }.flatMap(Double.init) ?? 0
         let n = Double(max(1, attempts))
         func micros(_ a: Double?, _ b: Double?) -> Double? { a.flatMap { a in b.map { b in (b - a) * 1e6 / n } } }
-        return AttemptCost(walBytes: wal / n, postgresCPUMicros: micros(postgresCPUSeconds, later.postgresCPUSeconds),
-                           storedBytes: Double(later.storedBytes - storedBytes) / n,
-                           workerCPUMicros: micros(workerCPUSeconds, later.workerCPUSeconds))
+        return AttemptCost(
+            walBytes: wal / n, postgresCPUMicros: micros(postgresCPUSeconds, later.postgresCPUSeconds),
+            storedBytes: Double(later.storedBytes - storedBytes) / n,
+            workerCPUMicros: micros(workerCPUSeconds, later.workerCPUSeconds))
     }
 }
 
@@ -59,13 +65,17 @@ enum ProcessCPU {
 
     static func stat(_ pid: Int) -> Stat? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { return nil }
+            let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")")
+        else { return nil }
         // Fields after the command: state, ppid, … utime is the 14th field of the line, the 12th after ")".
         let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 14, let parent = Int(fields[1]), let utime = Double(fields[11]), let stime = Double(fields[12]),
-              let cutime = Double(fields[13]), let cstime = Double(fields[14]) else { return nil }
-        return Stat(pid: pid, parent: parent, command: String(text[text.index(after: open)..<close]),
-                    own: (utime + stime) / ticks, reapedChildren: (cutime + cstime) / ticks)
+        guard fields.count > 14, let parent = Int(fields[1]), let utime = Double(fields[11]),
+            let stime = Double(fields[12]),
+            let cutime = Double(fields[13]), let cstime = Double(fields[14])
+        else { return nil }
+        return Stat(
+            pid: pid, parent: parent, command: String(text[text.index(after: open)..<close]),
+            own: (utime + stime) / ticks, reapedChildren: (cutime + cstime) / ticks)
     }
 
     static func seconds(_ pid: pid_t) -> Double? { stat(Int(pid))?.own }

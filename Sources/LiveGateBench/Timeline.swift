@@ -55,8 +55,9 @@ final class Timeline: Sendable {
             let end = mark.answered >= total ? max(lastArrival, previous.at) : mark.at
             let seconds = max(end.timeIntervalSince(previous.at), 1e-3)
             defer { previous = (mark.answered, end) }
-            return Tenth(answered: mark.answered, perSecond: Double(mark.answered - previous.answered) / seconds,
-                         workerRSSMB: mark.rssMB)
+            return Tenth(
+                answered: mark.answered, perSecond: Double(mark.answered - previous.answered) / seconds,
+                workerRSSMB: mark.rssMB)
         }
     }
 }

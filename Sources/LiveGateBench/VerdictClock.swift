@@ -14,7 +14,8 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
     private var attemptsAnswered = 0
     private var verdictRecords = 0
     private let recordCount = Atomic<Int>(0)
-    private(set) var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: .three)
+    private(set) var histogram = Histogram<UInt64>(
+        highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: .three)
     private(set) var lastArrival = Date()
     private let done = DispatchSemaphore(value: 0)
     private let answeredCount = Atomic<Int>(0)
@@ -34,9 +35,10 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
 
     /// `expected`: distinct event ids to wait for, warm-up attempts included.
     init(brokers: String, expected: Int) throws {
-        consumer = try KafkaConsumer(brokers: brokers, group: "bench-\(UUID().uuidString)",
-                                     topics: [Topics.transactionVerdict],
-                                     settings: KafkaSettings([("fetch.wait.max.ms", "2")]))
+        consumer = try KafkaConsumer(
+            brokers: brokers, group: "bench-\(UUID().uuidString)",
+            topics: [Topics.transactionVerdict],
+            settings: KafkaSettings([("fetch.wait.max.ms", "2")]))
         self.expected = expected
         // Room for every id at once: growing a set of hundreds of thousands of ids rehashes all of them, a pause
         // of the reader that would show as latency of the verdicts it was about to read.
@@ -95,11 +97,11 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
     /// that falls behind holds back the closed loop (its in-flight bound) and adds to every latency.
     static func scan(_ value: [UInt8]) -> (String, Int64)? {
         guard value.starts(with: head), let idEnd = value[head.count...].firstIndex(of: UInt8(ascii: "\"")),
-              let keyStart = lastIndex(of: decidedKey, in: value)
+            let keyStart = lastIndex(of: decidedKey, in: value)
         else { return nil }
         let timeStart = keyStart + decidedKey.count
         guard timeStart + 24 <= value.count,
-              let instant = RFC3339.parse(String(decoding: value[timeStart..<timeStart + 24], as: UTF8.self))
+            let instant = RFC3339.parse(String(decoding: value[timeStart..<timeStart + 24], as: UTF8.self))
         else { return nil }
         return (String(decoding: value[head.count..<idEnd], as: UTF8.self), instant.millis)
     }

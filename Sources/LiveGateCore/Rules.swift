@@ -25,11 +25,13 @@ public struct Rules: Sendable {
     /// backdate it into a window with headroom.
     public var allowProducerTime: Bool
 
-    public init(defaults: CeilingLimits = .betaDefaults, skewToleranceMillis: Int64 = 300_000,
-                maxValueBytes: Int = 1 << 20, maxDepth: Int = JSONParser.defaultDepthLimit,
-                decisionKeys: DecisionKeySet? = nil, resolutionKeys: DecisionKeySet? = nil,
-                releaseWindowMillis: Int64 = Rules.defaultReleaseWindowDays * 86_400_000,
-                allowProducerTime: Bool = false) {
+    public init(
+        defaults: CeilingLimits = .betaDefaults, skewToleranceMillis: Int64 = 300_000,
+        maxValueBytes: Int = 1 << 20, maxDepth: Int = JSONParser.defaultDepthLimit,
+        decisionKeys: DecisionKeySet? = nil, resolutionKeys: DecisionKeySet? = nil,
+        releaseWindowMillis: Int64 = Rules.defaultReleaseWindowDays * 86_400_000,
+        allowProducerTime: Bool = false
+    ) {
         self.defaults = defaults
         self.skewToleranceMillis = skewToleranceMillis
         self.maxValueBytes = maxValueBytes

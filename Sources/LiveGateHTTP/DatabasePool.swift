@@ -55,13 +55,14 @@ public final class DatabasePool: Sendable {
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
             let once = Once(continuation)
             let job = Job(deadline: deadline, abandoned: { once.isResumed }) { [self] connection in
-                once.resume(with: connection.flatMap { connection in
-                    Result {
-                        let value = try body(connection)
-                        lastAnswer.withLock { $0 = .now }
-                        return value
-                    }
-                })
+                once.resume(
+                    with: connection.flatMap { connection in
+                        Result {
+                            let value = try body(connection)
+                            lastAnswer.withLock { $0 = .now }
+                            return value
+                        }
+                    })
             }
             let accepted = state.withLock { state -> Bool in
                 guard !state.stopped, state.jobs.count < queueLimit else { return false }
@@ -70,7 +71,9 @@ public final class DatabasePool: Sendable {
             }
             guard accepted else { return once.resume(throwing: Failure.overloaded) }
             wake.lock(); wake.signal(); wake.unlock()
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout.seconds) { once.resume(throwing: Failure.timedOut) }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout.seconds) {
+                once.resume(throwing: Failure.timedOut)
+            }
         }
     }
 
@@ -78,10 +81,11 @@ public final class DatabasePool: Sendable {
     /// (so a busy pool does not make every replica unready together), else one query through the pool.
     public func ready() async -> Bool {
         if let last = lastAnswer.withLock({ $0 }), ContinuousClock.now - last < .seconds(5) { return true }
-        return (try? await run { connection in
-            try connection.query("SELECT 1 FROM tenants LIMIT 1")
-            return true
-        }) ?? false
+        return
+            (try? await run { connection in
+                try connection.query("SELECT 1 FROM tenants LIMIT 1")
+                return true
+            }) ?? false
     }
 
     /// Lets the threads finish: queued jobs still run (or time out), then each thread ends.

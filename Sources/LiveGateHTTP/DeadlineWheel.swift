@@ -39,7 +39,8 @@ struct DeadlineWheel<Entry> {
         guard last > swept else { return [] }
         var due: [Entry] = []
         // Few slots hold entries: walk the buckets when that is shorter than the slots passed.
-        let keys = last - swept <= Int64(buckets.count) ? Array(swept + 1...last) : buckets.keys.filter { $0 <= last }.sorted()
+        let keys =
+            last - swept <= Int64(buckets.count) ? Array(swept + 1...last) : buckets.keys.filter { $0 <= last }.sorted()
         for key in keys {
             guard let bucket = buckets.removeValue(forKey: key) else { continue }
             for (id, entry) in bucket {

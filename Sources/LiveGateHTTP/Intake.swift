@@ -39,14 +39,20 @@ public enum Intake {
             return .failure(Refusal(code: "wrong_type", message: "type must be \"\(type.rawValue)\" here"))
         }
         guard let eventId = InputDecoder.usableId(json["event_id"]) else {
-            return .failure(Refusal(code: "invalid_event_id",
-                                    message: "event_id must be a string of 1 to 128 characters without control characters"))
+            return .failure(
+                Refusal(
+                    code: "invalid_event_id",
+                    message: "event_id must be a string of 1 to 128 characters without control characters"))
         }
         guard let tenantId = InputDecoder.usableId(json["tenant_id"]) else {
-            return .failure(Refusal(code: "invalid_tenant_id",
-                                    message: "tenant_id must be a string of 1 to 128 characters without control characters"))
+            return .failure(
+                Refusal(
+                    code: "invalid_tenant_id",
+                    message: "tenant_id must be a string of 1 to 128 characters without control characters"))
         }
-        return .success(Addressed(eventId: eventId, tenantId: tenantId,
-                                  fingerprint: InputDecoder.fingerprint(of: json)))
+        return .success(
+            Addressed(
+                eventId: eventId, tenantId: tenantId,
+                fingerprint: InputDecoder.fingerprint(of: json)))
     }
 }

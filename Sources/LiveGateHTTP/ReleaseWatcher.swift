@@ -37,8 +37,9 @@ public struct ReleaseWatcher: Sendable {
             let now = WallClock.now()
             return try await pool.run { try ReleaseWatch.heavyTenants(at: now, on: $0) }
         } catch {
-            logger.warning("the release watch could not read PostgreSQL; the gauge keeps its last value",
-                           metadata: ["error": "\(error)"])
+            logger.warning(
+                "the release watch could not read PostgreSQL; the gauge keeps its last value",
+                metadata: ["error": "\(error)"])
             return nil
         }
     }

@@ -10,10 +10,14 @@ struct RequestBounds<Context: RequestContext>: RouterMiddleware {
 
     init(maxInFlight: Int) { self.maxInFlight = maxInFlight }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let now = inFlight.value.wrappingAdd(1, ordering: .relaxed).newValue
         defer { inFlight.value.wrappingSubtract(1, ordering: .relaxed) }
-        guard now <= maxInFlight else { return ServeError.unavailable("overloaded", "too many requests in flight; retry") }
+        guard now <= maxInFlight else {
+            return ServeError.unavailable("overloaded", "too many requests in flight; retry")
+        }
         return try await next(request, context)
     }
 }

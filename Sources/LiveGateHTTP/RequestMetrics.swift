@@ -34,8 +34,10 @@ struct RequestMetrics: RouterMiddleware {
         labels["\(method == .head ? "GET" : method.rawValue) \(route)"]
     }
 
-    func handle(_ request: Request, context: Context,
-                next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard let route = context.endpointPath, let label = label(method: request.method, route: route) else {
             return try await next(request, context)
         }
@@ -52,10 +54,14 @@ struct RequestMetrics: RouterMiddleware {
     }
 
     private func record(_ label: String, status: Int, since started: ContinuousClock.Instant) {
-        Counter(label: HTTPMetrics.requestsTotal, dimensions: [("route", label), ("status", String(status))],
-                factory: factory).increment()
-        Timer(label: HTTPMetrics.requestDurationSeconds, dimensions: [("route", label)],
-              preferredDisplayUnit: .seconds, factory: factory)
-            .recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+        Counter(
+            label: HTTPMetrics.requestsTotal, dimensions: [("route", label), ("status", String(status))],
+            factory: factory
+        ).increment()
+        Timer(
+            label: HTTPMetrics.requestDurationSeconds, dimensions: [("route", label)],
+            preferredDisplayUnit: .seconds, factory: factory
+        )
+        .recordNanoseconds((ContinuousClock.now - started).nanoseconds)
     }
 }

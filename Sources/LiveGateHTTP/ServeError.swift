@@ -5,12 +5,16 @@ import LiveGateCore
 /// class (`FORBIDDEN`, by default the status's name), `reason` the snake-case cause (`tenant_scope`); `error`
 /// repeats `reason` for callers written before v1.2, and `message` says it in words. Never a token or a body.
 enum ServeError {
-    static func response(_ status: HTTPResponse.Status, _ reason: String, _ message: String, code: String? = nil,
-                         extra: HTTPFields = [:]) -> Response {
-        json(status, .object([
-            ("code", .string(code ?? Self.code(of: status))), ("reason", .string(reason)),
-            ("error", .string(reason)), ("message", .string(message)),
-        ]), extra: extra)
+    static func response(
+        _ status: HTTPResponse.Status, _ reason: String, _ message: String, code: String? = nil,
+        extra: HTTPFields = [:]
+    ) -> Response {
+        json(
+            status,
+            .object([
+                ("code", .string(code ?? Self.code(of: status))), ("reason", .string(reason)),
+                ("error", .string(reason)), ("message", .string(message)),
+            ]), extra: extra)
     }
 
     /// The answer to a caller `Access.decide` refused.
@@ -20,15 +24,20 @@ enum ServeError {
             preconditionFailure("not a refusal")
         case .unauthorized:
             HTTPMetrics.rejected("unauthorized")
-            return response(.unauthorized, "unauthorized", "a valid bearer token is required", extra: [.wwwAuthenticate: "Bearer"])
+            return response(
+                .unauthorized, "unauthorized", "a valid bearer token is required", extra: [.wwwAuthenticate: "Bearer"])
         case let .forbidden(reason):
             HTTPMetrics.rejected(reason)
-            let message = reason == Access.tenantScope ? "this token is bound to another tenant" : "this token lacks the scope this route needs"
+            let message =
+                reason == Access.tenantScope
+                ? "this token is bound to another tenant" : "this token lacks the scope this route needs"
             return response(.forbidden, reason, message)
         case .tenantRequired:
             HTTPMetrics.rejected("tenant_required")
-            return response(.badRequest, "tenant_required",
-                            "this path answers for the tenant a token is bound to; this one is bound to none: use /v1/tenants/{tenant_id}/production-status")
+            return response(
+                .badRequest, "tenant_required",
+                "this path answers for the tenant a token is bound to; this one is bound to none: use /v1/tenants/{tenant_id}/production-status"
+            )
         }
     }
 
@@ -41,7 +50,8 @@ enum ServeError {
     static func json(_ status: HTTPResponse.Status, _ body: JSONValue, extra: HTTPFields = [:]) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         headers.append(contentsOf: extra)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(body))))
+        return Response(
+            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: JSONWriter.string(body))))
     }
 
     static func raw(_ status: HTTPResponse.Status, _ bytes: [UInt8], extra: HTTPFields = [:]) -> Response {

@@ -18,7 +18,8 @@ extension StatusServer {
         } catch let error as StoreError where error.kind == .invariantViolated {
             // A stored row LiveGate cannot read (a bug, tampering, a newer schema): retrying will not help.
             logger.error("production status failed", metadata: ["error": "\(error)"])
-            return ServeError.response(.internalServerError, "internal_error", "the tenant's stored state cannot be read")
+            return ServeError.response(
+                .internalServerError, "internal_error", "the tenant's stored state cannot be read")
         } catch {
             return Self.databaseFailure(error, logger: logger)
         }
@@ -35,8 +36,9 @@ extension StatusServer {
             return ServeError.unavailable("timeout", "PostgreSQL did not answer in time; retry")
         default:
             logger.warning("reading PostgreSQL failed", metadata: ["error": "\(error)"])
-            return ServeError.response(.serviceUnavailable, "database_unavailable", "PostgreSQL is unavailable; retry",
-                                       extra: [.retryAfter: "1"])
+            return ServeError.response(
+                .serviceUnavailable, "database_unavailable", "PostgreSQL is unavailable; retry",
+                extra: [.retryAfter: "1"])
         }
     }
 }

@@ -49,8 +49,10 @@ public struct StatusServer: Sendable {
     /// The one-call verdict path (`POST /v1/transaction-attempts` …), when the server has brokers.
     public let verdicts: VerdictPath?
 
-    public init(databaseURL: String, credentials: Credentials = .open, limits: Limits = Limits(), rules: Rules = .standard,
-                verdicts: VerdictPath? = nil) {
+    public init(
+        databaseURL: String, credentials: Credentials = .open, limits: Limits = Limits(), rules: Rules = .standard,
+        verdicts: VerdictPath? = nil
+    ) {
         self.databaseURL = databaseURL
         self.credentials = credentials
         self.limits = limits
@@ -58,19 +60,25 @@ public struct StatusServer: Sendable {
         self.verdicts = verdicts
     }
 
-    public func application(host: String, port: Int, registry: PrometheusCollectorRegistry,
-                            logger: Logger) -> (some ApplicationProtocol, DatabasePool) {
-        let pool = DatabasePool(url: databaseURL, size: limits.databaseConnections, queueLimit: limits.databaseQueue,
-                                timeout: limits.requestTimeout)
+    public func application(
+        host: String, port: Int, registry: PrometheusCollectorRegistry,
+        logger: Logger
+    ) -> (some ApplicationProtocol, DatabasePool) {
+        let pool = DatabasePool(
+            url: databaseURL, size: limits.databaseConnections, queueLimit: limits.databaseQueue,
+            timeout: limits.requestTimeout)
         let deadline = BodyDeadline.Settings(timeout: limits.bodyTimeout)
-        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [BodyDeadlineHandler(deadline)],
-                                               idleTimeout: .nanoseconds(limits.idleTimeout.nanoseconds))
-        let app = Application(router: router(pool: pool, registry: registry, logger: logger),
-                              server: .http1(configuration: http1),
-                              configuration: .init(address: .hostname(host, port: port), serverName: "livegate",
-                                                   backlog: limits.backlog,
-                                                   availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
-                              logger: logger)
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [BodyDeadlineHandler(deadline)],
+            idleTimeout: .nanoseconds(limits.idleTimeout.nanoseconds))
+        let app = Application(
+            router: router(pool: pool, registry: registry, logger: logger),
+            server: .http1(configuration: http1),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "livegate",
+                backlog: limits.backlog,
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
+            logger: logger)
         return (app, pool)
     }
 
@@ -78,7 +86,9 @@ public struct StatusServer: Sendable {
     /// call them (401, 403, 400) is the one middleware every route has; then each route's own bounds; a method
     /// a served path does not answer is 405. Few middleware on purpose: each is an async frame a waiting call
     /// holds.
-    public func router(pool: DatabasePool, registry: PrometheusCollectorRegistry, logger: Logger) -> Router<ServeContext> {
+    public func router(pool: DatabasePool, registry: PrometheusCollectorRegistry, logger: Logger) -> Router<
+        ServeContext
+    > {
         let router = Router(context: ServeContext.self, options: .autoGenerateHeadEndpoints)
         let served = Self.routes(verdictPath: verdicts != nil)
         router.add(middleware: RequestMetrics(factory: PrometheusMetricsFactory(registry: registry)))
@@ -88,13 +98,15 @@ public struct StatusServer: Sendable {
         router.get("healthz") { _, _ -> Response in PlainText.response(.ok, "ok\n") }
         router.get("readyz") { [verdicts] _, _ -> Response in
             guard await pool.ready() else {
-                return PlainText.response(.serviceUnavailable,
-                                          "PostgreSQL does not answer (or has no LiveGate schema)\n")
+                return PlainText.response(
+                    .serviceUnavailable,
+                    "PostgreSQL does not answer (or has no LiveGate schema)\n")
             }
             if let verdicts, !verdicts.feedIsHealthy() {
                 let topic = Topics.transactionVerdict
-                return PlainText.response(.serviceUnavailable,
-                                          "the verdict feed cannot read \(topic): calls would wait out wait_ms\n")
+                return PlainText.response(
+                    .serviceUnavailable,
+                    "the verdict feed cannot read \(topic): calls would wait out wait_ms\n")
             }
             return PlainText.response(.ok, "ready\n")
         }
@@ -125,16 +137,19 @@ public struct StatusServer: Sendable {
             }
         }
         // Last: for requests no route answers.
-        router.add(middleware: AllowedMethods(routes: served) { allowed in
-            ServeError.response(.methodNotAllowed, "method_not_allowed", "only \(allowed) here")
-        })
+        router.add(
+            middleware: AllowedMethods(routes: served) { allowed in
+                ServeError.response(.methodNotAllowed, "method_not_allowed", "only \(allowed) here")
+            })
         return router
     }
 
     /// The routes this server answers, as `RouteAccess.table` names them.
     static func routes(verdictPath: Bool) -> [String] {
-        var routes = ["GET /healthz", "GET /readyz", "GET /metrics", "GET /v1/tenants/production-status",
-                      "GET /v1/tenants/{tenant_id}/production-status"]
+        var routes = [
+            "GET /healthz", "GET /readyz", "GET /metrics", "GET /v1/tenants/production-status",
+            "GET /v1/tenants/{tenant_id}/production-status",
+        ]
         if verdictPath {
             for kind in VerdictPath.Kind.allCases {
                 routes += ["POST /v1/\(kind.collection)", "GET /v1/tenants/{tenant_id}/\(kind.collection)/{event_id}"]
@@ -143,6 +158,7 @@ public struct StatusServer: Sendable {
         return routes
     }
 
-    static let invalidTenant = ServeError.response(.badRequest, "invalid_tenant_id",
-                                                   "tenant_id must be 1 to 128 characters without control characters")
+    static let invalidTenant = ServeError.response(
+        .badRequest, "invalid_tenant_id",
+        "tenant_id must be 1 to 128 characters without control characters")
 }

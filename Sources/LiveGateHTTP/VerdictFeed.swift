@@ -21,9 +21,10 @@ public final class VerdictFeed: Sendable {
     public init(brokers: String, settings: KafkaSettings, waiters: VerdictWaiters, logger: Logger) throws {
         self.waiters = waiters
         self.logger = logger
-        let ends = try OutputWatcher.positions(brokers: brokers, topics: [Topics.transactionVerdict, Topics.deadLetter],
-                                               settings: settings,
-                                               from: .end)
+        let ends = try OutputWatcher.positions(
+            brokers: brokers, topics: [Topics.transactionVerdict, Topics.deadLetter],
+            settings: settings,
+            from: .end)
         let reader = Reader(try KafkaConsumer(brokers: brokers, reading: ends, settings: settings), from: ends)
         Thread { [self] in
             defer { finished.signal() }
@@ -68,9 +69,12 @@ public final class VerdictFeed: Sendable {
                         refuse(deadLetter: value)
                     } else if let key = record.key, let id = TransactionVerdict.eventId(in: value) {
                         // The record key is the tenant id, on every topic.
-                        let answering = record.header(Topics.inputSHA256Header).map { String(decoding: $0, as: UTF8.self) }
-                        waiters.deliver(tenantId: String(decoding: key, as: UTF8.self), eventId: id, verdict: value,
-                                        answering: answering)
+                        let answering = record.header(Topics.inputSHA256Header).map {
+                            String(decoding: $0, as: UTF8.self)
+                        }
+                        waiters.deliver(
+                            tenantId: String(decoding: key, as: UTF8.self), eventId: id, verdict: value,
+                            answering: answering)
                     }
                 }
                 if let error = reader.readError {  // what was read is handed over; then the consumer is replaced
@@ -81,8 +85,9 @@ public final class VerdictFeed: Sendable {
             } catch {
                 // The pod stays up for the status endpoint; a consumer that failed is replaced, from where it was.
                 if !failing.exchange(true, ordering: .relaxed) {
-                    logger.error("the verdict feed cannot read; calls will wait out wait_ms (202) until it can",
-                                 metadata: ["error": "\(error)"])
+                    logger.error(
+                        "the verdict feed cannot read; calls will wait out wait_ms (202) until it can",
+                        metadata: ["error": "\(error)"])
                 }
                 reader.consumer?.close(timeoutMillis: 2000)
                 reader.consumer = nil
@@ -93,11 +98,14 @@ public final class VerdictFeed: Sendable {
 
     /// A dead letter of a posted input ends its request's wait with the reason (they are few: parsed in full).
     private func refuse(deadLetter value: [UInt8]) {
-        guard let letter = try? JSONParser.parse(value), letter["source"]?["topic"]?.stringValue == Topics.transactionAttempt,
-              let tenant = letter["tenant_id"]?.stringValue, let id = letter["event_id"]?.stringValue,
-              let digest = letter["value_sha256"]?.stringValue, let error = letter["error"]?.stringValue else { return }
-        waiters.refuse(tenantId: tenant, eventId: id, valueSHA256: digest, error: error,
-                       message: letter["message"]?.stringValue ?? error)
+        guard let letter = try? JSONParser.parse(value),
+            letter["source"]?["topic"]?.stringValue == Topics.transactionAttempt,
+            let tenant = letter["tenant_id"]?.stringValue, let id = letter["event_id"]?.stringValue,
+            let digest = letter["value_sha256"]?.stringValue, let error = letter["error"]?.stringValue
+        else { return }
+        waiters.refuse(
+            tenantId: tenant, eventId: id, valueSHA256: digest, error: error,
+            message: letter["message"]?.stringValue ?? error)
     }
 
     /// Stops reading and waits (at most 5 s) for the reader's thread.

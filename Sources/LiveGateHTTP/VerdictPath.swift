@@ -32,16 +32,22 @@ public struct VerdictPath: Sendable {
     /// `message.timeout.ms` (30 s) while the brokers are away.
     public static let shortestPublishTime = Duration.seconds(1)
 
-    public init(waiters: VerdictWaiters, publisher: any RecordPublishing, feedIsHealthy: @escaping @Sendable () -> Bool,
-                longestWaitMillis: Int = maxWaitMillis) {
+    public init(
+        waiters: VerdictWaiters, publisher: any RecordPublishing, feedIsHealthy: @escaping @Sendable () -> Bool,
+        longestWaitMillis: Int = maxWaitMillis
+    ) {
         self.waiters = waiters
         self.publisher = publisher
         self.feedIsHealthy = feedIsHealthy
         self.longestWaitMillis = min(max(0, longestWaitMillis), Self.maxWaitMillis)
     }
 
-    public init(waiters: VerdictWaiters, publisher: Publisher, feed: VerdictFeed, longestWaitMillis: Int = maxWaitMillis) {
-        self.init(waiters: waiters, publisher: publisher, feedIsHealthy: { feed.isHealthy }, longestWaitMillis: longestWaitMillis)
+    public init(
+        waiters: VerdictWaiters, publisher: Publisher, feed: VerdictFeed, longestWaitMillis: Int = maxWaitMillis
+    ) {
+        self.init(
+            waiters: waiters, publisher: publisher, feedIsHealthy: { feed.isHealthy },
+            longestWaitMillis: longestWaitMillis)
     }
 }
 

@@ -78,10 +78,14 @@ public final class VerdictWaiters: Sendable {
         }
 
         /// The publish of this request's input is settled.
-        public func published(_ result: Result<Void, PublishFailure>) { update { if $0.published == nil { $0.published = result } } }
+        public func published(_ result: Result<Void, PublishFailure>) {
+            update { if $0.published == nil { $0.published = result } }
+        }
 
         fileprivate func deliver(_ verdict: [UInt8]) { update { if $0.verdict == nil { $0.verdict = verdict } } }
-        fileprivate func refuse(_ error: String, _ message: String) { update { if $0.refusal == nil { $0.refusal = (error, message) } } }
+        fileprivate func refuse(_ error: String, _ message: String) {
+            update { if $0.refusal == nil { $0.refusal = (error, message) } }
+        }
         fileprivate func verdictWaitOver() { update { $0.verdictWaitOver = true } }
         fileprivate func publishTimeOver() { update { $0.publishTimeOver = true } }
 
@@ -161,8 +165,9 @@ public final class VerdictWaiters: Sendable {
         let due = state.withLock { state -> [Deadline] in
             let due = state.deadlines.due(at: now)
             for deadline in due where deadline.publishDeadline > now {
-                state.deadlines.insert(Deadline(ticket: deadline.ticket, publishOnly: true, publishDeadline: deadline.publishDeadline),
-                                       id: deadline.ticket.number, at: deadline.publishDeadline)
+                state.deadlines.insert(
+                    Deadline(ticket: deadline.ticket, publishOnly: true, publishDeadline: deadline.publishDeadline),
+                    id: deadline.ticket.number, at: deadline.publishDeadline)
             }
             return due
         }
@@ -177,7 +182,9 @@ public final class VerdictWaiters: Sendable {
 
     /// A ticket for `eventId` of `tenantId`, whose input's bytes have SHA-256 `bodySHA256` and whose canonical
     /// input has SHA-256 `fingerprint`, or nil when `capacity` requests already wait.
-    public func register(tenantId: String, eventId: String, bodySHA256: String? = nil, fingerprint: String? = nil) -> Ticket? {
+    public func register(tenantId: String, eventId: String, bodySHA256: String? = nil, fingerprint: String? = nil)
+        -> Ticket?
+    {
         let key = Key(tenantId: tenantId, eventId: eventId)
         return state.withLock { state -> Ticket? in
             guard state.count < capacity else { return nil }
@@ -219,8 +226,9 @@ public final class VerdictWaiters: Sendable {
         let publishDeadline = now + max(verdictWait, publishTime)
         let waitsForVerdict = verdictWait > .zero
         state.withLock {
-            $0.deadlines.insert(Deadline(ticket: ticket, publishOnly: !waitsForVerdict, publishDeadline: publishDeadline),
-                                id: ticket.number, at: waitsForVerdict ? now + verdictWait : publishDeadline)
+            $0.deadlines.insert(
+                Deadline(ticket: ticket, publishOnly: !waitsForVerdict, publishDeadline: publishDeadline),
+                id: ticket.number, at: waitsForVerdict ? now + verdictWait : publishDeadline)
         }
         if !waitsForVerdict { ticket.verdictWaitOver() }  // wait_ms=0: pending as soon as the publish is acknowledged
         let outcome = await withCheckedContinuation { ticket.answer($0) }

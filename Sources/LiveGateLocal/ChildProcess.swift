@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A long-running child (a worker or a server under test), spawned with `Subprocess.spawn` and always reaped:
@@ -15,8 +16,10 @@ public final class ChildProcess: Sendable {
 
     /// Starts `path` with the environment of this process (plus `environment`), stdin from /dev/null and
     /// stdout and stderr appended to `output`, or shared with this process when `output` is nil.
-    public init(_ path: String, _ arguments: [String], environment: [String: String] = [:],
-                output: String? = nil) throws {
+    public init(
+        _ path: String, _ arguments: [String], environment: [String: String] = [:],
+        output: String? = nil
+    ) throws {
         pid = try Subprocess.spawn(path, arguments, environment: environment, output: output)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The private PostgreSQL server that `livegate dev`, `deploy/postgres.sh`, the tests and the bench all start
@@ -44,8 +45,10 @@ public struct LocalPostgres: Sendable {
     }
 
     /// The server named by `LIVEGATE_PG_PORT`, `LIVEGATE_PG_DIR` and `LIVEGATE_PG_BIN`, each with its default.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment,
-                                       port givenPort: Int? = nil) throws -> LocalPostgres {
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment,
+        port givenPort: Int? = nil
+    ) throws -> LocalPostgres {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         let portText = value("LIVEGATE_PG_PORT")
         let port = givenPort ?? portText.flatMap(Int.init) ?? defaultPort
@@ -53,7 +56,8 @@ public struct LocalPostgres: Sendable {
             throw Failure(description: "LIVEGATE_PG_PORT must be a port number, 1 to 65535")
         }
         let directory = givenPort == nil ? value("LIVEGATE_PG_DIR") : nil
-        return LocalPostgres(port: port, directory: directory, binDirectory: try value("LIVEGATE_PG_BIN") ?? newestBinDirectory())
+        return LocalPostgres(
+            port: port, directory: directory, binDirectory: try value("LIVEGATE_PG_BIN") ?? newestBinDirectory())
     }
 
     /// The URL to connect with: user `postgres`, trusted, on loopback.
@@ -73,15 +77,17 @@ public struct LocalPostgres: Sendable {
                 return url
             }
             let options = Self.settings(port: port, directory: directory).map { "-c \($0)" }.joined(separator: " ")
-            let started = try asOwner("pg_ctl", ["-D", directory, "-l", logPath, "-w", "-t", "60", "-o", options, "start"],
-                                      timeoutSeconds: 90)
+            let started = try asOwner(
+                "pg_ctl", ["-D", directory, "-l", logPath, "-w", "-t", "60", "-o", options, "start"],
+                timeoutSeconds: 90)
             guard started.status == 0 else {
                 // pg_ctl gave up waiting, or another program started it meanwhile: as good, once it answers.
                 if try status() == .running {
                     try awaitReady()
                     return url
                 }
-                throw failure("PostgreSQL did not start on port \(port) (pg_ctl exited \(started.status))", started.output)
+                throw failure(
+                    "PostgreSQL did not start on port \(port) (pg_ctl exited \(started.status))", started.output)
             }
             return url
         }
@@ -91,8 +97,9 @@ public struct LocalPostgres: Sendable {
     public func stop(_ mode: StopMode = .fast) throws {
         try withLock {
             guard try status() == .running else { return }
-            let stopped = try asOwner("pg_ctl", ["-D", directory, "-m", mode.rawValue, "-w", "-t", "60", "stop"],
-                                      timeoutSeconds: 90)
+            let stopped = try asOwner(
+                "pg_ctl", ["-D", directory, "-m", mode.rawValue, "-w", "-t", "60", "stop"],
+                timeoutSeconds: 90)
             guard stopped.status == 0 else {
                 throw failure("PostgreSQL did not stop (pg_ctl exited \(stopped.status))", stopped.output)
             }
@@ -117,17 +124,22 @@ public struct LocalPostgres: Sendable {
         if getuid() == 0 {
             let owner = try Self.postgresUser()
             guard chown(directory, owner.uid, owner.gid) == 0 else {
-                throw Failure(description: "could not give \(directory) to the postgres user: \(String(cString: strerror(errno)))")
+                throw Failure(
+                    description: "could not give \(directory) to the postgres user: \(String(cString: strerror(errno)))"
+                )
             }
         }
         guard chmod(directory, 0o700) == 0 else {
-            throw Failure(description: "could not restrict \(directory) to its owner: \(String(cString: strerror(errno)))")
+            throw Failure(
+                description: "could not restrict \(directory) to its owner: \(String(cString: strerror(errno)))")
         }
-        let made = try asOwner("initdb", ["-D", directory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
-                               timeoutSeconds: 120)
+        let made = try asOwner(
+            "initdb", ["-D", directory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
+            timeoutSeconds: 120)
         guard made.status == 0 else {
-            throw failure("initdb exited \(made.status) for \(directory) (if the folder holds something else, remove it)",
-                          made.output)
+            throw failure(
+                "initdb exited \(made.status) for \(directory) (if the folder holds something else, remove it)",
+                made.output)
         }
     }
 
@@ -135,8 +147,11 @@ public struct LocalPostgres: Sendable {
     /// initialised, still gets them all. Room for the WAL of a write-heavy run between checkpoints: with the
     /// default 1 GB, a benchmark forced a checkpoint every ~30 s, each followed by full-page images.
     static func settings(port: Int, directory: String) -> [String] {
-        ["listen_addresses=127.0.0.1", "port=\(port)", "unix_socket_directories='\(directory)'", "max_connections=200",
-         "shared_buffers=256MB", "fsync=on", "synchronous_commit=on", "max_wal_size=4GB", "checkpoint_timeout=15min"]
+        [
+            "listen_addresses=127.0.0.1", "port=\(port)", "unix_socket_directories='\(directory)'",
+            "max_connections=200",
+            "shared_buffers=256MB", "fsync=on", "synchronous_commit=on", "max_wal_size=4GB", "checkpoint_timeout=15min",
+        ]
     }
 
     /// Waits, at most 60 s, until the server accepts connections (`pg_isready`); it may be recovering after
@@ -154,7 +169,8 @@ public struct LocalPostgres: Sendable {
 
     /// Runs one of PostgreSQL's programs, as `postgres` when we are root. Then it runs from `/` (`env -C`): our
     /// own directory may be one that `postgres` cannot enter, such as root's home, which its programs complain of.
-    private func asOwner(_ program: String, _ arguments: [String], timeoutSeconds: Double) throws -> Subprocess.Outcome {
+    private func asOwner(_ program: String, _ arguments: [String], timeoutSeconds: Double) throws -> Subprocess.Outcome
+    {
         let tool = binDirectory + "/" + program
         guard FileManager.default.isExecutableFile(atPath: tool) else {
             throw Failure(description: "\(tool) not found: install PostgreSQL's server programs (deploy/setup.sh does)")
@@ -162,27 +178,35 @@ public struct LocalPostgres: Sendable {
         if getuid() == 0 {
             // setpriv, not runuser: runuser forks and its child starts a session of its own, which a timeout's
             // kill of our child's process group would miss; setpriv execs the program itself in our child.
-            return try Subprocess.run("/usr/bin/setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--",
-                                                           "/usr/bin/env", "-C", "/", tool] + arguments,
-                                      timeoutSeconds: timeoutSeconds)
+            return try Subprocess.run(
+                "/usr/bin/setpriv",
+                [
+                    "--reuid=postgres", "--regid=postgres", "--init-groups", "--",
+                    "/usr/bin/env", "-C", "/", tool,
+                ] + arguments,
+                timeoutSeconds: timeoutSeconds)
         }
         return try Subprocess.run(tool, arguments, timeoutSeconds: timeoutSeconds)
     }
 
     private func failure(_ what: String, _ output: String) -> Failure {
         let log = Self.tail(ofFile: logPath)
-        return Failure(description: what + Subprocess.tail(output, label: "its output")
-                       + Subprocess.tail(log, label: "server log \(logPath)"))
+        return Failure(
+            description: what + Subprocess.tail(output, label: "its output")
+                + Subprocess.tail(log, label: "server log \(logPath)"))
     }
 
     /// Serializes starts and stops of this folder across processes (two test runs, `livegate dev` beside a
     /// bench), with a bounded wait: a lock file beside the folder, held with flock while the step runs.
     private func withLock<T>(_ body: () throws -> T) throws -> T {
         let lockPath = directory + ".lock"
-        try FileManager.default.createDirectory(atPath: (lockPath as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (lockPath as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Failure(description: "could not open \(lockPath): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw Failure(description: "could not open \(lockPath): \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }  // closing releases the lock
         let deadline = Date().addingTimeInterval(300)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
@@ -190,7 +214,8 @@ public struct LocalPostgres: Sendable {
                 throw Failure(description: "could not lock \(lockPath): \(String(cString: strerror(errno)))")
             }
             guard Date() < deadline else {
-                throw Failure(description: "another program held \(lockPath) for 300 s while starting or stopping PostgreSQL")
+                throw Failure(
+                    description: "another program held \(lockPath) for 300 s while starting or stopping PostgreSQL")
             }
             usleep(50_000)
         }
@@ -208,8 +233,9 @@ public struct LocalPostgres: Sendable {
 
     private static func postgresUser() throws -> (uid: uid_t, gid: gid_t) {
         guard let entry = getpwnam("postgres") else {
-            throw Failure(description: "PostgreSQL refuses to run as root and there is no postgres user: "
-                + "install the postgresql package (deploy/setup.sh does) or run as another user")
+            throw Failure(
+                description: "PostgreSQL refuses to run as root and there is no postgres user: "
+                    + "install the postgresql package (deploy/setup.sh does) or run as another user")
         }
         return (entry.pointee.pw_uid, entry.pointee.pw_gid)
     }

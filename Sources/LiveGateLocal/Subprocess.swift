@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Child processes with posix_spawn and waitpid, every wait bounded. Foundation's `Process` is not used: its
@@ -21,7 +22,8 @@ public enum Subprocess {
         public let seconds: Double
         public let output: String
         public var description: String {
-            "\(program) did not finish within \(Int(seconds)) s and was killed" + Subprocess.tail(output, label: "its output")
+            "\(program) did not finish within \(Int(seconds)) s and was killed"
+                + Subprocess.tail(output, label: "its output")
         }
     }
 
@@ -34,8 +36,10 @@ public enum Subprocess {
     /// PostgreSQL server, are not in it and live on). Output is collected through a file, not a pipe: a daemon
     /// that inherits a pipe keeps it open, and a reader waiting for its end would wait forever. Of the output,
     /// the last `maxOutputBytes` are kept (where a failure says why).
-    public static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:],
-                           timeoutSeconds: Double, maxOutputBytes: Int = defaultMaxOutputBytes) throws -> Outcome {
+    public static func run(
+        _ path: String, _ arguments: [String], environment: [String: String] = [:],
+        timeoutSeconds: Double, maxOutputBytes: Int = defaultMaxOutputBytes
+    ) throws -> Outcome {
         let outputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("livegate-child-\(UUID().uuidString).log").path
         defer { unlink(outputPath) }
@@ -45,7 +49,8 @@ public enum Subprocess {
         guard let status else {
             kill(-pid, SIGKILL)
             _ = wait(pid, seconds: 10)
-            throw TimedOut(program: URL(fileURLWithPath: path).lastPathComponent, seconds: timeoutSeconds, output: output)
+            throw TimedOut(
+                program: URL(fileURLWithPath: path).lastPathComponent, seconds: timeoutSeconds, output: output)
         }
         return Outcome(status: status, output: output)
     }
@@ -62,8 +67,10 @@ public enum Subprocess {
     /// Starts `path` with stdout and stderr appended to `output` (shared with this process when nil) and stdin
     /// from /dev/null; returns its pid. `removing` environment variables are left out of what it inherits.
     /// With `ownProcessGroup` the child leads a new process group.
-    public static func spawn(_ path: String, _ arguments: [String], environment: [String: String] = [:],
-                             removing: [String] = [], output: String?, ownProcessGroup: Bool = false) throws -> pid_t {
+    public static func spawn(
+        _ path: String, _ arguments: [String], environment: [String: String] = [:],
+        removing: [String] = [], output: String?, ownProcessGroup: Bool = false
+    ) throws -> pid_t {
         var env = ProcessInfo.processInfo.environment
         for key in removing { env.removeValue(forKey: key) }
         for (key, value) in environment { env[key] = value }
@@ -118,6 +125,8 @@ public enum Subprocess {
     /// The executable `name` on `PATH`, or nil.
     public static func which(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
     }
 }

@@ -31,7 +31,8 @@ public struct OffsetResetPlan: Sendable {
         public var description: String {
             switch self {
             case let .noSuchPartition(topic, partition):
-                return partition.map { "\(topic) has no partition \($0)" } ?? "\(topic) does not exist or has no partitions"
+                return partition.map { "\(topic) has no partition \($0)" }
+                    ?? "\(topic) does not exist or has no partitions"
             case let .groupActive(group, members):
                 return "workers of group \(group) are live (\(members.joined(separator: ", "))); stop them first"
             case let .otherMembers(group):
@@ -39,7 +40,8 @@ public struct OffsetResetPlan: Sendable {
             case let .notAMember(group):
                 return "could not join group \(group) within 30 s to commit; nothing was changed"
             case let .notCommitted(tp, expected, found):
-                return "\(tp.topic)/\(tp.partition): committed \(found.map(String.init) ?? "none") instead of \(expected)"
+                return
+                    "\(tp.topic)/\(tp.partition): committed \(found.map(String.init) ?? "none") instead of \(expected)"
             }
         }
     }
@@ -53,7 +55,9 @@ public struct OffsetResetPlan: Sendable {
     /// The moves for `partition` of `topic` (every partition when nil), each target kept within the records
     /// the broker holds.
     public init(offsets: GroupOffsets, topic: String, partition: Int32?, target: Target) throws {
-        let rows = offsets.rows.filter { $0.partition.topic == topic && (partition == nil || $0.partition.partition == partition) }
+        let rows = offsets.rows.filter {
+            $0.partition.topic == topic && (partition == nil || $0.partition.partition == partition)
+        }
         guard !rows.isEmpty else { throw Failure.noSuchPartition(topic, partition) }
         group = offsets.group
         self.topic = topic
@@ -65,8 +69,9 @@ public struct OffsetResetPlan: Sendable {
             case .earliest: wanted = row.earliest
             case .latest: wanted = row.end
             }
-            return Move(partition: row.partition, committed: row.committed, earliest: row.earliest, end: row.end,
-                        target: min(max(wanted, row.earliest), row.end))
+            return Move(
+                partition: row.partition, committed: row.committed, earliest: row.earliest, end: row.end,
+                target: min(max(wanted, row.earliest), row.end))
         }
     }
 
@@ -85,7 +90,9 @@ public struct OffsetResetPlan: Sendable {
         defer { member.close() }
         let deadline = ContinuousClock.now + .seconds(30)
         // Records polled while waiting are dropped: only the commit below moves the group.
-        while !member.isGroupMember, ContinuousClock.now < deadline { _ = try member.poll(maxRecords: 1, maxWaitMillis: 200) }
+        while !member.isGroupMember, ContinuousClock.now < deadline {
+            _ = try member.poll(maxRecords: 1, maxWaitMillis: 200)
+        }
         guard member.isGroupMember else { throw Failure.notAMember(group) }
         guard member.assignment.filter({ $0.topic == topic }).count == partitionCount else {
             throw Failure.otherMembers(group)
@@ -99,12 +106,21 @@ public struct OffsetResetPlan: Sendable {
     }
 
     public var json: JSONValue {
-        .object([("group", .string(group)), ("topic", .string(topic)), ("partitions", .array(moves.map { move in
-            .object([("partition", .number(String(move.partition.partition))),
-                     ("committed", move.committed.map { .number(String($0)) } ?? .null),
-                     ("earliest", .number(String(move.earliest))), ("end", .number(String(move.end))),
-                     ("target", .number(String(move.target))), ("reread", .number(String(max(0, move.change)))),
-                     ("skipped", .number(String(max(0, -move.change))))])
-        }))])
+        .object([
+            ("group", .string(group)), ("topic", .string(topic)),
+            (
+                "partitions",
+                .array(
+                    moves.map { move in
+                        .object([
+                            ("partition", .number(String(move.partition.partition))),
+                            ("committed", move.committed.map { .number(String($0)) } ?? .null),
+                            ("earliest", .number(String(move.earliest))), ("end", .number(String(move.end))),
+                            ("target", .number(String(move.target))), ("reread", .number(String(max(0, move.change)))),
+                            ("skipped", .number(String(max(0, -move.change)))),
+                        ])
+                    })
+            ),
+        ])
     }
 }

@@ -18,8 +18,10 @@ public struct GroupOffsets: Sendable {
     public let rows: [Row]
 
     /// Every partition of `topics`, read from the brokers.
-    public static func read(brokers: String, group: String, topics: [String] = Topics.inputs,
-                            settings: KafkaSettings = KafkaSettings()) throws -> GroupOffsets {
+    public static func read(
+        brokers: String, group: String, topics: [String] = Topics.inputs,
+        settings: KafkaSettings = KafkaSettings()
+    ) throws -> GroupOffsets {
         let existing = try TopicAdmin(brokers: brokers, settings: settings).describe()
         let partitions = topics.flatMap { topic in
             (0..<Int32(existing[topic]?.partitions ?? 0)).map { TopicPartition(topic: topic, partition: $0) }
@@ -34,11 +36,21 @@ public struct GroupOffsets: Sendable {
     }
 
     public var json: JSONValue {
-        .object([("group", .string(group)), ("partitions", .array(rows.map { row in
-            .object([("topic", .string(row.partition.topic)), ("partition", .number(String(row.partition.partition))),
-                     ("committed", row.committed.map { .number(String($0)) } ?? .null),
-                     ("earliest", .number(String(row.earliest))), ("end", .number(String(row.end))),
-                     ("lag", .number(String(row.lag)))])
-        })), ("total_lag", .number(String(rows.reduce(0) { $0 + $1.lag })))])
+        .object([
+            ("group", .string(group)),
+            (
+                "partitions",
+                .array(
+                    rows.map { row in
+                        .object([
+                            ("topic", .string(row.partition.topic)),
+                            ("partition", .number(String(row.partition.partition))),
+                            ("committed", row.committed.map { .number(String($0)) } ?? .null),
+                            ("earliest", .number(String(row.earliest))), ("end", .number(String(row.end))),
+                            ("lag", .number(String(row.lag))),
+                        ])
+                    })
+            ), ("total_lag", .number(String(rows.reduce(0) { $0 + $1.lag }))),
+        ])
     }
 }

@@ -32,11 +32,13 @@ public struct Replayer {
         public var kafka: KafkaSettings
         public var rules: Rules
 
-        public init(brokers: String, databaseURL: String, topic: String, partition: Int32?, fromOffset: Int64? = nil,
-                    fromMillis: Int64? = nil, toOffset: Int64? = nil, toMillis: Int64? = nil, dryRun: Bool = false,
-                    force: Bool = false,
-                    liveGroup: String = "livegate", operatorName: String, kafka: KafkaSettings = KafkaSettings(),
-                    rules: Rules = .standard) {
+        public init(
+            brokers: String, databaseURL: String, topic: String, partition: Int32?, fromOffset: Int64? = nil,
+            fromMillis: Int64? = nil, toOffset: Int64? = nil, toMillis: Int64? = nil, dryRun: Bool = false,
+            force: Bool = false,
+            liveGroup: String = "livegate", operatorName: String, kafka: KafkaSettings = KafkaSettings(),
+            rules: Rules = .standard
+        ) {
             self.brokers = brokers
             self.databaseURL = databaseURL
             self.topic = topic
@@ -44,7 +46,7 @@ public struct Replayer {
             self.fromOffset = fromOffset
             self.fromMillis = fromMillis
             self.toOffset = toOffset
-        self.toMillis = toMillis
+            self.toMillis = toMillis
             self.dryRun = dryRun
             self.force = force
             self.liveGroup = liveGroup
@@ -62,7 +64,8 @@ public struct Replayer {
         public var description: String {
             switch self {
             case let .groupActive(group, members):
-                return "workers of group \(group) are live (\(members.joined(separator: ", "))); stop them or pass --force"
+                return
+                    "workers of group \(group) are live (\(members.joined(separator: ", "))); stop them or pass --force"
             case let .notAnInputTopic(topic): return "\(topic) is not an input topic"
             case let .stalled(offset): return "no record arrived for 30 s before offset \(offset)"
             }
@@ -85,7 +88,8 @@ public struct Replayer {
         if let partition = request.partition {
             partitions = [partition]
         } else {
-            let count = try TopicAdmin(brokers: request.brokers, settings: request.kafka).describe()[request.topic]?
+            let count =
+                try TopicAdmin(brokers: request.brokers, settings: request.kafka).describe()[request.topic]?
                 .partitions ?? 0
             partitions = Array(0..<Int32(clamping: count))
         }
@@ -97,8 +101,9 @@ public struct Replayer {
                 firstAtOrAfterFrom: try request.fromMillis.map { try consumer.offset(tp, atOrAfter: $0) },
                 firstAfterTo: try request.toMillis.map { try consumer.offset(tp, atOrAfter: $0 + 1) })
         }
-        let bounds = ReplayPlan.Bounds(fromOffset: request.fromOffset, toOffset: request.toOffset,
-                                       fromMillis: request.fromMillis, toMillis: request.toMillis)
+        let bounds = ReplayPlan.Bounds(
+            fromOffset: request.fromOffset, toOffset: request.toOffset,
+            fromMillis: request.fromMillis, toMillis: request.toMillis)
         return ReplayPlan(facts, bounds: bounds).ranges
     }
 
@@ -106,8 +111,9 @@ public struct Replayer {
     /// settings, retries, reconnects and batch deadline, outside the group and committing nothing.
     public func run(progress: @escaping (Int64, Int64) -> Void = { _, _ in }) throws -> ReplayAudit.Counts {
         guard Topics.inputs.contains(request.topic) else { throw Failure.notAnInputTopic(request.topic) }
-        let live = try ReplayAudit.liveMembers(url: request.databaseURL, group: request.liveGroup,
-                                               seconds: Self.liveWindowSeconds)
+        let live = try ReplayAudit.liveMembers(
+            url: request.databaseURL, group: request.liveGroup,
+            seconds: Self.liveWindowSeconds)
         if !live.isEmpty, !request.force { throw Failure.groupActive(group: request.liveGroup, members: live) }
         let probe = try KafkaConsumer(brokers: request.brokers, reading: [:], settings: request.kafka)
         let ranges = try ranges(probe)
@@ -120,8 +126,9 @@ public struct Replayer {
             brokers: request.brokers, databaseURL: request.databaseURL, group: request.liveGroup,
             kafka: request.kafka, lanes: 1, rules: request.rules)
         do {
-            let counts = try ReaderLane.read(ranges, configuration: configuration, dryRun: request.dryRun,
-                                             logger: Logger(label: "livegate.replay"), progress: progress)
+            let counts = try ReaderLane.read(
+                ranges, configuration: configuration, dryRun: request.dryRun,
+                logger: Logger(label: "livegate.replay"), progress: progress)
             try audit.finish(counts, result: "completed")
             return counts
         } catch {

@@ -18,9 +18,11 @@ public enum TopicProvisioner {
     }
 
     /// `timeoutMillis` bounds each request to the cluster.
-    public static func apply(brokers: String, settings: KafkaSettings = KafkaSettings(),
-                             catalog: [TopicDefinition] = TopicCatalog.all,
-                             timeoutMillis: Int32 = 15_000, fix: Bool = false) throws(KafkaError) -> Report {
+    public static func apply(
+        brokers: String, settings: KafkaSettings = KafkaSettings(),
+        catalog: [TopicDefinition] = TopicCatalog.all,
+        timeoutMillis: Int32 = 15_000, fix: Bool = false
+    ) throws(KafkaError) -> Report {
         let admin = try TopicAdmin(brokers: brokers, settings: settings, timeoutMillis: timeoutMillis)
         var report = Report()
         let before = try admin.describe()
@@ -28,10 +30,12 @@ public enum TopicProvisioner {
         if !missing.isEmpty {
             let failures: [String: KafkaError]
             do {
-                failures = try admin.create(missing.map {
-                    TopicSpec(name: $0.name, partitions: $0.partitions, replicationFactor: $0.replicationFactor,
-                              config: $0.config)
-                })
+                failures = try admin.create(
+                    missing.map {
+                        TopicSpec(
+                            name: $0.name, partitions: $0.partitions, replicationFactor: $0.replicationFactor,
+                            config: $0.config)
+                    })
             } catch {
                 // E.g. a broker without the CreateTopics API (the embedded one): every missing topic failed.
                 failures = Dictionary(uniqueKeysWithValues: missing.map { ($0.name, error) })
@@ -61,13 +65,15 @@ public enum TopicProvisioner {
 
     /// Compares each topic's configuration with the catalog and, with `fix`, replaces what differs (keeping
     /// every other override the topic has).
-    static func checkConfiguration(_ topics: [TopicDefinition], admin: TopicAdmin, fix: Bool, into report: inout Report) {
+    static func checkConfiguration(_ topics: [TopicDefinition], admin: TopicAdmin, fix: Bool, into report: inout Report)
+    {
         let configs: [String: [String: TopicConfigValue]]
         do {
             configs = try admin.describeConfigs(topics.map(\.name))
         } catch {
-            report.problems.append("configuration not verified (\(error)): retention, cleanup policy, timestamp type, "
-                                   + "min.insync.replicas and max.message.bytes are unchecked")
+            report.problems.append(
+                "configuration not verified (\(error)): retention, cleanup policy, timestamp type, "
+                    + "min.insync.replicas and max.message.bytes are unchecked")
             return
         }
         for topic in topics {
@@ -105,7 +111,8 @@ public enum TopicProvisioner {
             differences.append("has \(state.partitions) partitions, the contract says \(topic.partitions)")
         }
         if state.replicationFactor < topic.replicationFactor {
-            differences.append("replication factor \(state.replicationFactor), the contract says \(topic.replicationFactor)")
+            differences.append(
+                "replication factor \(state.replicationFactor), the contract says \(topic.replicationFactor)")
         }
         return differences
     }

@@ -35,10 +35,11 @@ struct BatchPlan {
     }
 
     static func input(_ record: ConsumedRecord) -> InputRecord {
-        InputRecord(topic: record.topic, partition: record.partition, offset: record.offset, key: record.key,
-                    value: record.value,
-                    timestamp: record.timestampMillis >= 0 ? UTCInstant(millis: record.timestampMillis) : nil,
-                    timestampSource: record.timestampType == .logAppendTime ? .broker : .producer)
+        InputRecord(
+            topic: record.topic, partition: record.partition, offset: record.offset, key: record.key,
+            value: record.value,
+            timestamp: record.timestampMillis >= 0 ? UTCInstant(millis: record.timestampMillis) : nil,
+            timestampSource: record.timestampType == .logAppendTime ? .broker : .producer)
     }
 
     /// Everything to publish for this batch, in record order. `outcomes` align with `events`.
@@ -89,7 +90,10 @@ struct BatchPlan {
     }
 
     static func producerRecord(_ output: OutputRecord) -> ProducerRecord {
-        ProducerRecord(topic: output.topic, key: output.keyBytes, value: output.value,
-                       headers: output.inputFingerprint.map { [KafkaHeader(name: Topics.inputSHA256Header, value: Array($0.utf8))] } ?? [])
+        ProducerRecord(
+            topic: output.topic, key: output.keyBytes, value: output.value,
+            headers: output.inputFingerprint.map {
+                [KafkaHeader(name: Topics.inputSHA256Header, value: Array($0.utf8))]
+            } ?? [])
     }
 }

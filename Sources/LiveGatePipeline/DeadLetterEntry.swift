@@ -48,9 +48,14 @@ public struct DeadLetterEntry: Sendable, Equatable {
     public var json: JSONValue {
         .object([
             ("time", .instant(time)), ("error", .string(error)),
-            ("source", .object([("topic", .string(sourceTopic)),
-                                ("partition", sourcePartition.map(JSONValue.int) ?? .null),
-                                ("offset", sourceOffset.map(JSONValue.int) ?? .null)])),
+            (
+                "source",
+                .object([
+                    ("topic", .string(sourceTopic)),
+                    ("partition", sourcePartition.map(JSONValue.int) ?? .null),
+                    ("offset", sourceOffset.map(JSONValue.int) ?? .null),
+                ])
+            ),
             ("event_id", .string(eventId)), ("tenant_id", .string(tenantId)), ("sqlstate", .string(sqlState)),
             ("key_bytes", keyBytes.map(JSONValue.int) ?? .null),
             ("value_bytes", valueBytes.map(JSONValue.int) ?? .null),

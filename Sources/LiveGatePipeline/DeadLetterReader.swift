@@ -37,8 +37,9 @@ public struct DeadLetterReader {
     /// matched by error code.
     @discardableResult
     public func read(_ filter: DeadLetterFilter, each: (DeadLetterEntry) throws -> Void) throws -> [String: Int] {
-        let start = try OutputWatcher.positions(brokers: brokers, topics: [Topics.deadLetter], settings: settings,
-                                                from: .beginning)
+        let start = try OutputWatcher.positions(
+            brokers: brokers, topics: [Topics.deadLetter], settings: settings,
+            from: .beginning)
         let consumer = try KafkaConsumer(brokers: brokers, reading: start, settings: settings)
         defer { consumer.close(timeoutMillis: 2_000) }
         var remaining: [TopicPartition: Int64] = [:]  // partition → the end as of now

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Fault points for the reliability proofs, set through `LIVEGATE_FAULT` as `<action>-<point>:<batch>`:
 /// `crash-after-apply:5` kills the process right after the 5th batch's PostgreSQL commit (outputs not yet
@@ -26,7 +27,8 @@ struct FaultInjection: Sendable, CustomStringConvertible {
         let name = parts.first.map(String.init) ?? ""
         let dash = name.firstIndex(of: "-")
         if parts.count == 2, let dash, let action = Action(rawValue: String(name[..<dash])),
-           let point = Point(rawValue: String(name[name.index(after: dash)...])), let batch = Int(parts[1]) {
+            let point = Point(rawValue: String(name[name.index(after: dash)...])), let batch = Int(parts[1])
+        {
             (self.action, self.point, self.batch) = (action, point, batch)
         } else {
             (self.action, self.point, self.batch) = (nil, nil, 0)
@@ -37,9 +39,9 @@ struct FaultInjection: Sendable, CustomStringConvertible {
     /// environment variable can crash or freeze a production worker.
     static let fromEnvironment: FaultInjection = {
         #if DEBUG
-        FaultInjection(getenv("LIVEGATE_FAULT").map { String(cString: $0) })
+            FaultInjection(getenv("LIVEGATE_FAULT").map { String(cString: $0) })
         #else
-        FaultInjection(nil)
+            FaultInjection(nil)
         #endif
     }()
 
@@ -57,7 +59,7 @@ struct FaultInjection: Sendable, CustomStringConvertible {
     /// Crashes or freezes here if this is the configured point and batch, the first time only.
     func check(_ point: Point, batch: Int) {
         guard self.point == point, self.batch == batch, let action,
-              Self.fired.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged
+            Self.fired.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged
         else { return }
         switch action {
         case .crash: _exit(137)

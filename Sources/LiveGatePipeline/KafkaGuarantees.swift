@@ -24,14 +24,18 @@ public enum KafkaGuarantees {
             case "enable.auto.commit", "enable.auto.offset.store":
                 problems.append("\(key) is LiveGate's: offsets are committed only after every output is acknowledged")
             case "auto.offset.reset":
-                problems.append("auto.offset.reset is LiveGate's (earliest): a group must not skip inputs, and a lost position is reported")
+                problems.append(
+                    "auto.offset.reset is LiveGate's (earliest): a group must not skip inputs, and a lost position is reported"
+                )
             case "enable.idempotence":
                 problems.append("enable.idempotence is LiveGate's: the producer must not duplicate or reorder outputs")
             case "isolation.level":
                 problems.append("isolation.level is LiveGate's")
             case "acks", "request.required.acks":
                 if !["all", "-1"].contains(value) {
-                    problems.append("\(key)=\(value) would acknowledge outputs before every in-sync replica has them; only all (-1) is allowed")
+                    problems.append(
+                        "\(key)=\(value) would acknowledge outputs before every in-sync replica has them; only all (-1) is allowed"
+                    )
                 }
             case "max.in.flight", "max.in.flight.requests.per.connection":
                 if (Int(value) ?? Int.max) > maxInFlight {
@@ -39,8 +43,9 @@ public enum KafkaGuarantees {
                 }
             case "max.poll.interval.ms":
                 if (Int(value) ?? 0) < minMaxPollIntervalMillis {
-                    problems.append("max.poll.interval.ms=\(value) leaves a batch no time: its deadline is 40% of it, "
-                                    + "and it must be at least \(minMaxPollIntervalMillis)")
+                    problems.append(
+                        "max.poll.interval.ms=\(value) leaves a batch no time: its deadline is 40% of it, "
+                            + "and it must be at least \(minMaxPollIntervalMillis)")
                 }
             default:
                 continue

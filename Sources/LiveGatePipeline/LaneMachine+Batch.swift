@@ -157,12 +157,13 @@ extension LaneMachine {
             preconditionFailure("waited() outside a wait: \(batch.step)")
         }
         let action: Action
-        (batch.step, action) = switch next {
-        case .apply: (.applying, .apply)
-        case .publish: (.publishing, .publish)
-        case .reconnect: (.reconnecting, .reconnectStore)
-        case .replaceProducer: (.replacingProducer, .replaceProducer)
-        }
+        (batch.step, action) =
+            switch next {
+            case .apply: (.applying, .apply)
+            case .publish: (.publishing, .publish)
+            case .reconnect: (.reconnecting, .reconnectStore)
+            case .replaceProducer: (.replacingProducer, .replaceProducer)
+            }
         state = .batch(batch)
         return action
     }

@@ -178,7 +178,8 @@ extension LaneMachine {
 
     /// A batch of the records of partitions still held; none left, the next turn.
     private mutating func startBatch(_ poll: Poll) -> Action {
-        let offsets = poll.revokedDuringPoll
+        let offsets =
+            poll.revokedDuringPoll
             ? poll.nextOffsets.filter { poll.owned.contains($0.key) }
             : poll.nextOffsets
         guard !offsets.isEmpty else {

@@ -16,8 +16,10 @@ public final class OutputWatcher {
     public enum Start: Sendable { case beginning, end }
 
     /// `topics` must exist.
-    public init(brokers: String, topics: [String] = Topics.outputs, settings: KafkaSettings = KafkaSettings(),
-                from start: Start = .beginning) throws {
+    public init(
+        brokers: String, topics: [String] = Topics.outputs, settings: KafkaSettings = KafkaSettings(),
+        from start: Start = .beginning
+    ) throws {
         let partitions = try Self.positions(brokers: brokers, topics: topics, settings: settings, from: start)
         consumer = try KafkaConsumer(brokers: brokers, reading: partitions, settings: settings)
     }
@@ -25,13 +27,17 @@ public final class OutputWatcher {
     /// Every partition of `topics` (which must exist), each at its first record or at its end as of now.
     /// The end is asked now: an offset of "end" would be looked up only at the first fetch, after an answer
     /// to something published meanwhile could already be there. `serve`'s verdict feed starts here too.
-    public static func positions(brokers: String, topics: [String], settings: KafkaSettings,
-                                 from start: Start) throws -> [TopicPartition: Int64] {
+    public static func positions(
+        brokers: String, topics: [String], settings: KafkaSettings,
+        from start: Start
+    ) throws -> [TopicPartition: Int64] {
         let existing = try TopicAdmin(brokers: brokers, settings: settings).describe()
         var partitions: [TopicPartition: Int64] = [:]
         for topic in topics {
             guard let count = existing[topic]?.partitions else { throw KafkaError.invalid("no topic \(topic) to read") }
-            for p in 0..<Int32(count) { partitions[TopicPartition(topic: topic, partition: p)] = KafkaConsumer.beginning }
+            for p in 0..<Int32(count) {
+                partitions[TopicPartition(topic: topic, partition: p)] = KafkaConsumer.beginning
+            }
         }
         if start == .end {
             let probe = try KafkaConsumer(brokers: brokers, reading: [:], settings: settings)

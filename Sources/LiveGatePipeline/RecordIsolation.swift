@@ -42,7 +42,8 @@ struct RecordIsolation {
     static func reason(_ event: InputEvent, _ error: StoreError) -> DeadLetterReason {
         let state = error.underlying?.sqlState
         return DeadLetterReason(
-            .applyFailed, "PostgreSQL refused this record alone (SQLSTATE \(state ?? "none")); the rest of its batch was applied",
+            .applyFailed,
+            "PostgreSQL refused this record alone (SQLSTATE \(state ?? "none")); the rest of its batch was applied",
             eventId: event.eventId, tenantId: event.tenantId, sqlState: state)
     }
 }

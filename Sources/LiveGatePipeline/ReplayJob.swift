@@ -23,8 +23,10 @@ final class ReplayJob: @unchecked Sendable {  // used by its one lane thread onl
     private var lastRecordNanos: UInt64
 
     /// `startedNanos`: when the reader starts waiting for its first record (monotonic).
-    init(ranges: [TopicPartition: ClosedRange<Int64>], dryRun: Bool,
-         startedNanos: UInt64 = DispatchTime.now().uptimeNanoseconds, progress: @escaping (Int64, Int64) -> Void) {
+    init(
+        ranges: [TopicPartition: ClosedRange<Int64>], dryRun: Bool,
+        startedNanos: UInt64 = DispatchTime.now().uptimeNanoseconds, progress: @escaping (Int64, Int64) -> Void
+    ) {
         self.ranges = ranges
         self.dryRun = dryRun
         self.progress = progress

@@ -40,7 +40,8 @@ final class StatusGuard: @unchecked Sendable {  // used by its one thread only
                 return
             } catch {
                 attempt += 1
-                logger.warning("status guard failed; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                logger.warning(
+                    "status guard failed; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
                 _ = stop.sleep(millis: configuration.backoff.delayMillis(afterAttempt: attempt))
             }
         }
@@ -52,8 +53,9 @@ final class StatusGuard: @unchecked Sendable {  // used by its one thread only
         // it all would republish the status of nearly every tenant whose newer record lies further on.
         var settings = configuration.kafka
         settings["auto.offset.reset"] = "latest"
-        let consumer = try KafkaConsumer(brokers: configuration.brokers, group: group, topics: [Topics.tenantStatus],
-                                         settings: settings, logger: KafkaLogBridge(logger: logger))
+        let consumer = try KafkaConsumer(
+            brokers: configuration.brokers, group: group, topics: [Topics.tenantStatus],
+            settings: settings, logger: KafkaLogBridge(logger: logger))
         defer { consumer.close() }
         let producer = try configuration.makeProducer()
         while !stop.isRequested {
@@ -62,7 +64,8 @@ final class StatusGuard: @unchecked Sendable {  // used by its one thread only
             let corrections = try self.corrections(for: records, store: store)
             if !corrections.isEmpty {
                 try producer.send(corrections.map(BatchPlan.producerRecord))
-                logger.notice("republished current statuses after others", metadata: ["tenants": "\(corrections.count)"])
+                logger.notice(
+                    "republished current statuses after others", metadata: ["tenants": "\(corrections.count)"])
             }
             do {
                 try consumer.commit(BatchPlan.nextOffsets(of: records))
@@ -89,8 +92,9 @@ final class StatusGuard: @unchecked Sendable {  // used by its one thread only
             let current = TenantStatus.record(stored[id] ?? TenantRecord(tenantId: id.text), rules: configuration.rules)
             guard value != current.value else { continue }
             if !Self.isOlder(value, than: current) {
-                logger.error("a tenant-status record LiveGate did not publish; publishing the stored status after it",
-                             metadata: ["tenant": "\(id)"])
+                logger.error(
+                    "a tenant-status record LiveGate did not publish; publishing the stored status after it",
+                    metadata: ["tenant": "\(id)"])
             }
             corrections.append(current)
         }
@@ -112,8 +116,8 @@ final class StatusGuard: @unchecked Sendable {  // used by its one thread only
     /// Whether `value` is a status of the same tenant at a lower version than `current`: an ordinary late record.
     static func isOlder(_ value: [UInt8]?, than current: OutputRecord) -> Bool {
         guard let value, let json = try? JSONParser.parse(value), case let .number(text)? = json["version"],
-              let version = Int64(text), let now = try? JSONParser.parse(current.value),
-              case let .number(currentText)? = now["version"], let currentVersion = Int64(currentText)
+            let version = Int64(text), let now = try? JSONParser.parse(current.value),
+            case let .number(currentText)? = now["version"], let currentVersion = Int64(currentText)
         else { return false }
         return version < currentVersion
     }

@@ -37,8 +37,10 @@ public struct StatusRepublisher {
     let rules: Rules
     let pageSize: Int
 
-    public init(brokers: String, databaseURL: String, settings: KafkaSettings, rules: Rules = .standard,
-                pageSize: Int = 1_000) {
+    public init(
+        brokers: String, databaseURL: String, settings: KafkaSettings, rules: Rules = .standard,
+        pageSize: Int = 1_000
+    ) {
         precondition((1...LedgerStore.maxTenantPage).contains(pageSize), "a page is 1 to 5000 tenants")
         self.brokers = brokers
         self.databaseURL = databaseURL
@@ -53,8 +55,9 @@ public struct StatusRepublisher {
     @discardableResult
     public func run(_ selection: Selection, progress: (Int) -> Void = { _ in }) throws -> Int {
         let store = try LedgerStore(url: databaseURL, rules: rules)
-        let producer = try KafkaProducer(brokers: brokers,
-                                         settings: WorkerConfiguration.producerDefaults.merging(settings))
+        let producer = try KafkaProducer(
+            brokers: brokers,
+            settings: WorkerConfiguration.producerDefaults.merging(settings))
         switch selection {
         case let .tenants(ids):
             precondition(ids.count <= Self.maxNamedTenants, "at most \(Self.maxNamedTenants) tenants at once")

@@ -20,15 +20,20 @@ public final class Worker: Service {
     public init(configuration: WorkerConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        health = WorkerHealth(lanes: configuration.lanes, stuckAfterSeconds: configuration.effectiveBatchDeadlineSeconds + 60)
+        health = WorkerHealth(
+            lanes: configuration.lanes, stuckAfterSeconds: configuration.effectiveBatchDeadlineSeconds + 60)
     }
 
     public func run() async throws {
         try await withGracefulShutdownHandler {
             try await withTaskCancellationHandler {
                 try await Self.onDedicatedThread { try self.runLanes() }
-            } onCancel: { self.stop.request() }
-        } onGracefulShutdown: { self.stop.request() }
+            } onCancel: {
+                self.stop.request()
+            }
+        } onGracefulShutdown: {
+            self.stop.request()
+        }
     }
 
     /// Starts the loop on its own thread without a `ServiceGroup` or the concurrency pool (for embedding,
@@ -50,7 +55,8 @@ public final class Worker: Service {
         let rules = configuration.rules
         for (what, keys) in [("decisions", rules.decisionKeys), ("failed resolutions", rules.resolutionKeys)] {
             guard let keys else { continue }
-            logger.info("\(what) must be signed", metadata: ["kids": "\(keys.keys.keys.sorted().joined(separator: ","))"])
+            logger.info(
+                "\(what) must be signed", metadata: ["kids": "\(keys.keys.keys.sorted().joined(separator: ","))"])
         }
     }
 

@@ -49,10 +49,13 @@ public struct WorkerConfiguration: Sendable {
         return min(batchDeadlineSeconds, Double(maxPollMillis) / 1000 * 0.4)
     }
 
-    public init(brokers: String, databaseURL: String, group: String = "livegate", instanceId: String? = nil,
-                kafka: KafkaSettings = KafkaSettings(), lanes: Int = defaultLanes, maxBatchRecords: Int = defaultBatchRecords, maxBatchWaitMillis: Int = 100,
-                rules: Rules = .standard, backoff: Backoff = Backoff(baseMillis: 50, maxMillis: 2000),
-                batchDeadlineSeconds: Double = 120) {
+    public init(
+        brokers: String, databaseURL: String, group: String = "livegate", instanceId: String? = nil,
+        kafka: KafkaSettings = KafkaSettings(), lanes: Int = defaultLanes, maxBatchRecords: Int = defaultBatchRecords,
+        maxBatchWaitMillis: Int = 100,
+        rules: Rules = .standard, backoff: Backoff = Backoff(baseMillis: 50, maxMillis: 2000),
+        batchDeadlineSeconds: Double = 120
+    ) {
         self.brokers = brokers
         self.databaseURL = databaseURL
         self.group = group

@@ -31,7 +31,9 @@ public final class WorkerHealth: Sendable {
     /// Lanes whose loop has not turned within `stuckAfterSeconds`; empty when the worker is live.
     public var stuckLanes: [Int] {
         let now = DispatchTime.now().uptimeNanoseconds
-        return lanes.withLock { $0.filter { Double(now &- $0.value.lastTurnNanos) / 1e9 > stuckAfterSeconds }.keys.sorted() }
+        return lanes.withLock {
+            $0.filter { Double(now &- $0.value.lastTurnNanos) / 1e9 > stuckAfterSeconds }.keys.sorted()
+        }
     }
 
     /// Why the worker is not ready (no lane may be out of the group or without PostgreSQL); empty when ready.

@@ -9,7 +9,8 @@ extension WorkerLoop {
     /// Decodes the polled records, without those of partitions the machine drops (revoked during the poll:
     /// their new owner reads them from the committed offset).
     func decode(dropping: Set<TopicPartition>) -> LaneMachine.Action {
-        let records = dropping.isEmpty
+        let records =
+            dropping.isEmpty
             ? polled
             : polled.filter { !dropping.contains(TopicPartition(topic: $0.topic, partition: $0.partition)) }
         polled = []
@@ -30,10 +31,12 @@ extension WorkerLoop {
             return machine.applied()
         } catch let broken as RecordIsolation.BrokenInvariant {
             let record = plan.record(ofEvent: broken.eventIndex)
-            logger.critical("a record breaks a store invariant; stopping", metadata: [
-                "topic": "\(record.topic)", "partition": "\(record.partition)", "offset": "\(record.offset)",
-                "error": "\(broken.error)",
-            ])
+            logger.critical(
+                "a record breaks a store invariant; stopping",
+                metadata: [
+                    "topic": "\(record.topic)", "partition": "\(record.partition)", "offset": "\(record.offset)",
+                    "error": "\(broken.error)",
+                ])
             failure = broken.error
             return machine.applyFailed(.brokenInvariant, at: Self.now)
         } catch {

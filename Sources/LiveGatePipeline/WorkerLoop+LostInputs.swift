@@ -13,7 +13,8 @@ extension WorkerLoop {
                 "requested_offset": "\(reset.requestedOffset)",
             ]
             guard let marks = try? consumer.watermarks(reset.partition, timeoutMillis: 5000) else {
-                logger.critical("""
+                logger.critical(
+                    """
                     the broker no longer has this group's position; reading from the earliest offset kept \
                     (could not read the partition's offsets to name the range lost)
                     """, metadata: metadata)
@@ -25,10 +26,12 @@ extension WorkerLoop {
                 metadata["first_lost_offset"] = "\(reset.requestedOffset)"
                 metadata["last_lost_offset"] = "\(marks.low - 1)"
                 metadata["lost_records"] = "\(marks.low - reset.requestedOffset)"
-                logger.critical("inputs lost to retention: deleted before this group read them, they have no verdict",
-                                metadata: metadata)
+                logger.critical(
+                    "inputs lost to retention: deleted before this group read them, they have no verdict",
+                    metadata: metadata)
             } else {
-                logger.critical("""
+                logger.critical(
+                    """
                     this group's position is past the partition's end (topic recreated, or offsets moved by hand); \
                     reading from the earliest offset kept
                     """, metadata: metadata)

@@ -8,8 +8,9 @@ extension WorkerLoop {
     /// run has no producer.
     func startReading(_ reader: ReplayJob) -> LaneMachine.Action {
         do {
-            consumer = try KafkaConsumer(brokers: configuration.brokers, reading: reader.resumeOffsets,
-                                         settings: configuration.kafka)
+            consumer = try KafkaConsumer(
+                brokers: configuration.brokers, reading: reader.resumeOffsets,
+                settings: configuration.kafka)
             producer = reader.dryRun ? nil : try configuration.makeProducer()
             return machine.joined()
         } catch {
@@ -26,14 +27,17 @@ extension WorkerLoop {
         let kept = reader.within(records, at: now)
         if kept.isEmpty, let (tp, offset) = reader.idleSince(now) {
             failure = ReaderLane.Stalled(offset: offset)
-            logger.error("no record arrived for 30 s", metadata: [
-                "topic": "\(tp.topic)", "partition": "\(tp.partition)", "offset": "\(offset)",
-            ])
+            logger.error(
+                "no record arrived for 30 s",
+                metadata: [
+                    "topic": "\(tp.topic)", "partition": "\(tp.partition)", "offset": "\(offset)",
+                ])
             return machine.pollFailed()
         }
         polled = kept
-        return machine.polled(LaneMachine.Poll(
-            nextOffsets: BatchPlan.nextOffsets(of: kept), owned: Set(reader.ranges.keys), isGroupMember: false))
+        return machine.polled(
+            LaneMachine.Poll(
+                nextOffsets: BatchPlan.nextOffsets(of: kept), owned: Set(reader.ranges.keys), isGroupMember: false))
     }
 
     /// A reader's batch is done: counted, and its partitions move on.

@@ -15,7 +15,8 @@ extension WorkerLoop {
             return machine.storeConnected()
         } catch {
             health.database(lane, answers: false)
-            logger.warning("PostgreSQL unavailable; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+            logger.warning(
+                "PostgreSQL unavailable; retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
             return machine.storeConnectFailed()
         }
     }
@@ -28,10 +29,12 @@ extension WorkerLoop {
                 instanceId: instanceId, settings: configuration.kafka, logger: KafkaLogBridge(logger: logger))
             self.consumer = consumer
             producer = try configuration.makeProducer()
-            logger.info("worker joined the group", metadata: [
-                "group": "\(configuration.group)",
-                "batch_deadline_s": "\(configuration.effectiveBatchDeadlineSeconds)",
-            ])
+            logger.info(
+                "worker joined the group",
+                metadata: [
+                    "group": "\(configuration.group)",
+                    "batch_deadline_s": "\(configuration.effectiveBatchDeadlineSeconds)",
+                ])
             return machine.joined()
         } catch {
             consumer?.close()
@@ -105,9 +108,10 @@ extension WorkerLoop {
             reportOffsetResets(consumer)
             if let reader { return readerPolled(reader, result.records) }
             polled = result.records
-            return machine.polled(LaneMachine.Poll(
-                nextOffsets: BatchPlan.nextOffsets(of: result.records), revokedDuringPoll: result.revokedDuringPoll,
-                owned: consumer.assignment, isGroupMember: consumer.isGroupMember))
+            return machine.polled(
+                LaneMachine.Poll(
+                    nextOffsets: BatchPlan.nextOffsets(of: result.records), revokedDuringPoll: result.revokedDuringPoll,
+                    owned: consumer.assignment, isGroupMember: consumer.isGroupMember))
         } catch {
             failure = error
             logger.critical("the consumer failed; stopping", metadata: ["error": "\(error)"])
@@ -125,8 +129,9 @@ extension WorkerLoop {
             try stats.time(.commit) { try consumer.commit(offsets) }
             next = machine.offsetsCommitted()
         } catch {
-            logger.notice("offset commit refused; committing again once the group is stable",
-                          metadata: ["error": "\(error)", "partitions": "\(offsets.count)"])
+            logger.notice(
+                "offset commit refused; committing again once the group is stable",
+                metadata: ["error": "\(error)", "partitions": "\(offsets.count)"])
             next = machine.commitRefused()
         }
         consumer.resume(at: machine.carryOver)
@@ -138,8 +143,9 @@ extension WorkerLoop {
     func leaveGroup(_ ending: LaneMachine.Ending) -> LaneMachine.Action {
         if ending == .stalled {
             WorkerMetrics.stalledBatches.increment()
-            logger.error("a batch could not be applied in time; leaving the group until it can be",
-                         metadata: ["limit_s": "\(configuration.effectiveBatchDeadlineSeconds)"])
+            logger.error(
+                "a batch could not be applied in time; leaving the group until it can be",
+                metadata: ["limit_s": "\(configuration.effectiveBatchDeadlineSeconds)"])
         }
         consumer?.close()
         consumer = nil

@@ -42,8 +42,10 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one lane thread on
 
     /// `lane` numbers the lanes of one worker from 0; with more than one, each lane's member name and
     /// static membership id get the suffix `-<lane>`, so they stay distinct in the group.
-    init(configuration: WorkerConfiguration, lane: Int = 0, logger: Logger, stop: StopSignal,
-         health: WorkerHealth? = nil, reader: ReplayJob? = nil) {
+    init(
+        configuration: WorkerConfiguration, lane: Int = 0, logger: Logger, stop: StopSignal,
+        health: WorkerHealth? = nil, reader: ReplayJob? = nil
+    ) {
         self.configuration = configuration
         self.reader = reader
         self.stop = stop
@@ -57,8 +59,11 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one lane thread on
         let staticId = configuration.instanceId ?? configuration.kafka["group.instance.id"]
         member = (staticId ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())") + suffix
         instanceId = staticId.map { $0 + suffix }
-        machine = LaneMachine(role: reader == nil ? .member : .reader, timing: LaneMachine.Timing(
-            batchDeadlineSeconds: configuration.effectiveBatchDeadlineSeconds, heartbeatSeconds: Self.heartbeatSeconds))
+        machine = LaneMachine(
+            role: reader == nil ? .member : .reader,
+            timing: LaneMachine.Timing(
+                batchDeadlineSeconds: configuration.effectiveBatchDeadlineSeconds,
+                heartbeatSeconds: Self.heartbeatSeconds))
     }
 
     /// Seconds between heartbeats, and between lag reports.

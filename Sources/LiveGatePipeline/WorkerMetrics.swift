@@ -11,10 +11,15 @@ enum WorkerMetrics {
     static let isolatedRecords = Counter(label: "livegate_isolated_records_total")
     static let republished = Counter(label: "livegate_republished_outputs_total")
     static let stalledBatches = Counter(label: "livegate_batches_stalled_total")
-    static let stages: [WorkerStats.Stage: Timer] = Dictionary(uniqueKeysWithValues: WorkerStats.Stage.allCases.map {
-        ($0, Timer(label: "livegate_stage_duration_seconds", dimensions: [("stage", $0.rawValue)],
-                   preferredDisplayUnit: .seconds))
-    })
+    static let stages: [WorkerStats.Stage: Timer] = Dictionary(
+        uniqueKeysWithValues: WorkerStats.Stage.allCases.map {
+            (
+                $0,
+                Timer(
+                    label: "livegate_stage_duration_seconds", dimensions: [("stage", $0.rawValue)],
+                    preferredDisplayUnit: .seconds)
+            )
+        })
 
     /// Headroom given back by accepted `failed` resolutions, in dollars.
     static let released = FloatingPointCounter(label: "livegate_released_usd_total")
@@ -24,9 +29,13 @@ enum WorkerMetrics {
         Counter(label: "livegate_resolutions_total", dimensions: [("resolution", resolution), ("outcome", outcome)])
     }
 
-    static func retry(_ reason: String) { Counter(label: "livegate_batch_retries_total", dimensions: [("reason", reason)]).increment() }
+    static func retry(_ reason: String) {
+        Counter(label: "livegate_batch_retries_total", dimensions: [("reason", reason)]).increment()
+    }
 
-    static func reconnect(_ system: String) { Counter(label: "livegate_reconnects_total", dimensions: [("system", system)]).increment() }
+    static func reconnect(_ system: String) {
+        Counter(label: "livegate_reconnects_total", dimensions: [("system", system)]).increment()
+    }
 
     /// Verdicts made by the batch (by kind, outcome and reason), what it republished, and its dead letters.
     static func count(_ plan: BatchPlan, _ outcomes: [EventOutcome]) {
@@ -46,8 +55,10 @@ enum WorkerMetrics {
         }
         var releasedMicros: Int64 = 0
         for (label, n) in verdicts {
-            Counter(label: "livegate_verdicts_total",
-                    dimensions: [("kind", label.kind), ("outcome", label.outcome), ("reason", label.reason)]).increment(by: n)
+            Counter(
+                label: "livegate_verdicts_total",
+                dimensions: [("kind", label.kind), ("outcome", label.outcome), ("reason", label.reason)]
+            ).increment(by: n)
             if let resolution = label.resolution {
                 resolutions(resolution, label.outcome).increment(by: n)
             }
@@ -75,15 +86,21 @@ enum WorkerMetrics {
     }
 
     private static func gauge(_ tp: TopicPartition) -> Gauge {
-        Gauge(label: "livegate_consumer_lag_records", dimensions: [("topic", tp.topic), ("partition", String(tp.partition))])
+        Gauge(
+            label: "livegate_consumer_lag_records",
+            dimensions: [("topic", tp.topic), ("partition", String(tp.partition))])
     }
 
     /// Set once at start: the version and what the worker checks: signed decisions, signed resolutions, and
     /// whether it trusts producer timestamps.
     static func buildInfo(version: String, rules: Rules) {
-        Gauge(label: "livegate_build_info", dimensions: [
-            ("version", version), ("signed_decisions", String(rules.decisionKeys != nil)),
-            ("signed_resolutions", String(rules.resolutionKeys != nil)), ("broker_time", String(!rules.allowProducerTime)),
-        ]).record(1)
+        Gauge(
+            label: "livegate_build_info",
+            dimensions: [
+                ("version", version), ("signed_decisions", String(rules.decisionKeys != nil)),
+                ("signed_resolutions", String(rules.resolutionKeys != nil)),
+                ("broker_time", String(!rules.allowProducerTime)),
+            ]
+        ).record(1)
     }
 }

@@ -58,8 +58,10 @@ struct WorkerStats {
     var shouldReport: Bool { Date().timeIntervalSince(lastReport) >= Self.reportIntervalSeconds }
 
     var metadata: Logger.Metadata {
-        var m: Logger.Metadata = ["batches": "\(batches)", "records": "\(records)", "dead_letters": "\(deadLetters)",
-                                  "apply_failed": "\(refused)"]
+        var m: Logger.Metadata = [
+            "batches": "\(batches)", "records": "\(records)", "dead_letters": "\(deadLetters)",
+            "apply_failed": "\(refused)",
+        ]
         guard intervalBatches > 0 else { return m }
         m["mean_batch"] = "\(intervalRecords / intervalBatches)"
         m["idle_ms"] = "\(stageNanos[.idle, default: 0] / 1_000_000)"

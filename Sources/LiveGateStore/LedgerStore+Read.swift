@@ -19,15 +19,18 @@ extension LedgerStore {
         let ids = PostgresArray.literal(needs.tenantIds)
         var statements = [
             PostgresStatement("BEGIN"),
-            PostgresStatement("""
+            PostgresStatement(
+                """
                 INSERT INTO tenants (tenant_id) SELECT id FROM unnest($1::text[]) WITH ORDINALITY AS t(id, n)
                 ORDER BY n ON CONFLICT (tenant_id) DO NOTHING
                 """, [ids]),
-            PostgresStatement("SELECT " + Rows.tenantColumns + """
-                 FROM tenants WHERE tenant_id = ANY($1::text[])
-                ORDER BY tenant_id COLLATE "C" FOR UPDATE
-                """, [ids]),
-            PostgresStatement("""
+            PostgresStatement(
+                "SELECT " + Rows.tenantColumns + """
+                     FROM tenants WHERE tenant_id = ANY($1::text[])
+                    ORDER BY tenant_id COLLATE "C" FOR UPDATE
+                    """, [ids]),
+            PostgresStatement(
+                """
                 SELECT p.event_id, p.tenant_id, p.event_type, p.fingerprint, p.outputs, p.changed_tenant, p.booked_micros,
                        p.booked_day, (extract(epoch FROM p.occurred_at) * 1000)::bigint
                 FROM processed_events p JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, event_id)
@@ -40,8 +43,9 @@ extension LedgerStore {
         }
         if !needs.resolvedAttempts.isEmpty { statements += Self.resolutionQueries(needs.resolvedAttempts) }
         let results = try connection.pipeline(statements)
-        var snapshot = BatchSnapshot(tenants: try Self.tenants(results[2], expected: needs.tenantIds.count),
-                                     processed: try Self.processed(results[3]))
+        var snapshot = BatchSnapshot(
+            tenants: try Self.tenants(results[2], expected: needs.tenantIds.count),
+            processed: try Self.processed(results[3]))
         var next = 4
         if !needs.usageKeys.isEmpty {
             snapshot.usage = try Self.usage(results[4])
@@ -49,9 +53,10 @@ extension LedgerStore {
             next = 6
         }
         if !needs.resolvedAttempts.isEmpty {
-            snapshot.resolvedAttempts = Set(results[next].rows.compactMap { row in
-                row[0].flatMap { tenant in row[1].map { EventKey(tenantId: tenant, eventId: $0) } }
-            })
+            snapshot.resolvedAttempts = Set(
+                results[next].rows.compactMap { row in
+                    row[0].flatMap { tenant in row[1].map { EventKey(tenantId: tenant, eventId: $0) } }
+                })
             snapshot.usage.merge(try Self.usage(results[next + 1])) { $1 }
         }
         return snapshot
@@ -59,22 +64,29 @@ extension LedgerStore {
 
     /// The threshold notices already sent in the batch's windows.
     static func thresholdQuery(_ keys: [UsageKey]) -> PostgresStatement {
-        PostgresStatement("""
+        PostgresStatement(
+            """
             SELECT n.tenant_id, n.window_kind, n.window_start, n.template
             FROM threshold_notices n
             JOIN unnest($1::text[], $2::text[], $3::date[]) AS k(tenant_id, kind, start)
               ON n.tenant_id = k.tenant_id AND n.window_kind = k.kind AND n.window_start = k.start
-            """, [PostgresArray.literal(keys.map(\.tenantId)), PostgresArray.literal(keys.map(\.window.kind.rawValue)),
-                  PostgresArray.literal(keys.map(\.window.start.description))])
+            """,
+            [
+                PostgresArray.literal(keys.map(\.tenantId)), PostgresArray.literal(keys.map(\.window.kind.rawValue)),
+                PostgresArray.literal(keys.map(\.window.start.description)),
+            ])
     }
 
     static func thresholds(_ rows: PostgresRows) throws -> Set<ThresholdKey> {
         var keys = Set<ThresholdKey>()
         for row in rows.rows {
-            guard let tenant = row[0], let kind = row[1].flatMap(UsageWindow.Kind.init(rawValue:)), let template = row[3]
+            guard let tenant = row[0], let kind = row[1].flatMap(UsageWindow.Kind.init(rawValue:)),
+                let template = row[3]
             else { throw StoreError.invariant("a threshold_notices row does not convert") }
-            keys.insert(ThresholdKey(tenantId: tenant, window: UsageWindow(kind: kind, start: try Rows.date(row[2])),
-                                     template: template))
+            keys.insert(
+                ThresholdKey(
+                    tenantId: tenant, window: UsageWindow(kind: kind, start: try Rows.date(row[2])),
+                    template: template))
         }
         return keys
     }
@@ -84,12 +96,14 @@ extension LedgerStore {
     static func resolutionQueries(_ attempts: [EventKey]) -> [PostgresStatement] {
         let keys = keyArrays(attempts)
         return [
-            PostgresStatement("""
+            PostgresStatement(
+                """
                 SELECT r.tenant_id, r.attempt_id FROM attempt_resolutions r
                 JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, attempt_id)
                   ON r.tenant_id = k.tenant_id AND r.attempt_id = k.attempt_id
                 """, keys),
-            PostgresStatement("""
+            PostgresStatement(
+                """
                 SELECT u.tenant_id, u.window_kind, u.window_start, u.used_micros
                 FROM unnest($1::text[], $2::text[]) AS k(tenant_id, event_id)
                 JOIN processed_events p ON p.tenant_id = k.tenant_id AND p.event_id = k.event_id
@@ -123,7 +137,7 @@ extension LedgerStore {
         var processed: [EventKey: StoredEvent] = [:]
         for row in rows.rows {
             guard let id = row[0], let tenant = row[1], let type = row[2].flatMap(EventType.init(rawValue:)),
-                  let fingerprint = row[3], let outputs = row[4], let changed = row[5]
+                let fingerprint = row[3], let outputs = row[4], let changed = row[5]
             else { throw StoreError.invariant("a processed_events row does not convert") }
             processed[EventKey(tenantId: tenant, eventId: id)] = StoredEvent(
                 eventId: id, tenantId: tenant, type: type, fingerprint: fingerprint,
@@ -137,20 +151,24 @@ extension LedgerStore {
     /// Usage of the windows the batch's live attempts fall in. Safe to read without `FOR UPDATE`: the rows only
     /// change under their tenant's lock, which this transaction already holds.
     static func usageQuery(_ keys: [UsageKey]) -> PostgresStatement {
-        PostgresStatement("""
+        PostgresStatement(
+            """
             SELECT u.tenant_id, u.window_kind, u.window_start, u.used_micros
             FROM usage_windows u
             JOIN unnest($1::text[], $2::text[], $3::date[]) AS k(tenant_id, kind, start)
               ON u.tenant_id = k.tenant_id AND u.window_kind = k.kind AND u.window_start = k.start
-            """, [PostgresArray.literal(keys.map(\.tenantId)), PostgresArray.literal(keys.map(\.window.kind.rawValue)),
-                  PostgresArray.literal(keys.map(\.window.start.description))])
+            """,
+            [
+                PostgresArray.literal(keys.map(\.tenantId)), PostgresArray.literal(keys.map(\.window.kind.rawValue)),
+                PostgresArray.literal(keys.map(\.window.start.description)),
+            ])
     }
 
     static func usage(_ rows: PostgresRows) throws -> [UsageKey: Micros] {
         var usage: [UsageKey: Micros] = [:]
         for row in rows.rows {
             guard let tenant = row[0], let kind = row[1].flatMap(UsageWindow.Kind.init(rawValue:)),
-                  let used = try Rows.micros(row[3])
+                let used = try Rows.micros(row[3])
             else { throw StoreError.invariant("a usage_windows row does not convert") }
             usage[UsageKey(tenantId: tenant, window: UsageWindow(kind: kind, start: try Rows.date(row[2])))] = used
         }

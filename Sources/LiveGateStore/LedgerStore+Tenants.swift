@@ -14,9 +14,9 @@ extension LedgerStore {
         return try StoreError.converting {
             let rows = try connection.query(
                 "SELECT " + Rows.tenantColumns + """
-                 FROM tenants WHERE $1::text IS NULL OR tenant_id > $1::text COLLATE "C"
-                 ORDER BY tenant_id COLLATE "C" LIMIT $2::int
-                """, [after, String(limit)])
+                     FROM tenants WHERE $1::text IS NULL OR tenant_id > $1::text COLLATE "C"
+                     ORDER BY tenant_id COLLATE "C" LIMIT $2::int
+                    """, [after, String(limit)])
             return try rows.rows.map(Rows.tenant)
         }
     }

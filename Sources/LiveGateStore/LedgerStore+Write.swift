@@ -31,11 +31,13 @@ extension LedgerStore {
     }
 
     private static func insertResolutions(_ resolutions: [ResolutionRecord]) -> PostgresStatement {
-        PostgresStatement("""
+        PostgresStatement(
+            """
             INSERT INTO attempt_resolutions (attempt_id, tenant_id, event_id, resolution, released_micros, booked_day,
                                              signing_kid)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::date[], $7::text[])
-            """, [
+            """,
+            [
                 PostgresArray.literal(resolutions.map(\.attemptId)),
                 PostgresArray.literal(resolutions.map(\.tenantId)),
                 PostgresArray.literal(resolutions.map(\.eventId)),
@@ -47,10 +49,12 @@ extension LedgerStore {
     }
 
     private static func insertThresholds(_ keys: [ThresholdKey]) -> PostgresStatement {
-        PostgresStatement("""
+        PostgresStatement(
+            """
             INSERT INTO threshold_notices (tenant_id, window_kind, window_start, template)
             SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[])
-            """, [
+            """,
+            [
                 PostgresArray.literal(keys.map(\.tenantId)),
                 PostgresArray.literal(keys.map(\.window.kind.rawValue)),
                 PostgresArray.literal(keys.map(\.window.start.description)),
@@ -59,13 +63,15 @@ extension LedgerStore {
     }
 
     private static func insertProcessed(_ events: [StoredEvent]) -> PostgresStatement {
-        PostgresStatement("""
+        PostgresStatement(
+            """
             INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant,
                                           booked_micros, booked_day, occurred_at)
             SELECT e, t, ty, f, o, c, m, d, timestamptz 'epoch' + at * interval '1 millisecond'
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[],
                         $7::bigint[], $8::date[], $9::bigint[]) AS v(e, t, ty, f, o, c, m, d, at)
-            """, [
+            """,
+            [
                 PostgresArray.literal(events.map(\.eventId)),
                 PostgresArray.literal(events.map(\.tenantId)),
                 PostgresArray.literal(events.map(\.type.rawValue)),
@@ -80,7 +86,8 @@ extension LedgerStore {
 
     /// Each update also checks the version it replaces (second line of defence behind the row lock).
     private static func updateTenant(_ tenant: TenantRecord) -> PostgresStatement {
-        PostgresStatement("""
+        PostgresStatement(
+            """
             UPDATE tenants SET state = $2, per_tx_micros = $3, daily_micros = $4, monthly_micros = $5,
                 ceiling_disabled = $6,
                 declared_at = timestamptz 'epoch' + $7::bigint * interval '1 millisecond',
@@ -90,7 +97,8 @@ extension LedgerStore {
                 suggested_per_tx_micros = $15, suggested_daily_micros = $16, suggested_monthly_micros = $17,
                 updated_at = now()
             WHERE tenant_id = $1 AND version < $13
-            """, [
+            """,
+            [
                 tenant.tenantId, tenant.state.rawValue, Rows.string(tenant.override.perTx),
                 Rows.string(tenant.override.daily), Rows.string(tenant.override.monthly),
                 tenant.override.disabled ? "t" : "f", Rows.string(tenant.declaredAt),
@@ -102,13 +110,15 @@ extension LedgerStore {
     }
 
     private static func insertTransitions(_ transitions: [TransitionRecord]) -> PostgresStatement {
-        PostgresStatement("""
+        PostgresStatement(
+            """
             INSERT INTO tenant_transitions (tenant_id, event_id, action, actor_id, from_state, to_state, notes,
                                             ceiling, occurred_at, signing_kid, ceiling_before)
             SELECT t, e, a, who, f, s, notes, c, timestamptz 'epoch' + at * interval '1 millisecond', kid, cb
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                         $8::text[], $9::bigint[], $10::text[], $11::text[]) AS v(t, e, a, who, f, s, notes, c, at, kid, cb)
-            """, [
+            """,
+            [
                 PostgresArray.literal(transitions.map(\.tenantId)),
                 PostgresArray.literal(transitions.map(\.eventId)),
                 PostgresArray.literal(transitions.map(\.action)),
@@ -126,14 +136,16 @@ extension LedgerStore {
     /// Adds each window's delta and returns the result: it must equal what the ledger computed, and the
     /// `CHECK (used_micros <= limit_micros)` constraint refuses any overshoot outright.
     private static func addUsage(_ bookings: [UsageBooking]) -> PostgresStatement {
-        PostgresStatement("""
+        PostgresStatement(
+            """
             INSERT INTO usage_windows AS u (tenant_id, window_kind, window_start, used_micros, limit_micros)
             SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::bigint[], $5::bigint[])
             ON CONFLICT (tenant_id, window_kind, window_start) DO UPDATE
                 SET used_micros = u.used_micros + EXCLUDED.used_micros, limit_micros = EXCLUDED.limit_micros,
                     updated_at = now()
             RETURNING tenant_id, window_kind, window_start, used_micros
-            """, [
+            """,
+            [
                 PostgresArray.literal(bookings.map(\.key.tenantId)),
                 PostgresArray.literal(bookings.map(\.key.window.kind.rawValue)),
                 PostgresArray.literal(bookings.map(\.key.window.start.description)),
@@ -145,14 +157,16 @@ extension LedgerStore {
     /// Windows the batch released more from than it booked into (resolutions): existing rows, which keep their
     /// limit unless the batch also booked under one.
     private static func releaseUsage(_ releases: [UsageBooking]) -> PostgresStatement {
-        PostgresStatement("""
+        PostgresStatement(
+            """
             UPDATE usage_windows AS u SET used_micros = u.used_micros + r.delta,
                 limit_micros = CASE WHEN r.sets THEN r.lim ELSE u.limit_micros END, updated_at = now()
             FROM unnest($1::text[], $2::text[], $3::date[], $4::bigint[], $5::bigint[], $6::boolean[])
                 AS r(tenant_id, kind, start, delta, lim, sets)
             WHERE u.tenant_id = r.tenant_id AND u.window_kind = r.kind AND u.window_start = r.start
             RETURNING u.tenant_id, u.window_kind, u.window_start, u.used_micros
-            """, [
+            """,
+            [
                 PostgresArray.literal(releases.map(\.key.tenantId)),
                 PostgresArray.literal(releases.map(\.key.window.kind.rawValue)),
                 PostgresArray.literal(releases.map(\.key.window.start.description)),

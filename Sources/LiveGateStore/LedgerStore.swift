@@ -1,7 +1,8 @@
 import LiveGateCore
 import Postgres
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Applies batches of decoded input events to PostgreSQL, each batch in one transaction, and returns what
@@ -27,11 +28,15 @@ public final class LedgerStore {
 
     /// A connection with the session settings every LiveGate query relies on (UTF-8, ISO dates, UTC).
     /// `connectTimeoutSeconds` (at least 2, libpq's minimum) replaces the default 10 s.
-    public static func connect(_ url: String, connectTimeoutSeconds: Int? = nil) throws(StoreError) -> PostgresConnection {
+    public static func connect(_ url: String, connectTimeoutSeconds: Int? = nil) throws(StoreError)
+        -> PostgresConnection
+    {
         do {
-            let connection = try PostgresConnection(url: url, overriding: connectTimeoutSeconds.map {
-                [("connect_timeout", String(max(2, $0)))]
-            } ?? [])
+            let connection = try PostgresConnection(
+                url: url,
+                overriding: connectTimeoutSeconds.map {
+                    [("connect_timeout", String(max(2, $0)))]
+                } ?? [])
             try connection.query("SET client_encoding = 'UTF8'")
             try connection.query("SET DateStyle = ISO")
             try connection.query("SET TIME ZONE 'UTC'")
@@ -50,7 +55,8 @@ public final class LedgerStore {
     /// Records that worker `member` of `group` is alive (ops tools read it to see whether a group is live).
     public func heartbeat(group: String, member: String, startedAt: UTCInstant) throws(StoreError) {
         do {
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO worker_heartbeats (group_id, member, started_at, seen_at)
                 VALUES ($1, $2, timestamptz 'epoch' + $3::bigint * interval '1 millisecond', now())
                 ON CONFLICT (group_id, member) DO UPDATE SET seen_at = now()
@@ -97,8 +103,9 @@ public final class LedgerStore {
                 let lostRace = error.isTransactionConflict || error.isUniqueViolation
                 guard lostRace else { throw .database(error) }
                 guard attempt < retry.maxAttempts else {
-                    throw StoreError(kind: .retriesExhausted, message: "gave up after \(attempt) attempts",
-                                     underlying: error)
+                    throw StoreError(
+                        kind: .retriesExhausted, message: "gave up after \(attempt) attempts",
+                        underlying: error)
                 }
                 usleep(UInt32(retry.backoff.delayMillis(afterAttempt: attempt) * 1000))
                 attempt += 1
@@ -115,8 +122,9 @@ public final class LedgerStore {
     /// Three round trips: begin, lock and read (one pipeline); write (one pipeline) and check; commit.
     private func applyOnce(_ events: [InputEvent], commit: Bool) throws -> [EventOutcome] {
         let snapshot = try begin(Ledger.requirements(for: events))
-        var ledger = Ledger(rules: rules, tenants: snapshot.tenants, usage: snapshot.usage, processed: snapshot.processed,
-                            resolvedAttempts: snapshot.resolvedAttempts, thresholds: snapshot.thresholds)
+        var ledger = Ledger(
+            rules: rules, tenants: snapshot.tenants, usage: snapshot.usage, processed: snapshot.processed,
+            resolvedAttempts: snapshot.resolvedAttempts, thresholds: snapshot.thresholds)
         let outcomes = events.map { ledger.apply($0) }
         try write(ledger)
         try connection.query(commit ? "COMMIT" : "ROLLBACK")
@@ -130,8 +138,9 @@ extension LedgerStore {
     public func currentTenants(_ tenantIds: [String]) throws(StoreError) -> [ByteID: TenantRecord] {
         guard !tenantIds.isEmpty else { return [:] }
         return try StoreError.converting {
-            let rows = try connection.query("SELECT " + Rows.tenantColumns + " FROM tenants WHERE tenant_id = ANY($1::text[])",
-                                            [PostgresArray.literal(tenantIds)])
+            let rows = try connection.query(
+                "SELECT " + Rows.tenantColumns + " FROM tenants WHERE tenant_id = ANY($1::text[])",
+                [PostgresArray.literal(tenantIds)])
             var tenants: [ByteID: TenantRecord] = [:]
             for row in rows.rows {
                 let tenant = try Rows.tenant(row)

@@ -19,7 +19,9 @@ public enum Migrations {
         Migration(version: 6, name: "processed events keep a SHA-256, not the input", sql: Schema.v6),
         Migration(version: 7, name: "resolutions, thresholds, expiring overrides, suggested ceilings", sql: Schema.v7),
         Migration(version: 8, name: "retention: what prune keeps, and indexes to find the rest", sql: Schema.v8),
-        Migration(version: 9, name: "idempotency per tenant: (tenant_id, event_id) keys; attempts' occurred_at", sql: Schema.v9),
+        Migration(
+            version: 9, name: "idempotency per tenant: (tenant_id, event_id) keys; attempts' occurred_at",
+            sql: Schema.v9),
         Migration(version: 10, name: "a replay of every partition is one audit row", sql: Schema.v10),
     ]
 
@@ -28,12 +30,22 @@ public enum Migrations {
     /// rules it no longer holds, e.g. v1.1's global event ids and unsigned releases). nil when they agree.
     public static func mismatch(on connection: PostgresConnection) throws(PostgresError) -> String? {
         let known = all.map(\.version).max() ?? 0
-        let exists = try connection.query("SELECT to_regclass('livegate_schema_migrations') IS NOT NULL").rows.first?.first ?? nil
-        let applied = exists == "t"
-            ? Int(try connection.query("SELECT coalesce(max(version), 0) FROM livegate_schema_migrations").rows.first?.first.flatMap { $0 } ?? "0") ?? 0
+        let exists =
+            try connection.query("SELECT to_regclass('livegate_schema_migrations') IS NOT NULL").rows.first?.first
+            ?? nil
+        let applied =
+            exists == "t"
+            ? Int(
+                try connection.query("SELECT coalesce(max(version), 0) FROM livegate_schema_migrations").rows.first?
+                    .first.flatMap { $0 } ?? "0") ?? 0
             : 0
-        if applied < known { return "the database schema is at version \(applied), this LiveGate needs \(known): run livegate migrate" }
-        if applied > known { return "the database schema is at version \(applied), newer than this LiveGate knows (\(known)): run a LiveGate as new as the schema" }
+        if applied < known {
+            return "the database schema is at version \(applied), this LiveGate needs \(known): run livegate migrate"
+        }
+        if applied > known {
+            return
+                "the database schema is at version \(applied), newer than this LiveGate knows (\(known)): run a LiveGate as new as the schema"
+        }
         return nil
     }
 
@@ -45,10 +57,12 @@ public enum Migrations {
         // refuse some inputs forever and stall their partitions.
         let encoding = try connection.query("SHOW server_encoding").rows.first?.first ?? nil
         guard encoding == "UTF8" else {
-            throw PostgresError(kind: .protocolViolation,
-                                message: "the database encoding is \(encoding ?? "unknown"); LiveGate needs UTF8")
+            throw PostgresError(
+                kind: .protocolViolation,
+                message: "the database encoding is \(encoding ?? "unknown"); LiveGate needs UTF8")
         }
-        try connection.query("""
+        try connection.query(
+            """
             CREATE TABLE IF NOT EXISTS livegate_schema_migrations (
                 version integer PRIMARY KEY,
                 name text NOT NULL,
@@ -64,8 +78,9 @@ public enum Migrations {
                     "SELECT 1 FROM livegate_schema_migrations WHERE version = $1", [String(migration.version)])
                 if done.count == 0 {
                     try connection.execute(script: migration.sql)
-                    try connection.query("INSERT INTO livegate_schema_migrations (version, name) VALUES ($1, $2)",
-                                         [String(migration.version), migration.name])
+                    try connection.query(
+                        "INSERT INTO livegate_schema_migrations (version, name) VALUES ($1, $2)",
+                        [String(migration.version), migration.name])
                     applied.append(migration.version)
                 }
                 try connection.query("COMMIT")

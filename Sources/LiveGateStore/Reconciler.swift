@@ -81,13 +81,15 @@ public enum Reconciler {
             try connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             defer { _ = try? connection.query("ROLLBACK") }
             var report = Report()
-            let totals = try connection.query("""
+            let totals = try connection.query(
+                """
                 SELECT (SELECT count(*) FROM tenants), count(*), coalesce(sum(booked_micros), 0),
                        (SELECT count(*) FROM usage_windows),
                        (SELECT count(*) FROM attempt_resolutions WHERE released_micros > 0),
                        (SELECT coalesce(sum(released_micros), 0) FROM attempt_resolutions)
                 FROM processed_events WHERE booked_micros IS NOT NULL
-                """).rows[0]
+                """
+            ).rows[0]
             report.keptFrom = try Retention.keptFrom(connection)
             report.tenants = Int(totals[0] ?? "") ?? 0
             report.bookings = Int(totals[1] ?? "") ?? 0
@@ -96,22 +98,27 @@ public enum Reconciler {
             report.releases = Int(totals[4] ?? "") ?? 0
             report.releasedTotal = Micros(Int64(totals[5] ?? "") ?? 0)
             for row in try connection.query(counterDrift).rows {
-                report.differences.append("\(row[0] ?? "?") \(row[1] ?? "?") \(row[2] ?? "?"): verdicts book "
-                    + "\(Micros(Int64(row[3] ?? "") ?? 0)), the counter says \(Micros(Int64(row[4] ?? "") ?? 0))")
+                report.differences.append(
+                    "\(row[0] ?? "?") \(row[1] ?? "?") \(row[2] ?? "?"): verdicts book "
+                        + "\(Micros(Int64(row[3] ?? "") ?? 0)), the counter says \(Micros(Int64(row[4] ?? "") ?? 0))")
             }
             for row in try connection.query(
                 "SELECT tenant_id, window_kind, window_start, used_micros, limit_micros FROM usage_windows "
-                    + "WHERE used_micros > limit_micros ORDER BY 1, 2, 3").rows {
-                report.differences.append("\(row[0] ?? "?") \(row[1] ?? "?") \(row[2] ?? "?"): used "
-                    + "\(Micros(Int64(row[3] ?? "") ?? 0)) exceeds its limit \(Micros(Int64(row[4] ?? "") ?? 0))")
+                    + "WHERE used_micros > limit_micros ORDER BY 1, 2, 3"
+            ).rows {
+                report.differences.append(
+                    "\(row[0] ?? "?") \(row[1] ?? "?") \(row[2] ?? "?"): used "
+                        + "\(Micros(Int64(row[3] ?? "") ?? 0)) exceeds its limit \(Micros(Int64(row[4] ?? "") ?? 0))")
             }
             for row in try connection.query(releaseDrift).rows {
-                report.differences.append("\(row[0] ?? "?"): released \(Micros(Int64(row[1] ?? "") ?? 0)) of an attempt "
-                    + "that booked \(row[2].flatMap(Int64.init).map { Micros($0).description } ?? "nothing")")
+                report.differences.append(
+                    "\(row[0] ?? "?"): released \(Micros(Int64(row[1] ?? "") ?? 0)) of an attempt "
+                        + "that booked \(row[2].flatMap(Int64.init).map { Micros($0).description } ?? "nothing")")
             }
             for row in try connection.query(verdictDrift).rows {
-                report.differences.append("\(row[0] ?? "?"): booked \(row[1] ?? "?") but the verdict is "
-                    + "\(row[2] ?? "?") for \(row[3] ?? "?")")
+                report.differences.append(
+                    "\(row[0] ?? "?"): booked \(row[1] ?? "?") but the verdict is "
+                        + "\(row[2] ?? "?") for \(row[3] ?? "?")")
             }
             return report
         } catch {

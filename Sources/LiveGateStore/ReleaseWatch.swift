@@ -8,10 +8,12 @@ public enum ReleaseWatch {
     /// The count as of `instant`'s UTC day. The day's usage window holds used = booked − released, and
     /// `attempt_resolutions` what was released of the day's bookings, so released > half of booked exactly
     /// when released > used. Reads only today's resolutions (the BRIN index on `recorded_at`).
-    public static func heavyTenants(at instant: UTCInstant, on connection: PostgresConnection) throws(StoreError) -> Int {
+    public static func heavyTenants(at instant: UTCInstant, on connection: PostgresConnection) throws(StoreError) -> Int
+    {
         let day = instant.date
         return try StoreError.converting {
-            let rows = try connection.query("""
+            let rows = try connection.query(
+                """
                 SELECT count(*) FROM (
                     SELECT tenant_id, sum(released_micros) AS released FROM attempt_resolutions
                     WHERE recorded_at >= $2::timestamptz AND booked_day = $1::date
@@ -22,7 +24,9 @@ public enum ReleaseWatch {
                     ON u.tenant_id = r.tenant_id AND u.window_kind = 'day' AND u.window_start = $1::date
                 WHERE r.released > coalesce(u.used_micros, 0)
                 """, [day.description, day.startInstant.description])
-            guard let text = rows.rows.first?[0], let count = Int(text) else { throw StoreError.invariant("count(*) without a number") }
+            guard let text = rows.rows.first?[0], let count = Int(text) else {
+                throw StoreError.invariant("count(*) without a number")
+            }
             return count
         }
     }

@@ -18,8 +18,10 @@ public final class ReplayAudit {
 
     /// Records the start of a replay of `ranges` (first and last offset per partition) and returns its audit
     /// row. `wholeTopic`: every partition of the topic was asked for, so the row names no one partition.
-    public init(url: String, operator who: String, topic: String, ranges: [Int32: ClosedRange<Int64>],
-                wholeTopic: Bool, dryRun: Bool, forced: Bool) throws(StoreError) {
+    public init(
+        url: String, operator who: String, topic: String, ranges: [Int32: ClosedRange<Int64>],
+        wholeTopic: Bool, dryRun: Bool, forced: Bool
+    ) throws(StoreError) {
         connection = try LedgerStore.connect(url)
         let one = wholeTopic ? nil : ranges.first
         precondition(wholeTopic || ranges.count == 1, "a one-partition replay has one range")
@@ -29,12 +31,16 @@ public final class ReplayAudit {
         }
         let rows: PostgresRows
         do {
-            rows = try connection.query("""
+            rows = try connection.query(
+                """
                 INSERT INTO replay_audit (operator, topic, partition, from_offset, to_offset, dry_run, forced, ranges)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb) RETURNING id
-                """, [who, topic, one.map { String($0.key) }, one.map { String($0.value.lowerBound) },
-                      one.map { String($0.value.upperBound) }, dryRun ? "t" : "f", forced ? "t" : "f",
-                      "[" + listed.joined(separator: ",") + "]"])
+                """,
+                [
+                    who, topic, one.map { String($0.key) }, one.map { String($0.value.lowerBound) },
+                    one.map { String($0.value.upperBound) }, dryRun ? "t" : "f", forced ? "t" : "f",
+                    "[" + listed.joined(separator: ",") + "]",
+                ])
         } catch {
             throw .database(error)
         }
@@ -46,11 +52,15 @@ public final class ReplayAudit {
 
     public func finish(_ counts: Counts, result: String) throws(StoreError) {
         do {
-            try connection.query("""
+            try connection.query(
+                """
                 UPDATE replay_audit SET finished_at = now(), records = $2, applied = $3, duplicates = $4,
                     conflicts = $5, dead_letters = $6, result = $7 WHERE id = $1
-                """, [String(id), String(counts.records), String(counts.applied), String(counts.duplicates),
-                      String(counts.conflicts), String(counts.deadLetters), result])
+                """,
+                [
+                    String(id), String(counts.records), String(counts.applied), String(counts.duplicates),
+                    String(counts.conflicts), String(counts.deadLetters), result,
+                ])
         } catch {
             throw .database(error)
         }
@@ -60,10 +70,12 @@ public final class ReplayAudit {
     public static func liveMembers(url: String, group: String, seconds: Int) throws(StoreError) -> [String] {
         let connection = try LedgerStore.connect(url)
         do {
-            return try connection.query("""
+            return try connection.query(
+                """
                 SELECT member FROM worker_heartbeats
                 WHERE group_id = $1 AND seen_at > now() - $2::int * interval '1 second' ORDER BY member
-                """, [group, String(seconds)]).rows.compactMap { $0.first ?? nil }
+                """, [group, String(seconds)]
+            ).rows.compactMap { $0.first ?? nil }
         } catch {
             throw .database(error)
         }

@@ -61,41 +61,50 @@ public enum Retention {
     }
 
     static let steps: [Step] = [
-        Step(count: .attempts, delete: "DELETE FROM processed_events WHERE (tenant_id, event_id) IN (", selection: """
-            SELECT tenant_id, event_id FROM processed_events
-            WHERE event_type = 'transaction.attempted' AND processed_at < $1::timestamptz
-              AND (booked_day IS NULL OR booked_day < $2::date)
-            LIMIT $3::int
-            """),
-        Step(count: .resolutions, delete: "DELETE FROM attempt_resolutions WHERE (tenant_id, attempt_id) IN (",
-             selection: """
-            SELECT tenant_id, attempt_id FROM attempt_resolutions
-            WHERE recorded_at < $1::timestamptz AND (booked_day IS NULL OR booked_day < $2::date)
-            LIMIT $3::int
-            """),
+        Step(
+            count: .attempts, delete: "DELETE FROM processed_events WHERE (tenant_id, event_id) IN (",
+            selection: """
+                SELECT tenant_id, event_id FROM processed_events
+                WHERE event_type = 'transaction.attempted' AND processed_at < $1::timestamptz
+                  AND (booked_day IS NULL OR booked_day < $2::date)
+                LIMIT $3::int
+                """),
+        Step(
+            count: .resolutions, delete: "DELETE FROM attempt_resolutions WHERE (tenant_id, attempt_id) IN (",
+            selection: """
+                SELECT tenant_id, attempt_id FROM attempt_resolutions
+                WHERE recorded_at < $1::timestamptz AND (booked_day IS NULL OR booked_day < $2::date)
+                LIMIT $3::int
+                """),
         // A resolution's own idempotency record goes once its release is no longer kept (or it released nothing).
-        Step(count: .resolutions, delete: "DELETE FROM processed_events WHERE (tenant_id, event_id) IN (", selection: """
-            SELECT p.tenant_id, p.event_id FROM processed_events p
-            WHERE p.event_type = 'transaction.resolved' AND p.processed_at < $1::timestamptz
-              AND NOT EXISTS (SELECT 1 FROM attempt_resolutions r WHERE r.tenant_id = p.tenant_id AND r.event_id = p.event_id
-                              AND NOT (r.recorded_at < $1::timestamptz AND (r.booked_day IS NULL OR r.booked_day < $2::date)))
-            LIMIT $3::int
-            """),
-        Step(count: .usageWindows, delete: "DELETE FROM usage_windows WHERE (tenant_id, window_kind, window_start) IN (",
-             selection: """
-            SELECT tenant_id, window_kind, window_start FROM usage_windows
-            WHERE window_start < $2::date AND $1::timestamptz IS NOT NULL LIMIT $3::int
-            """),
-        Step(count: .thresholdNotices,
-             delete: "DELETE FROM threshold_notices WHERE (tenant_id, window_kind, window_start, template) IN (",
-             selection: """
-            SELECT tenant_id, window_kind, window_start, template FROM threshold_notices
-            WHERE window_start < $2::date AND $1::timestamptz IS NOT NULL LIMIT $3::int
-            """),
+        Step(
+            count: .resolutions, delete: "DELETE FROM processed_events WHERE (tenant_id, event_id) IN (",
+            selection: """
+                SELECT p.tenant_id, p.event_id FROM processed_events p
+                WHERE p.event_type = 'transaction.resolved' AND p.processed_at < $1::timestamptz
+                  AND NOT EXISTS (SELECT 1 FROM attempt_resolutions r WHERE r.tenant_id = p.tenant_id AND r.event_id = p.event_id
+                                  AND NOT (r.recorded_at < $1::timestamptz AND (r.booked_day IS NULL OR r.booked_day < $2::date)))
+                LIMIT $3::int
+                """),
+        Step(
+            count: .usageWindows, delete: "DELETE FROM usage_windows WHERE (tenant_id, window_kind, window_start) IN (",
+            selection: """
+                SELECT tenant_id, window_kind, window_start FROM usage_windows
+                WHERE window_start < $2::date AND $1::timestamptz IS NOT NULL LIMIT $3::int
+                """),
+        Step(
+            count: .thresholdNotices,
+            delete: "DELETE FROM threshold_notices WHERE (tenant_id, window_kind, window_start, template) IN (",
+            selection: """
+                SELECT tenant_id, window_kind, window_start, template FROM threshold_notices
+                WHERE window_start < $2::date AND $1::timestamptz IS NOT NULL LIMIT $3::int
+                """),
     ]
 
     /// Prunes what `policy` no longer keeps at `now`; with `dryRun`, only counts it.
-    public static func prune(url: String, policy: Policy, now: UTCInstant, dryRun: Bool = false) throws(StoreError) -> Counts {
+    public static func prune(url: String, policy: Policy, now: UTCInstant, dryRun: Bool = false) throws(StoreError)
+        -> Counts
+    {
         let connection = try LedgerStore.connect(url)
         let cutoff = UTCInstant(millis: now.millis - policy.keepSeconds * 1000)
         let keptFrom = UsageWindow.month(containing: cutoff).start
@@ -107,30 +116,40 @@ public enum Retention {
                 defer { _ = try? connection.query("ROLLBACK") }
                 for step in steps {
                     // The same selection without its limit: everything the step would take.
-                    let rows = try connection.query("SELECT count(*) FROM (" + step.selection + ") AS s",
-                                                    [cutoff.description, keptFrom.description, nil])
+                    let rows = try connection.query(
+                        "SELECT count(*) FROM (" + step.selection + ") AS s",
+                        [cutoff.description, keptFrom.description, nil])
                     counts.add(step.count, Int(rows.rows.first?.first.flatMap { $0 } ?? "0") ?? 0)
                 }
-                counts.heartbeats = Int(try connection.query(
-                    "SELECT count(*) FROM worker_heartbeats WHERE seen_at < $1::timestamptz", [heartbeatCutoff.description])
-                    .rows.first?.first.flatMap { $0 } ?? "0") ?? 0
+                counts.heartbeats =
+                    Int(
+                        try connection.query(
+                            "SELECT count(*) FROM worker_heartbeats WHERE seen_at < $1::timestamptz",
+                            [heartbeatCutoff.description]
+                        )
+                        .rows.first?.first.flatMap { $0 } ?? "0") ?? 0
                 return counts
             }
             // First say what is no longer complete, so a reconcile running meanwhile ignores it.
-            try connection.query("""
+            try connection.query(
+                """
                 INSERT INTO retention (kept_from) VALUES ($1::date) ON CONFLICT (singleton)
                 DO UPDATE SET kept_from = greatest(retention.kept_from, EXCLUDED.kept_from), pruned_at = now()
                 """, [keptFrom.description])
             for step in steps {
                 while true {  // one short transaction per chunk
-                    let deleted = try connection.query(step.delete + step.selection + ")",
-                                                       [cutoff.description, keptFrom.description, String(policy.chunk)]).affected
+                    let deleted = try connection.query(
+                        step.delete + step.selection + ")",
+                        [cutoff.description, keptFrom.description, String(policy.chunk)]
+                    ).affected
                     counts.add(step.count, deleted)
                     if deleted < policy.chunk { break }
                 }
             }
-            counts.heartbeats = try connection.query("DELETE FROM worker_heartbeats WHERE seen_at < $1::timestamptz",
-                                                     [heartbeatCutoff.description]).affected
+            counts.heartbeats = try connection.query(
+                "DELETE FROM worker_heartbeats WHERE seen_at < $1::timestamptz",
+                [heartbeatCutoff.description]
+            ).affected
             return counts
         }
     }

@@ -14,13 +14,14 @@ enum Rows {
 
     static func tenant(_ row: [String?]) throws(StoreError) -> TenantRecord {
         guard row.count == 17, let id = row[0], let state = row[1].flatMap(AccessState.init(rawValue:)),
-              let disabled = row[5], let version = row[12].flatMap(Int64.init)
+            let disabled = row[5], let version = row[12].flatMap(Int64.init)
         else { throw .invariant("a tenants row does not convert") }
         var tenant = TenantRecord(
             tenantId: id, state: state,
-            override: CeilingOverride(perTx: try micros(row[2]), daily: try micros(row[3]),
-                                      monthly: try micros(row[4]), disabled: disabled == "t",
-                                      expiresAt: try instant(row[13])),
+            override: CeilingOverride(
+                perTx: try micros(row[2]), daily: try micros(row[3]),
+                monthly: try micros(row[4]), disabled: disabled == "t",
+                expiresAt: try instant(row[13])),
             declaredAt: try instant(row[6]), reviewedAt: try instant(row[7]), reviewNotes: row[8],
             ownerUserId: row[9], ownerEmail: row[10], ownerName: row[11], version: version)
         if let perTx = try micros(row[14]), let daily = try micros(row[15]), let monthly = try micros(row[16]) {
@@ -72,8 +73,10 @@ enum Rows {
             guard let tab = line.firstIndex(of: 0x09), tab != line.startIndex else {
                 throw .invariant("a stored output is not topic<TAB>value")
             }
-            outputs.append(OutputRecord(topic: String(decoding: line[..<tab], as: UTF8.self), key: key,
-                                        value: Array(line[line.index(after: tab)...])))
+            outputs.append(
+                OutputRecord(
+                    topic: String(decoding: line[..<tab], as: UTF8.self), key: key,
+                    value: Array(line[line.index(after: tab)...])))
         }
         return outputs
     }

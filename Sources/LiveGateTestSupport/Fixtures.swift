@@ -13,9 +13,11 @@ public enum Fixtures {
         WallClock.now().description
     }
 
-    public static func declaration(_ id: String, tenant: String, at: String = noon, role: String = "owner",
-                                   useCase: String = "Agents paying x402 APIs for our research product",
-                                   email: String = "owner@example.com") -> String {
+    public static func declaration(
+        _ id: String, tenant: String, at: String = noon, role: String = "owner",
+        useCase: String = "Agents paying x402 APIs for our research product",
+        email: String = "owner@example.com"
+    ) -> String {
         """
         {"event_id":"\(id)","type":"declaration.submitted","tenant_id":"\(tenant)","occurred_at":"\(at)",
          "actor":{"kind":"user","id":"u-\(tenant)","role":"\(role)"},
@@ -26,9 +28,11 @@ public enum Fixtures {
     }
 
     /// `extra`: more members as JSON text, e.g. `"expected_version":3`.
-    public static func decision(_ id: String, tenant: String, action: String, at: String = noon,
-                                notes: String? = "Reviewed", ceiling: String? = nil,
-                                actorKind: String = "platform_admin", extra: [String] = []) -> String {
+    public static func decision(
+        _ id: String, tenant: String, action: String, at: String = noon,
+        notes: String? = "Reviewed", ceiling: String? = nil,
+        actorKind: String = "platform_admin", extra: [String] = []
+    ) -> String {
         var fields = [
             #""event_id":"\#(id)""#, #""type":"decision.recorded""#, #""tenant_id":"\#(tenant)""#,
             #""occurred_at":"\#(at)""#, #""actor":{"kind":"\#(actorKind)","id":"admin-1"}"#, #""action":"\#(action)""#,
@@ -39,16 +43,20 @@ public enum Fixtures {
     }
 
     /// A money path's word on how an attempt ended: `settled` or `failed`.
-    public static func resolution(_ id: String, tenant: String, attempt: String, resolution: String = "failed",
-                                  at: String = noon) -> String {
+    public static func resolution(
+        _ id: String, tenant: String, attempt: String, resolution: String = "failed",
+        at: String = noon
+    ) -> String {
         """
         {"event_id":"\(id)","type":"transaction.resolved","tenant_id":"\(tenant)","occurred_at":"\(at)",
          "actor":{"kind":"api_key","id":"key-1"},"attempt_id":"\(attempt)","resolution":"\(resolution)"}
         """
     }
 
-    public static func attempt(_ id: String, tenant: String, amount: String, at: String = noon,
-                               environment: String = "live", currency: String = "USD") -> String {
+    public static func attempt(
+        _ id: String, tenant: String, amount: String, at: String = noon,
+        environment: String = "live", currency: String = "USD"
+    ) -> String {
         """
         {"event_id":"\(id)","type":"transaction.attempted","tenant_id":"\(tenant)","occurred_at":"\(at)",
          "actor":{"kind":"api_key","id":"key-1"},"environment":"\(environment)","rail":"x402",
@@ -56,15 +64,18 @@ public enum Fixtures {
         """
     }
 
-    public static func record(_ json: String, topic: String? = nil, key: String? = nil,
-                              timestamp: String? = nil, source: InputRecord.TimestampSource = .broker) -> InputRecord {
+    public static func record(
+        _ json: String, topic: String? = nil, key: String? = nil,
+        timestamp: String? = nil, source: InputRecord.TimestampSource = .broker
+    ) -> InputRecord {
         let value = Array(json.utf8)
         let parsed = try? JSONParser.parse(value)
         let type = parsed?["type"]?.stringValue.flatMap(EventType.init(rawValue:))
         let at = timestamp ?? parsed?["occurred_at"]?.stringValue ?? noon
-        return InputRecord(topic: topic ?? type?.topic ?? Topics.transactionAttempt, partition: 0, offset: 0,
-                           key: (key ?? parsed?["tenant_id"]?.stringValue).map { Array($0.utf8) }, value: value,
-                           timestamp: RFC3339.parse(at) ?? UTCInstant(millis: 0), timestampSource: source)
+        return InputRecord(
+            topic: topic ?? type?.topic ?? Topics.transactionAttempt, partition: 0, offset: 0,
+            key: (key ?? parsed?["tenant_id"]?.stringValue).map { Array($0.utf8) }, value: value,
+            timestamp: RFC3339.parse(at) ?? UTCInstant(millis: 0), timestampSource: source)
     }
 
     /// Decodes a record built by the functions above; traps if it cannot be addressed (a broken fixture).

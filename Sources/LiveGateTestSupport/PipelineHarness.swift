@@ -18,8 +18,9 @@ public final class PipelineHarness: @unchecked Sendable {  // used from one test
     public init(brokers: Int = 1, partitions: Int? = nil, databaseServer: String? = nil) throws {
         broker = try EmbeddedBroker(brokers: brokers)
         for topic in TopicCatalog.all {
-            try broker.createTopic(topic.name, partitions: partitions ?? topic.partitions,
-                                   replicationFactor: min(brokers, topic.replicationFactor))
+            try broker.createTopic(
+                topic.name, partitions: partitions ?? topic.partitions,
+                replicationFactor: min(brokers, topic.replicationFactor))
         }
         database = try TestDatabase.create(server: databaseServer)
         producer = try KafkaProducer(brokers: broker.bootstrapServers)
@@ -32,10 +33,11 @@ public final class PipelineHarness: @unchecked Sendable {  // used from one test
 
     /// Publishes JSON events, each keyed by its tenant id and sent to the topic of its type.
     public func publish(_ jsons: [String]) throws {
-        try producer.send(jsons.map { json in
-            let record = Fixtures.record(json)
-            return ProducerRecord(topic: record.topic, key: record.key, value: record.value ?? [])
-        })
+        try producer.send(
+            jsons.map { json in
+                let record = Fixtures.record(json)
+                return ProducerRecord(topic: record.topic, key: record.key, value: record.value ?? [])
+            })
     }
 
     /// A reader of `topics` from their beginning, in a group of its own.
@@ -44,4 +46,3 @@ public final class PipelineHarness: @unchecked Sendable {  // used from one test
     }
 
 }
-

@@ -18,7 +18,8 @@ public struct TestDatabase: Sendable {
         let admin = try PostgresConnection(url: server)
         try admin.query("CREATE SCHEMA " + SQL.identifier(schema))
         let separator = server.contains("?") ? "&" : "?"
-        return TestDatabase(url: server + separator + "options=-csearch_path%3D\(schema)", schema: schema, server: server)
+        return TestDatabase(
+            url: server + separator + "options=-csearch_path%3D\(schema)", schema: schema, server: server)
     }
 
     /// Drops the schema. Tests call it when they pass; a failed test leaves its schema for inspection.

@@ -15,23 +15,29 @@ public enum WorkerEndpoints {
     /// The routes, as the router names them.
     public static let routes = ["GET /metrics", "GET /healthz", "GET /readyz"]
 
-    public static func application(host: String, port: Int, health: WorkerHealth,
-                                   registry: PrometheusCollectorRegistry, logger: Logger) -> some ApplicationProtocol {
-        Application(router: router(health: health, registry: registry),
-                    configuration: .init(address: .hostname(host, port: port), serverName: "livegate"),
-                    logger: logger)
+    public static func application(
+        host: String, port: Int, health: WorkerHealth,
+        registry: PrometheusCollectorRegistry, logger: Logger
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router(health: health, registry: registry),
+            configuration: .init(address: .hostname(host, port: port), serverName: "livegate"),
+            logger: logger)
     }
 
     /// The routes on a router of their own (the tests run it in process).
-    public static func router(health: WorkerHealth,
-                              registry: PrometheusCollectorRegistry) -> Router<BasicRequestContext> {
+    public static func router(
+        health: WorkerHealth,
+        registry: PrometheusCollectorRegistry
+    ) -> Router<BasicRequestContext> {
         let router = Router(options: .autoGenerateHeadEndpoints)
         PrometheusScrape.add(to: router, registry: registry)
         router.get("healthz") { _, _ -> Response in
             let stuck = health.stuckLanes
             guard stuck.isEmpty else {
-                return PlainText.response(.serviceUnavailable,
-                                          "stuck lanes: \(stuck.map(String.init).joined(separator: ", "))\n")
+                return PlainText.response(
+                    .serviceUnavailable,
+                    "stuck lanes: \(stuck.map(String.init).joined(separator: ", "))\n")
             }
             return PlainText.response(.ok, "ok\n")
         }

@@ -21,9 +21,11 @@ public enum ConnectionString {
         let parsed = parse(text)
         guard let options = parsed else {
             let mayHoldPassword = uri ? text.contains("@") : text.lowercased().contains("password")
-            throw PostgresError(kind: .connection, message: mayHoldPassword
-                ? "the database URL is not one libpq can read (its message is withheld: it may quote the password)"
-                : "the database URL is not one libpq can read")
+            throw PostgresError(
+                kind: .connection,
+                message: mayHoldPassword
+                    ? "the database URL is not one libpq can read (its message is withheld: it may quote the password)"
+                    : "the database URL is not one libpq can read")
         }
         if let password = options["password"] { secrets.append(password) }
         Redaction.register(secrets)
@@ -35,21 +37,27 @@ public enum ConnectionString {
         guard let end = rest.firstIndex(where: { $0 == "@" || $0 == "/" }) else { return nil }
         guard rest[end] == "@" else {
             if rest[end...].contains("@") {
-                throw PostgresError(kind: .connection, message: "the database URL has an @ after its host: "
-                    + "write a / in the user name or password as %2F, an @ as %40")
+                throw PostgresError(
+                    kind: .connection,
+                    message: "the database URL has an @ after its host: "
+                        + "write a / in the user name or password as %2F, an @ as %40")
             }
             return nil
         }
         if rest[rest.index(after: end)...].contains("@") {
-            throw PostgresError(kind: .connection, message: "the database URL has two @: write an @ in the user name or password as %40")
+            throw PostgresError(
+                kind: .connection, message: "the database URL has two @: write an @ in the user name or password as %40"
+            )
         }
         let credentials = rest[..<end]
         var i = credentials.startIndex
         while let percent = credentials[i...].firstIndex(of: "%") {
             let hex = credentials[credentials.index(after: percent)...].prefix(2)
             guard hex.count == 2, hex.allSatisfy(\.isHexDigit) else {
-                throw PostgresError(kind: .connection, message: "the database URL's user name or password has a % "
-                    + "that does not start an escape: write it as %25")
+                throw PostgresError(
+                    kind: .connection,
+                    message: "the database URL's user name or password has a % "
+                        + "that does not start an escape: write it as %25")
             }
             i = credentials.index(after: percent)
         }

@@ -1,6 +1,7 @@
 import CLibPQ
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One parameterized statement of a pipeline.
@@ -73,7 +74,8 @@ extension PostgresConnection {
         defer { PQsetnonblocking(handle, 0) }
         for statement in statements {
             let sent = withCStrings(statement.parameters) { values in
-                PQsendQueryParams(handle, statement.sql.text, Int32(statement.parameters.count), nil, values, nil, nil, 0)
+                PQsendQueryParams(
+                    handle, statement.sql.text, Int32(statement.parameters.count), nil, values, nil, nil, 0)
             }
             guard sent == 1 else { throw connectionError() }
         }
@@ -85,7 +87,8 @@ extension PostgresConnection {
             var socket = pollfd(fd: PQsocket(handle), events: Int16(POLLIN | POLLOUT), revents: 0)
             let ready = poll(&socket, 1, Self.sendTimeoutMillis)
             guard ready != 0 else {
-                throw PostgresError(kind: .connection, message: "the server took no data for \(Self.sendTimeoutMillis / 1000) s")
+                throw PostgresError(
+                    kind: .connection, message: "the server took no data for \(Self.sendTimeoutMillis / 1000) s")
             }
             guard ready > 0 || errno == EINTR else { throw connectionError() }
             if socket.revents & Int16(POLLIN) != 0, PQconsumeInput(handle) == 0 { throw connectionError() }
@@ -104,7 +107,8 @@ extension PostgresConnection {
     }
 
     private func connectionError() -> PostgresError {
-        PostgresError(kind: PQstatus(handle) == CONNECTION_OK ? .server : .connection,
-                      message: Self.firstLine(PQerrorMessage(handle)))
+        PostgresError(
+            kind: PQstatus(handle) == CONNECTION_OK ? .server : .connection,
+            message: Self.firstLine(PQerrorMessage(handle)))
     }
 }

@@ -1,8 +1,9 @@
 import CLibPQ
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One libpq connection. Not thread-safe: use it from one thread at a time (each worker owns its own).
@@ -87,11 +88,13 @@ public final class PostgresConnection {
         let table = PQresultErrorField(result, Int32(UInt8(ascii: "t"))).map { String(cString: $0) }
         let constraint = PQresultErrorField(result, Int32(UInt8(ascii: "n"))).map { String(cString: $0) }
         let kind: PostgresError.Kind = PQstatus(handle) == CONNECTION_OK ? .server : .connection
-        return PostgresError(kind: kind, sqlState: state, message: primary ?? Self.firstLine(PQerrorMessage(handle)),
-                             table: table, constraint: constraint)
+        return PostgresError(
+            kind: kind, sqlState: state, message: primary ?? Self.firstLine(PQerrorMessage(handle)),
+            table: table, constraint: constraint)
     }
 
-    static let abandonedError = PostgresError(kind: .connection, message: "connection abandoned after a broken pipeline")
+    static let abandonedError = PostgresError(
+        kind: .connection, message: "connection abandoned after a broken pipeline")
 
     /// PostgreSQL text cannot hold NUL; refusing here beats libpq silently truncating the value.
     static func refuseNUL(_ parameters: [String?]) throws(PostgresError) {

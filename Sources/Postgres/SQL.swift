@@ -13,9 +13,12 @@ public struct SQL: ExpressibleByStringLiteral, Sendable, CustomStringConvertible
     /// so no text can pass for SQL this way either.
     public static func identifier(_ name: String) throws(PostgresError) -> SQL {
         let bytes = Array(name.utf8)
-        let valid = (1...63).contains(bytes.count) && !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[0])
-            && bytes.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_") }
+        let valid =
+            (1...63).contains(bytes.count) && !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[0])
+            && bytes.allSatisfy {
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "_")
+            }
         guard valid else { throw PostgresError(kind: .protocolViolation, message: "not a generated identifier") }
         return SQL(text: "\"" + name + "\"")
     }

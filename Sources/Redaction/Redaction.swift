@@ -29,8 +29,10 @@ public enum Redaction {
         var i = 0
         var changed = false
         scan: while i < bytes.count {
-            for secret in list where bytes.count - i >= secret.count && bytes[i] == secret[0]
-                && bytes[i..<(i + secret.count)].elementsEqual(secret) {
+            for secret in list
+            where bytes.count - i >= secret.count && bytes[i] == secret[0]
+                && bytes[i..<(i + secret.count)].elementsEqual(secret)
+            {
                 out += mask.utf8
                 i += secret.count
                 changed = true

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Kafka
-import LiveGateOps
 import LiveGateLocal
+import LiveGateOps
 import LiveGatePipeline
 import LiveGateStore
 import Postgres

@@ -28,16 +28,20 @@ struct DeadLetters: ParsableCommand {
         @Option(help: ArgumentHelp("Only this error: \(Self.codes).", valueName: "code"))
         var error: String?
 
-        @Option(help: ArgumentHelp("Only inputs from this topic, e.g. \(Topics.transactionAttempt).",
-                                   valueName: "topic"))
+        @Option(
+            help: ArgumentHelp(
+                "Only inputs from this topic, e.g. \(Topics.transactionAttempt).",
+                valueName: "topic"))
         var topic: String?
 
         @Flag(help: "One JSON object per line; the count by error goes to stderr.")
         var json = false
 
         /// Default 1000: the count by error still covers every match.
-        @Option(help: ArgumentHelp("Most dead letters listed, 1–100000 (default 1000); the count covers all.",
-                                   valueName: "n"))
+        @Option(
+            help: ArgumentHelp(
+                "Most dead letters listed, 1–100000 (default 1000); the count covers all.",
+                valueName: "n"))
         var max = 1_000
 
         func validate() throws {

@@ -18,9 +18,10 @@ struct DemoRunner {
         print("\nDemo tenant \(tenant): every verdict and notification below came back through Kafka.\n")
         for step in try DemoStory(tenant: tenant, admin: admin, settlement: settlement).steps() {
             print("▸ \(step.caption)")
-            try producer.send(step.events.map {
-                ProducerRecord(topic: $0.type.topic, key: Array(tenant.utf8), value: JSONWriter.bytes($0.json))
-            })
+            try producer.send(
+                step.events.map {
+                    ProducerRecord(topic: $0.type.topic, key: Array(tenant.utf8), value: JSONWriter.bytes($0.json))
+                })
             guard try watcher.awaitAnswers(step.events.map(\.id), timeoutSeconds: 60) else {
                 print("  (no answer within 60 s: is the worker running?)")
                 return
@@ -42,26 +43,34 @@ struct DemoRunner {
         guard let json = record.value.flatMap({ try? JSONParser.parse($0) }) else { return nil }
         func s(_ key: String) -> String { json[key]?.stringValue ?? "" }
         func n(_ key: String) -> String { if case let .number(v)? = json[key] { return v } else { return "" } }
-        func col(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
+        func col(_ text: String, _ width: Int) -> String {
+            text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0)
+        }
         switch record.topic {
         case Topics.transactionVerdict where json["subject"] == .string("resolution"):
             return "  resolution \(col(s("resolution"), 7)) \(col(s("outcome"), 8)) \(n("status"))  "
                 + (json["released"] == .null ? s("reason") : "released $\(s("released"))")
         case Topics.transactionVerdict:
-            let window = json["window"]?.stringValue.map { name in
-                json["used"] == .null ? "\(name) limit \(s("limit"))" : "\(name) \(s("used"))/\(s("limit"))"
-            } ?? ""
+            let window =
+                json["window"]?.stringValue.map { name in
+                    json["used"] == .null ? "\(name) limit \(s("limit"))" : "\(name) \(s("used"))/\(s("limit"))"
+                } ?? ""
             return "  \(col(s("environment"), 4)) $\(col(s("amount"), 9)) \(col(s("outcome"), 8)) \(n("status"))  "
                 + "\(col(s("reason"), 38)) \(window)"
         case Topics.accessVerdict:
             let why = s("outcome") == "rejected" ? "  (\(s("reason")))" : ""
-            return "  \(col(s("subject"), 11)) \(col(s("outcome"), 8)) \(n("status"))  \(s("previous_state")) → \(s("state"))\(why)"
+            return
+                "  \(col(s("subject"), 11)) \(col(s("outcome"), 8)) \(n("status"))  \(s("previous_state")) → \(s("state"))\(why)"
         case Topics.notification:
-            let window = json["data"]?["window"]?.stringValue.map { " (\($0) \(json["data"]?["used"]?.stringValue ?? "")/"
-                + "\(json["data"]?["limit"]?.stringValue ?? ""))" } ?? ""
+            let window =
+                json["data"]?["window"]?.stringValue.map {
+                    " (\($0) \(json["data"]?["used"]?.stringValue ?? "")/"
+                        + "\(json["data"]?["limit"]?.stringValue ?? ""))"
+                } ?? ""
             return "    ✉ \(col(s("channel"), 6)) to \(col(s("recipient"), 18)) \(s("template"))\(window)"
         case Topics.tenantStatus:
-            return "    ◆ status v\(n("version")): \(s("state")), live \(json["live_allowed"] == .bool(true) ? "allowed" : "not allowed")"
+            return
+                "    ◆ status v\(n("version")): \(s("state")), live \(json["live_allowed"] == .bool(true) ? "allowed" : "not allowed")"
         case Topics.deadLetter:
             return "    ✗ dead letter: \(s("error"))"
         default:

@@ -30,8 +30,10 @@ struct DemoStory {
     func steps() throws -> [Step] {
         var n = 0
         func id(_ prefix: String) -> String { n += 1; return "\(tenant)-\(prefix)-\(n)" }
-        func decided(_ action: String, notes: String? = nil, ceiling: [String: String]? = nil, expiresAt: String? = nil,
-                     signed: Bool = true) throws -> (String, EventType, JSONValue) {
+        func decided(
+            _ action: String, notes: String? = nil, ceiling: [String: String]? = nil, expiresAt: String? = nil,
+            signed: Bool = true
+        ) throws -> (String, EventType, JSONValue) {
             let eventId = id("dec")
             let unsigned = decision(eventId, action, notes: notes, ceiling: ceiling, expiresAt: expiresAt)
             return (eventId, .decisionRecorded, try signed ? admin?.sign(unsigned) ?? unsigned : unsigned)
@@ -41,68 +43,105 @@ struct DemoStory {
             let unsigned = resolution(eventId, attempt: attemptId)
             return (eventId, .transactionResolved, try signed ? settlement?.sign(unsigned) ?? unsigned : unsigned)
         }
-        func attempts(_ amounts: [String], environment: String = "live", at: String? = nil) -> [(String, EventType, JSONValue)] {
+        func attempts(_ amounts: [String], environment: String = "live", at: String? = nil) -> [(
+            String, EventType, JSONValue
+        )] {
             amounts.map { amount in
                 let eventId = id("att")
-                return (eventId, .transactionAttempted, attempt(eventId, amount, environment: environment, at: at ?? now))
+                return (
+                    eventId, .transactionAttempted, attempt(eventId, amount, environment: environment, at: at ?? now)
+                )
             }
         }
         let spending = attempts(["42.50", "150.00", "100", "100", "100", "100", "60"])
         let failedPayment = spending[2].0
         let declarationId = id("decl")
-        let forgedApproval = admin == nil ? [] : [
-            Step(caption: "Someone who can write the decision topic, without the admin's key, approves",
-                 events: [try decided("approve", notes: "Trust me", signed: false)]),
-        ]
+        let forgedApproval =
+            admin == nil
+            ? []
+            : [
+                Step(
+                    caption: "Someone who can write the decision topic, without the admin's key, approves",
+                    events: [try decided("approve", notes: "Trust me", signed: false)])
+            ]
         // Of the payment settlement releases next, so the story's sums are the same whichever is accepted.
-        let forgedRelease = settlement == nil ? [] : [
-            Step(caption: "A money path, without settlement's key, declares one $100 payment failed to get its headroom back",
-                 events: [try released(failedPayment, signed: false)]),
-        ]
+        let forgedRelease =
+            settlement == nil
+            ? []
+            : [
+                Step(
+                    caption:
+                        "A money path, without settlement's key, declares one $100 payment failed to get its headroom back",
+                    events: [try released(failedPayment, signed: false)])
+            ]
         return [
-            Step(caption: "The owner asks for production access",
-                 events: [(declarationId, .declarationSubmitted, declaration(declarationId))]),
+            Step(
+                caption: "The owner asks for production access",
+                events: [(declarationId, .declarationSubmitted, declaration(declarationId))])
         ] + forgedApproval + [
-            Step(caption: "A platform admin approves" + (admin.map { ", signing with key \($0.kid)" } ?? ""),
-                 events: [try decided("approve", notes: "Welcome to live")]),
-            Step(caption: "Live spending within the $100 / $500 beta ceilings (a warning at 80 %, a notice at the wall), "
-                     + "and test spending that never counts",
-                 events: spending + attempts(["1000"], environment: "test")),
+            Step(
+                caption: "A platform admin approves" + (admin.map { ", signing with key \($0.kid)" } ?? ""),
+                events: [try decided("approve", notes: "Welcome to live")]),
+            Step(
+                caption:
+                    "Live spending within the $100 / $500 beta ceilings (a warning at 80 %, a notice at the wall), "
+                    + "and test spending that never counts",
+                events: spending + attempts(["1000"], environment: "test")),
         ] + forgedRelease + [
-            Step(caption: "The rail fails that $100 payment"
-                     + (settlement.map { "; settlement says so, signing with key \($0.kid)" } ?? "")
-                     + ": its headroom comes back",
-                 events: [try released(failedPayment)]),
+            Step(
+                caption: "The rail fails that $100 payment"
+                    + (settlement.map { "; settlement says so, signing with key \($0.kid)" } ?? "")
+                    + ": its headroom comes back",
+                events: [try released(failedPayment)]),
             Step(caption: "So $100 fits again today (the 80 % warning is not sent twice)", events: attempts(["100"])),
-            Step(caption: "The admin raises the daily limit to $3,000 and allows $250 a payment, for one minute",
-                 events: [try decided("set_ceiling", ceiling: ["per_tx": "250.00", "daily": "3000.00"],
-                                      expiresAt: later(seconds: 60))]),
-            Step(caption: "$250 now; $250 two minutes later, when the override has expired",
-                 events: attempts(["250"]) + attempts(["250"], at: later(seconds: 120))),
-            Step(caption: "Spending up to the monthly ceiling, exactly, then one cent more",
-                 events: attempts(Array(repeating: "100", count: 13) + ["7.50", "0.01"])),
-            Step(caption: "The admin suspends the tenant; live money stops",
-                 events: [try decided("suspend", notes: "Unusual volume")]),
+            Step(
+                caption: "The admin raises the daily limit to $3,000 and allows $250 a payment, for one minute",
+                events: [
+                    try decided(
+                        "set_ceiling", ceiling: ["per_tx": "250.00", "daily": "3000.00"],
+                        expiresAt: later(seconds: 60))
+                ]),
+            Step(
+                caption: "$250 now; $250 two minutes later, when the override has expired",
+                events: attempts(["250"]) + attempts(["250"], at: later(seconds: 120))),
+            Step(
+                caption: "Spending up to the monthly ceiling, exactly, then one cent more",
+                events: attempts(Array(repeating: "100", count: 13) + ["7.50", "0.01"])),
+            Step(
+                caption: "The admin suspends the tenant; live money stops",
+                events: [try decided("suspend", notes: "Unusual volume")]),
             // A separate step: topics are not ordered with respect to each other, the suspension must land first.
             Step(caption: "A live attempt after the suspension", events: attempts(["1"])),
         ]
     }
 
-    private func base(_ id: String, _ type: EventType, _ actor: [(String, JSONValue)],
-                      at: String? = nil) -> [(key: String, value: JSONValue)] {
-        [("event_id", .string(id)), ("type", .string(type.rawValue)), ("tenant_id", .string(tenant)), ("occurred_at", .string(at ?? now)),
-         ("actor", .object(actor))]
+    private func base(
+        _ id: String, _ type: EventType, _ actor: [(String, JSONValue)],
+        at: String? = nil
+    ) -> [(key: String, value: JSONValue)] {
+        [
+            ("event_id", .string(id)), ("type", .string(type.rawValue)), ("tenant_id", .string(tenant)),
+            ("occurred_at", .string(at ?? now)),
+            ("actor", .object(actor)),
+        ]
     }
 
     private func declaration(_ id: String) -> JSONValue {
-        .object(base(id, .declarationSubmitted, [("kind", .string("user")), ("id", .string("owner-1")), ("role", .string("owner"))]) + [
-            ("declaration", .object([
-                ("intended_use_case", .string("Agents paying x402 APIs for our research product")),
-                ("expected_monthly_volume_usd", .number("1500")), ("website_url", .string("https://example.com")),
-                ("accepted_terms", .bool(true)),
-            ])),
-            ("identity", .object([("email", .string("owner@example.com")), ("name", .string("Ada"))])),
-        ])
+        .object(
+            base(
+                id, .declarationSubmitted,
+                [("kind", .string("user")), ("id", .string("owner-1")), ("role", .string("owner"))]) + [
+                    (
+                        "declaration",
+                        .object([
+                            ("intended_use_case", .string("Agents paying x402 APIs for our research product")),
+                            ("expected_monthly_volume_usd", .number("1500")),
+                            ("website_url", .string("https://example.com")),
+                            ("accepted_terms", .bool(true)),
+                        ])
+                    ),
+                    ("identity", .object([("email", .string("owner@example.com")), ("name", .string("Ada"))])),
+                ])
     }
 
     /// `now` plus `seconds`, as RFC 3339.
@@ -113,27 +152,36 @@ struct DemoStory {
     /// The money path's key as actor, as the contract's example has it: the signature, when there is one,
     /// says settlement agreed.
     private func resolution(_ id: String, attempt: String) -> JSONValue {
-        .object(base(id, .transactionResolved, [("kind", .string("api_key")), ("id", .string("key-1"))]) + [
-            ("attempt_id", .string(attempt)), ("resolution", .string("failed")),
-        ])
+        .object(
+            base(id, .transactionResolved, [("kind", .string("api_key")), ("id", .string("key-1"))]) + [
+                ("attempt_id", .string(attempt)), ("resolution", .string("failed")),
+            ])
     }
 
-    private func decision(_ id: String, _ action: String, notes: String?, ceiling: [String: String]?,
-                          expiresAt: String?) -> JSONValue {
+    private func decision(
+        _ id: String, _ action: String, notes: String?, ceiling: [String: String]?,
+        expiresAt: String?
+    ) -> JSONValue {
         var fields = base(id, .decisionRecorded, [("kind", .string("platform_admin")), ("id", .string("admin-1"))])
         fields.append(("action", .string(action)))
         if let notes { fields.append(("review_notes", .string(notes))) }
         if let ceiling {
-            fields.append(("ceiling", .object(["per_tx", "daily", "monthly"].map { ($0, ceiling[$0].map(JSONValue.string) ?? .null) }
-                                              + [("expires_at", expiresAt.map(JSONValue.string) ?? .null)])))
+            fields.append(
+                (
+                    "ceiling",
+                    .object(
+                        ["per_tx", "daily", "monthly"].map { ($0, ceiling[$0].map(JSONValue.string) ?? .null) }
+                            + [("expires_at", expiresAt.map(JSONValue.string) ?? .null)])
+                ))
         }
         return .object(fields)
     }
 
     private func attempt(_ id: String, _ amount: String, environment: String, at: String) -> JSONValue {
-        .object(base(id, .transactionAttempted, [("kind", .string("api_key")), ("id", .string("key-1"))], at: at) + [
-            ("environment", .string(environment)), ("rail", .string("x402")), ("amount", .string(amount)),
-            ("currency", .string("USD")), ("agent_id", .string("agent-5")),
-        ])
+        .object(
+            base(id, .transactionAttempted, [("kind", .string("api_key")), ("id", .string("key-1"))], at: at) + [
+                ("environment", .string(environment)), ("rail", .string("x402")), ("amount", .string(amount)),
+                ("currency", .string("USD")), ("agent_id", .string("agent-5")),
+            ])
     }
 }

@@ -31,10 +31,11 @@ struct Dev: ParsableCommand {
     var exitAfterDemo = false
 
     /// Run the worker without key sets, trusting unsigned decisions and resolutions. Default off: dev signs.
-    @Flag(help: ArgumentHelp(
-        "Run without signatures, as `livegate run --allow-unsigned-decisions --allow-unsigned-resolutions`: "
-            + "anyone who can write the topics decides and releases headroom. Default: throwaway keys sign the "
-            + "demo's decisions and its failed resolution, and its forged ones are refused."))
+    @Flag(
+        help: ArgumentHelp(
+            "Run without signatures, as `livegate run --allow-unsigned-decisions --allow-unsigned-resolutions`: "
+                + "anyone who can write the topics decides and releases headroom. Default: throwaway keys sign the "
+                + "demo's decisions and its failed resolution, and its forged ones are refused."))
     var unsigned = false
 
     /// Signing is the default since v1.2; the flag stays accepted so that older scripts keep working.
@@ -53,7 +54,8 @@ struct Dev: ParsableCommand {
         } else {
             let broker = try EmbeddedBroker(brokers: 3)
             for topic in TopicCatalog.all {
-                try broker.createTopic(topic.name, partitions: topic.partitions, replicationFactor: topic.replicationFactor)
+                try broker.createTopic(
+                    topic.name, partitions: topic.partitions, replicationFactor: topic.replicationFactor)
             }
             embedded = broker
             servers = broker.bootstrapServers
@@ -71,11 +73,16 @@ struct Dev: ParsableCommand {
         // What run says for its allowances, dev says for its own (contract v1.2: at warning level, every start).
         if unsigned { logger.warning("decisions are trusted unsigned, as are failed resolutions (--unsigned)") }
         if rules.allowProducerTime {
-            logger.warning("inputs the broker did not stamp are decided by their producer's clock (the embedded broker keeps producer timestamps)")
+            logger.warning(
+                "inputs the broker did not stamp are decided by their producer's clock (the embedded broker keeps producer timestamps)"
+            )
         }
-        let worker = Worker(configuration: WorkerConfiguration(brokers: servers, databaseURL: url, group: "livegate-dev",
-                                                               kafka: quick, rules: rules),
-                            logger: logger).start()
+        let worker = Worker(
+            configuration: WorkerConfiguration(
+                brokers: servers, databaseURL: url, group: "livegate-dev",
+                kafka: quick, rules: rules),
+            logger: logger
+        ).start()
         print(DevBanner(servers: servers, embedded: embedded != nil, databaseURL: url, keys: keys).text)
         if demo {
             try DemoRunner(brokers: servers, admin: keys?.admin, settlement: keys?.settlement)

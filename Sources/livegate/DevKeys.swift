@@ -17,13 +17,17 @@ struct DevKeys {
     static func make() throws -> DevKeys {
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("livegate-dev-keys-\(UUID().uuidString.prefix(8).lowercased())").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o700])
-        let keys = DevKeys(folder: folder, admin: DecisionSigningKey(kid: "dev-admin"),
-                           settlement: DecisionSigningKey(kid: "dev-settlement"))
-        for (path, json) in [(keys.adminKeyPath, keys.admin.fileJSON), (keys.settlementKeyPath, keys.settlement.fileJSON),
-                             (keys.decisionKeySetPath, DecisionSigningKey.keySetJSON([keys.admin])),
-                             (keys.resolutionKeySetPath, DecisionSigningKey.keySetJSON([keys.settlement]))] {
+        try FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: false,
+            attributes: [.posixPermissions: 0o700])
+        let keys = DevKeys(
+            folder: folder, admin: DecisionSigningKey(kid: "dev-admin"),
+            settlement: DecisionSigningKey(kid: "dev-settlement"))
+        for (path, json) in [
+            (keys.adminKeyPath, keys.admin.fileJSON), (keys.settlementKeyPath, keys.settlement.fileJSON),
+            (keys.decisionKeySetPath, DecisionSigningKey.keySetJSON([keys.admin])),
+            (keys.resolutionKeySetPath, DecisionSigningKey.keySetJSON([keys.settlement])),
+        ] {
             try PrivateFile.create(path, contents: JSONWriter.bytes(json) + [UInt8(ascii: "\n")])
         }
         return keys

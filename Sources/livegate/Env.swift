@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The one reader of LiveGate's environment variables (`LIVEGATE_…`). An option given on the command line wins,
@@ -46,8 +46,9 @@ enum Env {
     static func integer<Number: FixedWidthInteger>(_ name: String, in range: ClosedRange<Number>) throws -> Number? {
         guard let value = raw(name) else { return nil }
         guard let number = Number(value), range.contains(number) else {
-            throw CommandFailure.usage("\(name) must be a whole number from \(range.lowerBound) to "
-                                       + "\(range.upperBound), not \(quoted(value)).")
+            throw CommandFailure.usage(
+                "\(name) must be a whole number from \(range.lowerBound) to "
+                    + "\(range.upperBound), not \(quoted(value)).")
         }
         return number
     }
@@ -56,8 +57,9 @@ enum Env {
     static func seconds(_ name: String, in range: ClosedRange<Double>) throws -> Double? {
         guard let value = raw(name) else { return nil }
         guard let number = Double(value), number.isFinite, range.contains(number) else {
-            throw CommandFailure.usage("\(name) must be a number of seconds from \(Int(range.lowerBound)) to "
-                                       + "\(Int(range.upperBound)), not \(quoted(value)).")
+            throw CommandFailure.usage(
+                "\(name) must be a number of seconds from \(Int(range.lowerBound)) to "
+                    + "\(Int(range.upperBound)), not \(quoted(value)).")
         }
         return number
     }

@@ -24,7 +24,8 @@ struct History: ParsableCommand {
         }
         if history.entries.isEmpty { print("\(tenant): no history (never declared or decided)") }
         for e in history.entries {
-            var line = "\(e.occurredAt)  \(e.action.padding(toLength: 11, withPad: " ", startingAt: 0)) "
+            var line =
+                "\(e.occurredAt)  \(e.action.padding(toLength: 11, withPad: " ", startingAt: 0)) "
                 + "by \(e.actor ?? "?")  \(e.fromState) → \(e.toState)"
             if e.ceilingBefore != e.ceilingAfter, let after = e.ceilingAfter {
                 line += "  ceiling \(e.ceilingBefore ?? "default") → \(after)"

@@ -17,15 +17,18 @@ struct JSONLogHandler: LogHandler {
 
     private static let lock = NSLock()
 
-    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
+        file: String, function: String, line: UInt
+    ) {
         let time = WallClock.now().description
         var members: [(key: String, value: JSONValue)] = [
             ("time", .string(time)), ("level", .string(level.rawValue)), ("logger", .string(label)),
             ("message", .string(message.description)),
         ]
         let all = metadata.merging(extra ?? [:]) { $1 }
-        for (key, value) in all.sorted(by: { $0.key < $1.key }) where !["time", "level", "logger", "message"].contains(key) {
+        for (key, value) in all.sorted(by: { $0.key < $1.key })
+        where !["time", "level", "logger", "message"].contains(key) {
             members.append((key, .string(value.description)))
         }
         let bytes = JSONWriter.bytes(.object(members)) + [0x0A]
@@ -36,7 +39,9 @@ struct JSONLogHandler: LogHandler {
 
     /// Whether the command line or `LIVEGATE_LOG_FORMAT` asks for JSON lines; read before anything logs.
     static func requested(_ arguments: [String]) -> Bool {
-        if let i = arguments.firstIndex(of: "--log-format"), i + 1 < arguments.count { return arguments[i + 1] == "json" }
+        if let i = arguments.firstIndex(of: "--log-format"), i + 1 < arguments.count {
+            return arguments[i + 1] == "json"
+        }
         if let inline = arguments.first(where: { $0.hasPrefix("--log-format=") }) { return inline.hasSuffix("=json") }
         return Env.get("LIVEGATE_LOG_FORMAT") == "json"
     }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import LiveGateCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reading the files that hold keys: a workers' key set (public keys) or a signer's private key. Every refusal

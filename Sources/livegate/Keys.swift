@@ -36,10 +36,12 @@ struct Keys: ParsableCommand {
         func run() throws {
             let key = DecisionSigningKey(kid: kid)
             try PrivateFile.create(out, contents: JSONWriter.bytes(key.fileJSON) + [UInt8(ascii: "\n")])
-            print("Private key written to \(out) (mode 0600). Keep it with whoever signs: a platform admin (decisions) "
-                  + "or settlement (failed resolutions); never give it to a worker.")
-            print("Its public entry, for the \"keys\" array of the workers' key set: --decision-keys (LIVEGATE_DECISION_KEYS) "
-                  + "for an admin's key, --resolution-keys (LIVEGATE_RESOLUTION_KEYS) for settlement's:")
+            print(
+                "Private key written to \(out) (mode 0600). Keep it with whoever signs: a platform admin (decisions) "
+                    + "or settlement (failed resolutions); never give it to a worker.")
+            print(
+                "Its public entry, for the \"keys\" array of the workers' key set: --decision-keys (LIVEGATE_DECISION_KEYS) "
+                    + "for an admin's key, --resolution-keys (LIVEGATE_RESOLUTION_KEYS) for settlement's:")
             print(JSONWriter.string(key.publicEntry))
             print("A key set holding only this key:")
             print(JSONWriter.string(DecisionSigningKey.keySetJSON([key])))

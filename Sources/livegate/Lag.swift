@@ -1,7 +1,7 @@
 import ArgumentParser
 import Kafka
-import LiveGateOps
 import LiveGateCore
+import LiveGateOps
 import LiveGatePipeline
 
 struct Lag: ParsableCommand {
@@ -26,8 +26,9 @@ struct Lag: ParsableCommand {
         print("group \(offsets.group)")
         for row in offsets.rows {
             let topic = row.partition.topic.padding(toLength: 30, withPad: " ", startingAt: 0)
-            print("\(topic) \(String(row.partition.partition).leftPadded(3))  committed \((row.committed.map(String.init) ?? "none").leftPadded(10))"
-                  + "  end \(String(row.end).leftPadded(10))  lag \(String(row.lag).leftPadded(8))")
+            print(
+                "\(topic) \(String(row.partition.partition).leftPadded(3))  committed \((row.committed.map(String.init) ?? "none").leftPadded(10))"
+                    + "  end \(String(row.end).leftPadded(10))  lag \(String(row.lag).leftPadded(8))")
         }
         print("total lag \(offsets.rows.reduce(0) { $0 + $1.lag })")
     }

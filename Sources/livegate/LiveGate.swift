@@ -2,8 +2,9 @@ import ArgumentParser
 import LiveGatePipeline
 import Logging
 import Redaction
+
 #if canImport(Glibc)
-@preconcurrency import Glibc
+    @preconcurrency import Glibc
 #endif
 
 @main
@@ -28,9 +29,11 @@ struct LiveGate: AsyncParsableCommand {
             does not parse is refused, never ignored.
             """,
         version: LiveGateVersion.current,
-        subcommands: [Dev.self, Run.self, Migrate.self, TopicsCommand.self, Status.self, History.self, Lag.self,
-                      Offsets.self, Serve.self, Reconcile.self, Prune.self, Replay.self, DeadLetters.self, BenchCommand.self,
-                      PostgresCommand.self, Keys.self, Decide.self, Resolve.self])
+        subcommands: [
+            Dev.self, Run.self, Migrate.self, TopicsCommand.self, Status.self, History.self, Lag.self,
+            Offsets.self, Serve.self, Reconcile.self, Prune.self, Replay.self, DeadLetters.self, BenchCommand.self,
+            PostgresCommand.self, Keys.self, Decide.self, Resolve.self,
+        ])
 
     /// ArgumentParser's own entry point, split in two. Parsing (and each command's `validate()`) ends as
     /// ArgumentParser ends it: the usage text with exit 64, or the help. Running ends as `CommandFailure` says:

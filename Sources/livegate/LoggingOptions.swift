@@ -4,14 +4,18 @@ import Logging
 /// How a command that logs (`run`, `serve`, `replay`, `dev`) writes its log lines on stderr.
 struct LoggingOptions: ParsableArguments {
     /// Default info (`dev`: warning, so that its demo is not buried).
-    @Option(name: .customLong("log-level"), help: ArgumentHelp(
-        "The lowest level logged (env: LIVEGATE_LOG_LEVEL; default info, dev: warning).",
-        valueName: "level"))
+    @Option(
+        name: .customLong("log-level"),
+        help: ArgumentHelp(
+            "The lowest level logged (env: LIVEGATE_LOG_LEVEL; default info, dev: warning).",
+            valueName: "level"))
     var logLevel: Logger.Level?
 
     /// Default text.
-    @Option(name: .customLong("log-format"), help: ArgumentHelp(
-        "json writes one JSON object per line (env: LIVEGATE_LOG_FORMAT; default text).", valueName: "format"))
+    @Option(
+        name: .customLong("log-format"),
+        help: ArgumentHelp(
+            "json writes one JSON object per line (env: LIVEGATE_LOG_FORMAT; default text).", valueName: "format"))
     var logFormat: LogFormat?
 
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {

@@ -13,7 +13,9 @@ struct Migrate: ParsableCommand {
         let connection = try PostgresConnection(url: try database.url())
         let applied = try Migrations.apply(on: connection)
         let latest = Migrations.all.last?.version ?? 0
-        print(applied.isEmpty ? "schema is current (version \(latest))"
-              : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema version \(latest)")
+        print(
+            applied.isEmpty
+                ? "schema is current (version \(latest))"
+                : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema version \(latest)")
     }
 }

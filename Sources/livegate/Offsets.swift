@@ -1,7 +1,7 @@
 import ArgumentParser
 import Kafka
-import LiveGateOps
 import LiveGateCore
+import LiveGateOps
 import LiveGatePipeline
 import LiveGateStore
 
@@ -32,7 +32,8 @@ struct Offsets: ParsableCommand {
         @Option(help: "One partition (default: every partition of the topic).")
         var partition: Int32?
 
-        @Option(name: .customLong("to-offset"), help: "The offset to resume from (kept within the partition's records).")
+        @Option(
+            name: .customLong("to-offset"), help: "The offset to resume from (kept within the partition's records).")
         var toOffset: Int64?
 
         @Flag(name: .customLong("to-earliest"), help: "Resume from the first record the broker holds.")
@@ -67,11 +68,13 @@ struct Offsets: ParsableCommand {
         }
 
         func reset(brokers: String, settings: KafkaSettings) throws {
-            let offsets = try GroupOffsets.read(brokers: brokers, group: group.name, topics: [topic], settings: settings)
+            let offsets = try GroupOffsets.read(
+                brokers: brokers, group: group.name, topics: [topic], settings: settings)
             let plan = try OffsetResetPlan(offsets: offsets, topic: topic, partition: partition, target: target)
             if execute {
                 if let url = try database.optionalURL() {
-                    let live = try ReplayAudit.liveMembers(url: url, group: group.name, seconds: Replayer.liveWindowSeconds)
+                    let live = try ReplayAudit.liveMembers(
+                        url: url, group: group.name, seconds: Replayer.liveWindowSeconds)
                     guard live.isEmpty else { throw OffsetResetPlan.Failure.groupActive(group.name, live) }
                 }
                 try plan.execute(brokers: brokers, settings: settings)
@@ -82,12 +85,16 @@ struct Offsets: ParsableCommand {
                 print(JSONWriter.string(object))
                 return
             }
-            print("group \(plan.group), topic \(plan.topic)" + (execute ? "" : " (dry run: nothing committed; add --execute)"))
+            print(
+                "group \(plan.group), topic \(plan.topic)"
+                    + (execute ? "" : " (dry run: nothing committed; add --execute)"))
             for move in plan.moves {
-                let effect = move.change > 0 ? "re-read \(move.change)" : move.change < 0 ? "skip \(-move.change)" : "no change"
-                print("partition \(String(move.partition.partition).leftPadded(3))  committed "
-                      + "\((move.committed.map(String.init) ?? "none").leftPadded(10))  -> \(String(move.target).leftPadded(10))"
-                      + "  (earliest \(move.earliest), end \(move.end); \(effect))")
+                let effect =
+                    move.change > 0 ? "re-read \(move.change)" : move.change < 0 ? "skip \(-move.change)" : "no change"
+                print(
+                    "partition \(String(move.partition.partition).leftPadded(3))  committed "
+                        + "\((move.committed.map(String.init) ?? "none").leftPadded(10))  -> \(String(move.target).leftPadded(10))"
+                        + "  (earliest \(move.earliest), end \(move.end); \(effect))")
             }
             if execute { print("committed") }
         }

@@ -8,9 +8,11 @@ import Synchronization
 /// given, `dev` and `bench` start a private server without it.
 struct DatabaseOptions: ParsableArguments {
     /// The libpq URL. No default.
-    @Option(name: .customLong("database-url"), help: ArgumentHelp(
-        "PostgreSQL URL, e.g. postgresql://user@127.0.0.1:5432/livegate (env: LIVEGATE_DATABASE_URL; no default).",
-        valueName: "url"))
+    @Option(
+        name: .customLong("database-url"),
+        help: ArgumentHelp(
+            "PostgreSQL URL, e.g. postgresql://user@127.0.0.1:5432/livegate (env: LIVEGATE_DATABASE_URL; no default).",
+            valueName: "url"))
     var databaseURL: String?
 
     func validate() throws {
@@ -44,15 +46,20 @@ struct DatabaseOptions: ParsableArguments {
 struct BrokerOptions: ParsableArguments {
     /// Bootstrap servers. No default (`dev` starts an embedded broker without it; `serve` then has no
     /// verdict path).
-    @Option(name: .long, help: ArgumentHelp(
-        "Kafka bootstrap servers, HOST:PORT[,HOST:PORT…] (env: LIVEGATE_BROKERS; no default).", valueName: "brokers"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Kafka bootstrap servers, HOST:PORT[,HOST:PORT…] (env: LIVEGATE_BROKERS; no default).", valueName: "brokers"
+        ))
     var brokers: String?
 
     /// librdkafka properties on top of LiveGate's defaults. Default none.
-    @Option(name: .customLong("kafka-config"), help: ArgumentHelp(
-        "A librdkafka property key=value, repeatable, e.g. security.protocol=SASL_SSL "
-            + "(env: LIVEGATE_KAFKA_CONFIG, entries separated by commas or newlines; default none).",
-        valueName: "key=value"))
+    @Option(
+        name: .customLong("kafka-config"),
+        help: ArgumentHelp(
+            "A librdkafka property key=value, repeatable, e.g. security.protocol=SASL_SSL "
+                + "(env: LIVEGATE_KAFKA_CONFIG, entries separated by commas or newlines; default none).",
+            valueName: "key=value"))
     var kafkaConfig: [String] = []
 
     func validate() throws {

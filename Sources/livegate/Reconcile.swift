@@ -13,9 +13,12 @@ struct Reconcile: ParsableCommand {
 
     func run() throws {
         let report = try Reconciler.run(url: try database.url())
-        print("reconcile: \(report.tenants) tenants, \(report.bookings) bookings totalling $\(report.bookedTotal), "
-              + "\(report.releases) releases totalling $\(report.releasedTotal), \(report.windows) usage windows")
-        if let keptFrom = report.keptFrom { print("reconcile: windows from \(keptFrom) on (livegate prune removed earlier ones)") }
+        print(
+            "reconcile: \(report.tenants) tenants, \(report.bookings) bookings totalling $\(report.bookedTotal), "
+                + "\(report.releases) releases totalling $\(report.releasedTotal), \(report.windows) usage windows")
+        if let keptFrom = report.keptFrom {
+            print("reconcile: windows from \(keptFrom) on (livegate prune removed earlier ones)")
+        }
         for line in report.differences { print("DIFFERS  \(line)") }
         print(report.isClean ? "reconcile: clean" : "reconcile: \(report.differences.count) differences")
         if !report.isClean { throw ExitCode.difference }

@@ -22,10 +22,13 @@ struct RedactingLogHandler: LogHandler {
         set { inner[metadataKey: key] = newValue.map(Self.redact) }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        inner.log(level: level, message: "\(Redaction.redact(message.description))",
-                  metadata: metadata?.mapValues(Self.redact), source: source, file: file, function: function, line: line)
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+        file: String, function: String, line: UInt
+    ) {
+        inner.log(
+            level: level, message: "\(Redaction.redact(message.description))",
+            metadata: metadata?.mapValues(Self.redact), source: source, file: file, function: function, line: line)
     }
 
     static func redact(_ value: Logger.Metadata.Value) -> Logger.Metadata.Value {

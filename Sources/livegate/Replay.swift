@@ -6,7 +6,8 @@ import LiveGatePipeline
 
 struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Re-apply a range of an input partition through the normal path; already processed inputs change nothing.",
+        abstract:
+            "Re-apply a range of an input partition through the normal path; already processed inputs change nothing.",
         discussion: """
             Outside the live consumer group and without committing offsets. Inputs already processed get their
             stored verdicts republished byte for byte; with --dry-run nothing is published or kept, and the
@@ -28,14 +29,17 @@ struct Replay: ParsableCommand {
     @Option(name: .customLong("from-offset"), help: "First offset (default: the first retained record).")
     var fromOffset: Int64?
 
-    @Option(name: .customLong("from-time"), help: "Start at the first record at or after this RFC 3339 time (brokers with offset lookup only).")
+    @Option(
+        name: .customLong("from-time"),
+        help: "Start at the first record at or after this RFC 3339 time (brokers with offset lookup only).")
     var fromTime: String?
 
     @Option(name: .customLong("to-offset"), help: "Last offset, inclusive (default: the last record now present).")
     var toOffset: Int64?
 
-    @Option(name: .customLong("to-time"),
-            help: "End at the last record at or before this RFC 3339 time (brokers with offset lookup only).")
+    @Option(
+        name: .customLong("to-time"),
+        help: "End at the last record at or before this RFC 3339 time (brokers with offset lookup only).")
     var toTime: String?
 
     @Flag(name: .customLong("dry-run"), help: "Report what would change; publish and keep nothing.")
@@ -53,7 +57,9 @@ struct Replay: ParsableCommand {
 
     func validate() throws {
         if fromOffset != nil, fromTime != nil { throw ValidationError("Give --from-offset or --from-time, not both.") }
-        if let fromTime, RFC3339.parse(fromTime) == nil { throw ValidationError("--from-time is not an RFC 3339 time.") }
+        if let fromTime, RFC3339.parse(fromTime) == nil {
+            throw ValidationError("--from-time is not an RFC 3339 time.")
+        }
         if toOffset != nil, toTime != nil { throw ValidationError("Give --to-offset or --to-time, not both.") }
         if let toTime, RFC3339.parse(toTime) == nil { throw ValidationError("--to-time is not an RFC 3339 time.") }
     }
@@ -66,15 +72,17 @@ struct Replay: ParsableCommand {
             dryRun: dryRun, force: force, liveGroup: group.name,
             operatorName: operatorName ?? Env.get("USER") ?? "unknown", kafka: try broker.settings(),
             rules: try trust.rules(logger: makeLogger(label: "livegate.replay", level: "info")))
-        try SchemaCheck.refuseMismatch(url: request.databaseURL, logger: makeLogger(label: "livegate.replay", level: "info"))
+        try SchemaCheck.refuseMismatch(
+            url: request.databaseURL, logger: makeLogger(label: "livegate.replay", level: "info"))
         let bar = ProgressBar()
         let counts = try Replayer(request).run(progress: bar.update)
         bar.finish()
         let verb = dryRun ? "would change" : "changed"
         let what = "\(topic)/\(partition.map(String.init) ?? "all")\(dryRun ? " (dry run)" : "")"
-        print("replay \(what): \(counts.records) records, "
-              + "\(counts.applied) \(verb), \(counts.duplicates) already processed, \(counts.conflicts) conflicts, "
-              + "\(counts.deadLetters) dead letters")
+        print(
+            "replay \(what): \(counts.records) records, "
+                + "\(counts.applied) \(verb), \(counts.duplicates) already processed, \(counts.conflicts) conflicts, "
+                + "\(counts.deadLetters) dead letters")
     }
 }
 

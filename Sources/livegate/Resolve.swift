@@ -4,7 +4,8 @@ import LiveGateCore
 /// A resolution settlement signs, for ops who must release by hand, and the verdict LiveGate gave it.
 struct Resolve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Publish a signed resolution of an attempt and print LiveGate's verdict (exit 1 when it is rejected).",
+        abstract:
+            "Publish a signed resolution of an attempt and print LiveGate's verdict (exit 1 when it is rejected).",
         discussion: """
             For ops who must say by hand how an allowed attempt ended, as settlement would: `failed` (the money \
             never moved: what the attempt booked is released) or `settled` (the money moved: nothing changes). \
@@ -28,14 +29,19 @@ struct Resolve: ParsableCommand {
     var resolution: ResolutionKind
 
     /// Who resolves, the actor's id. Default: `$USER`, else `ops`.
-    @Option(name: .customLong("operator"), help: ArgumentHelp(
-        "Who resolves, as the event's actor id (env: LIVEGATE_OPERATOR; default: $USER, else ops).", valueName: "id"))
+    @Option(
+        name: .customLong("operator"),
+        help: ArgumentHelp(
+            "Who resolves, as the event's actor id (env: LIVEGATE_OPERATOR; default: $USER, else ops).", valueName: "id"
+        ))
     var operatorName: String?
 
     @OptionGroup var signer: SignerOptions
 
     func validate() throws {
-        guard InputDecoder.usableId(.string(tenant)) != nil else { throw ValidationError("TENANT must be 1 to 128 characters.") }
+        guard InputDecoder.usableId(.string(tenant)) != nil else {
+            throw ValidationError("TENANT must be 1 to 128 characters.")
+        }
         guard InputDecoder.usableId(.string(attemptId)) != nil else {
             throw ValidationError("ATTEMPT_ID must be 1 to 128 characters without control characters.")
         }
@@ -45,8 +51,9 @@ struct Resolve: ParsableCommand {
     }
 
     func run() throws {
-        try signer.publish(event(eventId: signer.id(prefix: "resolve")), tenant: tenant, to: Topics.transactionAttempt,
-                           answers: Topics.transactionVerdict)
+        try signer.publish(
+            event(eventId: signer.id(prefix: "resolve")), tenant: tenant, to: Topics.transactionAttempt,
+            answers: Topics.transactionVerdict)
     }
 
     /// The unsigned `transaction.resolved` event. The actor is a platform admin: a person on the platform's
@@ -55,8 +62,13 @@ struct Resolve: ParsableCommand {
         .object([
             ("event_id", .string(eventId)), ("type", .string(EventType.transactionResolved.rawValue)),
             ("tenant_id", .string(tenant)), ("occurred_at", .string(SignerOptions.now)),
-            ("actor", .object([("kind", .string("platform_admin")),
-                               ("id", .string(operatorName ?? Env.get("LIVEGATE_OPERATOR") ?? Env.get("USER") ?? "ops"))])),
+            (
+                "actor",
+                .object([
+                    ("kind", .string("platform_admin")),
+                    ("id", .string(operatorName ?? Env.get("LIVEGATE_OPERATOR") ?? Env.get("USER") ?? "ops")),
+                ])
+            ),
             ("attempt_id", .string(attemptId)), ("resolution", .string(resolution.rawValue)),
         ])
     }

@@ -28,42 +28,55 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var trust: TrustOptions
     @OptionGroup var logging: LoggingOptions
 
-    static let lanesSetting = IntegerSetting(option: "--lanes", variable: "LIVEGATE_LANES",
-                                             range: WorkerConfiguration.laneRange,
-                                             fallback: WorkerConfiguration.defaultLanes)
-    static let batchMaxSetting = IntegerSetting(option: "--batch-max", variable: "LIVEGATE_BATCH_MAX",
-                                                range: WorkerConfiguration.batchRecordRange,
-                                                fallback: WorkerConfiguration.defaultBatchRecords)
-    static let batchWaitSetting = IntegerSetting(option: "--batch-wait-ms", variable: "LIVEGATE_BATCH_WAIT_MS",
-                                                 range: 0...60_000, fallback: 100, unit: " ms")
+    static let lanesSetting = IntegerSetting(
+        option: "--lanes", variable: "LIVEGATE_LANES",
+        range: WorkerConfiguration.laneRange,
+        fallback: WorkerConfiguration.defaultLanes)
+    static let batchMaxSetting = IntegerSetting(
+        option: "--batch-max", variable: "LIVEGATE_BATCH_MAX",
+        range: WorkerConfiguration.batchRecordRange,
+        fallback: WorkerConfiguration.defaultBatchRecords)
+    static let batchWaitSetting = IntegerSetting(
+        option: "--batch-wait-ms", variable: "LIVEGATE_BATCH_WAIT_MS",
+        range: 0...60_000, fallback: 100, unit: " ms")
 
     /// Static group membership. Default none (dynamic membership).
-    @Option(name: .customLong("instance-id"), help: ArgumentHelp(
-        "Static group membership id (group.instance.id) of this worker (env: LIVEGATE_INSTANCE_ID; default none).",
-        valueName: "id"))
+    @Option(
+        name: .customLong("instance-id"),
+        help: ArgumentHelp(
+            "Static group membership id (group.instance.id) of this worker (env: LIVEGATE_INSTANCE_ID; default none).",
+            valueName: "id"))
     var instanceId: String?
 
     /// Default 3.
-    @Option(name: .customLong("lanes"), help: ArgumentHelp(
-        "Lanes of this worker, each a consumer in the group with its own PostgreSQL connection: "
-            + Run.lanesSetting.help,
-        valueName: "n"))
+    @Option(
+        name: .customLong("lanes"),
+        help: ArgumentHelp(
+            "Lanes of this worker, each a consumer in the group with its own PostgreSQL connection: "
+                + Run.lanesSetting.help,
+            valueName: "n"))
     var lanes: Int?
 
     /// Default 500.
-    @Option(name: .customLong("batch-max"), help: ArgumentHelp(
-        "Most records applied in one transaction: " + Run.batchMaxSetting.help, valueName: "n"))
+    @Option(
+        name: .customLong("batch-max"),
+        help: ArgumentHelp(
+            "Most records applied in one transaction: " + Run.batchMaxSetting.help, valueName: "n"))
     var batchMax: Int?
 
     /// Default 100 ms.
-    @Option(name: .customLong("batch-wait-ms"), help: ArgumentHelp(
-        "Longest wait for the first record of a batch: " + Run.batchWaitSetting.help, valueName: "ms"))
+    @Option(
+        name: .customLong("batch-wait-ms"),
+        help: ArgumentHelp(
+            "Longest wait for the first record of a batch: " + Run.batchWaitSetting.help, valueName: "ms"))
     var batchWaitMillis: Int?
 
     /// Default none: no HTTP endpoints.
-    @Option(name: .customLong("http"), help: ArgumentHelp(
-        "Serve /metrics, /healthz and /readyz on HOST:PORT, e.g. 0.0.0.0:9464 (env: LIVEGATE_HTTP; default none).",
-        valueName: "host:port"))
+    @Option(
+        name: .customLong("http"),
+        help: ArgumentHelp(
+            "Serve /metrics, /healthz and /readyz on HOST:PORT, e.g. 0.0.0.0:9464 (env: LIVEGATE_HTTP; default none).",
+            valueName: "host:port"))
     var http: String?
 
     func validate() throws {
@@ -79,8 +92,9 @@ struct Run: AsyncParsableCommand {
     func httpAddress() throws -> (host: String, port: Int)? {
         guard let text = http ?? Env.get("LIVEGATE_HTTP") else { return nil }
         guard let address = parseListenAddress(text) else {
-            throw CommandFailure.usage("LIVEGATE_HTTP must be HOST:PORT, e.g. 0.0.0.0:9464, "
-                                       + "not \"\(text.prefix(64))\".")
+            throw CommandFailure.usage(
+                "LIVEGATE_HTTP must be HOST:PORT, e.g. 0.0.0.0:9464, "
+                    + "not \"\(text.prefix(64))\".")
         }
         return address
     }
@@ -98,19 +112,25 @@ struct Run: AsyncParsableCommand {
         try SchemaCheck.refuseMismatch(url: configuration.databaseURL, logger: logger)
         let worker = Worker(configuration: configuration, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,
-                  failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(
+                service: worker, successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup)
         ]
         if let address {
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-            services.append(.init(service: WorkerEndpoints.application(
-                host: address.host, port: address.port, health: worker.health, registry: registry,
-                logger: Self.httpLogger)))
-            logger.info("serving /metrics, /healthz and /readyz", metadata: ["address": "\(address.host):\(address.port)"])
+            services.append(
+                .init(
+                    service: WorkerEndpoints.application(
+                        host: address.host, port: address.port, health: worker.health, registry: registry,
+                        logger: Self.httpLogger)))
+            logger.info(
+                "serving /metrics, /healthz and /readyz", metadata: ["address": "\(address.host):\(address.port)"])
         }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
-                                                      logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         try await group.run()
     }
 }

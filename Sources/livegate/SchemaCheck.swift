@@ -12,8 +12,9 @@ enum SchemaCheck {
         do {
             connection = try LedgerStore.connect(url, connectTimeoutSeconds: 5)
         } catch {
-            logger.warning("cannot check the schema version now; the worker waits for PostgreSQL",
-                           metadata: ["error": "\(error)"])
+            logger.warning(
+                "cannot check the schema version now; the worker waits for PostgreSQL",
+                metadata: ["error": "\(error)"])
             return
         }
         if let mismatch = try? Migrations.mismatch(on: connection) { throw CommandFailure.runtime(mismatch) }

@@ -9,27 +9,34 @@ extension Serve {
         var maxWaitMillis = 10_000
     }
 
-    static let maxWaitingSetting = IntegerSetting(option: "--max-waiting", variable: "LIVEGATE_MAX_WAITING",
-                                                  range: 1...1_000_000, fallback: 10_000)
-    static let maxWaitSetting = IntegerSetting(option: "--max-wait-ms", variable: "LIVEGATE_MAX_WAIT_MS",
-                                               range: 0...10_000, fallback: 10_000, unit: " ms")
-    static let maxInFlightSetting = IntegerSetting(option: "--max-in-flight", variable: "LIVEGATE_MAX_IN_FLIGHT",
-                                                   range: 1...100_000, fallback: StatusServer.Limits().maxInFlight)
+    static let maxWaitingSetting = IntegerSetting(
+        option: "--max-waiting", variable: "LIVEGATE_MAX_WAITING",
+        range: 1...1_000_000, fallback: 10_000)
+    static let maxWaitSetting = IntegerSetting(
+        option: "--max-wait-ms", variable: "LIVEGATE_MAX_WAIT_MS",
+        range: 0...10_000, fallback: 10_000, unit: " ms")
+    static let maxInFlightSetting = IntegerSetting(
+        option: "--max-in-flight", variable: "LIVEGATE_MAX_IN_FLIGHT",
+        range: 1...100_000, fallback: StatusServer.Limits().maxInFlight)
     static let databaseConnectionsSetting = IntegerSetting(
         option: "--db-connections", variable: "LIVEGATE_DB_CONNECTIONS", range: 1...64,
         fallback: StatusServer.Limits().databaseConnections)
-    static let requestTimeoutSetting = IntegerSetting(option: "--request-timeout-ms",
-                                                      variable: "LIVEGATE_REQUEST_TIMEOUT_MS",
-                                                      range: 100...60_000, fallback: 2_000, unit: " ms")
-    static let maxConnectionsSetting = IntegerSetting(option: "--max-connections", variable: "LIVEGATE_MAX_CONNECTIONS",
-                                                      range: 16...1_000_000,
-                                                      fallback: StatusServer.Limits().maxConnections)
-    static let bodyTimeoutSetting = IntegerSetting(option: "--body-timeout-ms", variable: "LIVEGATE_BODY_TIMEOUT_MS",
-                                                   range: 100...600_000, fallback: 5_000, unit: " ms")
-    static let bodyBytesSetting = IntegerSetting(option: "--max-body-bytes-in-flight",
-                                                 variable: "LIVEGATE_MAX_BODY_BYTES_IN_FLIGHT",
-                                                 range: (1 << 20)...(4 << 30),
-                                                 fallback: StatusServer.Limits().bodyBytesInFlight)
+    static let requestTimeoutSetting = IntegerSetting(
+        option: "--request-timeout-ms",
+        variable: "LIVEGATE_REQUEST_TIMEOUT_MS",
+        range: 100...60_000, fallback: 2_000, unit: " ms")
+    static let maxConnectionsSetting = IntegerSetting(
+        option: "--max-connections", variable: "LIVEGATE_MAX_CONNECTIONS",
+        range: 16...1_000_000,
+        fallback: StatusServer.Limits().maxConnections)
+    static let bodyTimeoutSetting = IntegerSetting(
+        option: "--body-timeout-ms", variable: "LIVEGATE_BODY_TIMEOUT_MS",
+        range: 100...600_000, fallback: 5_000, unit: " ms")
+    static let bodyBytesSetting = IntegerSetting(
+        option: "--max-body-bytes-in-flight",
+        variable: "LIVEGATE_MAX_BODY_BYTES_IN_FLIGHT",
+        range: (1 << 20)...(4 << 30),
+        fallback: StatusServer.Limits().bodyBytesInFlight)
 
     /// The values given on the command line, each within its range (for `validate()`: exit 64 with the usage).
     func checkBounds() throws {

@@ -41,63 +41,85 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var kafka: BrokerOptions
 
     /// Default 127.0.0.1:8080: loopback, so that nothing is open to the network by default.
-    @Option(name: .long, help: ArgumentHelp(
-        "Address to listen on (env: LIVEGATE_LISTEN; default 127.0.0.1:8080).", valueName: "host:port"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Address to listen on (env: LIVEGATE_LISTEN; default 127.0.0.1:8080).", valueName: "host:port"))
     var listen: String?
 
-    @Option(name: .customLong("api-token-file"), help: ArgumentHelp(
-        "File of bearer tokens, one per line: token scopes [tenant=ID]; they guard every route but the probes and "
-            + "/metrics (env: LIVEGATE_API_TOKEN_FILE; default none: loopback only).", valueName: "path"))
+    @Option(
+        name: .customLong("api-token-file"),
+        help: ArgumentHelp(
+            "File of bearer tokens, one per line: token scopes [tenant=ID]; they guard every route but the probes and "
+                + "/metrics (env: LIVEGATE_API_TOKEN_FILE; default none: loopback only).", valueName: "path"))
     var apiTokenFile: String?
 
-    @Flag(name: .customLong("allow-anonymous"), help: """
-        Serve without tokens on a non-loopback address (env: LIVEGATE_ALLOW_ANONYMOUS=true; default off); logged at \
-        warning level.
-        """)
+    @Flag(
+        name: .customLong("allow-anonymous"),
+        help: """
+            Serve without tokens on a non-loopback address (env: LIVEGATE_ALLOW_ANONYMOUS=true; default off); logged at \
+            warning level.
+            """)
     var allowAnonymous = false
 
     /// Default 10000.
-    @Option(name: .customLong("max-waiting"), help: ArgumentHelp(
-        "Requests waiting for a verdict at once; more get 503: " + Serve.maxWaitingSetting.help, valueName: "n"))
+    @Option(
+        name: .customLong("max-waiting"),
+        help: ArgumentHelp(
+            "Requests waiting for a verdict at once; more get 503: " + Serve.maxWaitingSetting.help, valueName: "n"))
     var maxWaiting: Int?
 
     /// Default 10000 ms.
-    @Option(name: .customLong("max-wait-ms"), help: ArgumentHelp(
-        "The longest wait granted for a verdict; a larger wait_ms is cut to it: " + Serve.maxWaitSetting.help,
-        valueName: "ms"))
+    @Option(
+        name: .customLong("max-wait-ms"),
+        help: ArgumentHelp(
+            "The longest wait granted for a verdict; a larger wait_ms is cut to it: " + Serve.maxWaitSetting.help,
+            valueName: "ms"))
     var maxWaitMillis: Int?
 
     /// Default 256.
-    @Option(name: .customLong("max-in-flight"), help: ArgumentHelp(
-        "Status and stored-verdict reads answered at once; more get 503: " + Serve.maxInFlightSetting.help,
-        valueName: "n"))
+    @Option(
+        name: .customLong("max-in-flight"),
+        help: ArgumentHelp(
+            "Status and stored-verdict reads answered at once; more get 503: " + Serve.maxInFlightSetting.help,
+            valueName: "n"))
     var maxInFlight: Int?
 
     /// Default 4.
-    @Option(name: .customLong("db-connections"), help: ArgumentHelp(
-        "PostgreSQL connections: " + Serve.databaseConnectionsSetting.help, valueName: "n"))
+    @Option(
+        name: .customLong("db-connections"),
+        help: ArgumentHelp(
+            "PostgreSQL connections: " + Serve.databaseConnectionsSetting.help, valueName: "n"))
     var databaseConnections: Int?
 
     /// Default 2000 ms.
-    @Option(name: .customLong("request-timeout-ms"), help: ArgumentHelp(
-        "Longest time to answer a status read: " + Serve.requestTimeoutSetting.help, valueName: "ms"))
+    @Option(
+        name: .customLong("request-timeout-ms"),
+        help: ArgumentHelp(
+            "Longest time to answer a status read: " + Serve.requestTimeoutSetting.help, valueName: "ms"))
     var requestTimeoutMillis: Int?
 
     /// Default 5000.
-    @Option(name: .customLong("max-connections"), help: ArgumentHelp(
-        "Open connections; more wait in the listen backlog: " + Serve.maxConnectionsSetting.help, valueName: "n"))
+    @Option(
+        name: .customLong("max-connections"),
+        help: ArgumentHelp(
+            "Open connections; more wait in the listen backlog: " + Serve.maxConnectionsSetting.help, valueName: "n"))
     var maxConnections: Int?
 
     /// Default 5000 ms.
-    @Option(name: .customLong("body-timeout-ms"), help: ArgumentHelp(
-        "Longest time from a request's head to the end of its body; a slower connection is closed: "
-            + Serve.bodyTimeoutSetting.help, valueName: "ms"))
+    @Option(
+        name: .customLong("body-timeout-ms"),
+        help: ArgumentHelp(
+            "Longest time from a request's head to the end of its body; a slower connection is closed: "
+                + Serve.bodyTimeoutSetting.help, valueName: "ms"))
     var bodyTimeoutMillis: Int?
 
     /// Default 32 MiB.
-    @Option(name: .customLong("max-body-bytes-in-flight"), help: ArgumentHelp(
-        "Request body bytes held at once, reserved before a body is read (Content-Length, else 1 MiB); past it "
-            + "503: " + Serve.bodyBytesSetting.help, valueName: "bytes"))
+    @Option(
+        name: .customLong("max-body-bytes-in-flight"),
+        help: ArgumentHelp(
+            "Request body bytes held at once, reserved before a body is read (Content-Length, else 1 MiB); past it "
+                + "503: " + Serve.bodyBytesSetting.help, valueName: "bytes"))
     var maxBodyBytesInFlight: Int?
 
     @OptionGroup var logging: LoggingOptions
@@ -114,7 +136,8 @@ struct Serve: AsyncParsableCommand {
         if let listen, let address = parseListenAddress(listen) { return address }
         guard let text = Env.get("LIVEGATE_LISTEN") else { return ("127.0.0.1", 8080) }
         guard let address = parseListenAddress(text) else {
-            throw CommandFailure.usage("LIVEGATE_LISTEN must be HOST:PORT, e.g. 0.0.0.0:8080, not \"\(text.prefix(64))\".")
+            throw CommandFailure.usage(
+                "LIVEGATE_LISTEN must be HOST:PORT, e.g. 0.0.0.0:8080, not \"\(text.prefix(64))\".")
         }
         return address
     }
@@ -132,27 +155,37 @@ struct Serve: AsyncParsableCommand {
             let brokers = try kafka.servers(), settings = try kafka.settings()
             let waiters = VerdictWaiters(capacity: bounds.maxWaiting)
             let reader = try VerdictFeed(brokers: brokers, settings: settings, waiters: waiters, logger: logger)
-            let sender = try Publisher(brokers: brokers, settings: settings, queueLimit: bounds.maxWaiting, logger: logger)
+            let sender = try Publisher(
+                brokers: brokers, settings: settings, queueLimit: bounds.maxWaiting, logger: logger)
             (feed, publisher) = (reader, sender)
-            verdicts = VerdictPath(waiters: waiters, publisher: sender, feed: reader, longestWaitMillis: bounds.maxWaitMillis)
+            verdicts = VerdictPath(
+                waiters: waiters, publisher: sender, feed: reader, longestWaitMillis: bounds.maxWaitMillis)
         }
         defer {
             publisher?.stop()
             feed?.stop()
         }
-        let (app, pool) = StatusServer(databaseURL: try database.url(), credentials: credentials, limits: bounds.limits,
-                                       verdicts: verdicts)
-            .application(host: address.host, port: address.port, registry: registry, logger: logger)
+        let (app, pool) = StatusServer(
+            databaseURL: try database.url(), credentials: credentials, limits: bounds.limits,
+            verdicts: verdicts
+        )
+        .application(host: address.host, port: address.port, registry: registry, logger: logger)
         defer { pool.shutdown() }
         credentials.reloadOnHangup(logger: logger)
-        logger.info("serving the production-status API", metadata: [
-            "address": "\(address.host):\(address.port)", "tokens": "\(credentials.required ? "required" : "none (open)")",
-            "verdict_path": "\(verdicts == nil ? "off (no --brokers)" : "on")",
-            "max_connections": "\(bounds.limits.maxConnections)", "body_timeout_ms": "\(Int(bounds.limits.bodyTimeout / .milliseconds(1)))",
-        ])
+        logger.info(
+            "serving the production-status API",
+            metadata: [
+                "address": "\(address.host):\(address.port)",
+                "tokens": "\(credentials.required ? "required" : "none (open)")",
+                "verdict_path": "\(verdicts == nil ? "off (no --brokers)" : "on")",
+                "max_connections": "\(bounds.limits.maxConnections)",
+                "body_timeout_ms": "\(Int(bounds.limits.bodyTimeout / .milliseconds(1)))",
+            ])
         let watch = ReleaseWatcher(pool: pool, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app, ReleaseWatchService(watcher: watch)],
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [app, ReleaseWatchService(watcher: watch)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 
@@ -164,14 +197,16 @@ struct Serve: AsyncParsableCommand {
         }
         let anonymous = try allowAnonymous || Env.flag("LIVEGATE_ALLOW_ANONYMOUS") == true
         guard isLoopback(host) || anonymous else {
-            throw CommandFailure.usage("""
+            throw CommandFailure.usage(
+                """
                 serve would answer anyone on \(host) without tokens: give --api-token-file (LIVEGATE_API_TOKEN_FILE), \
                 listen on a loopback address, or start with --allow-anonymous (LIVEGATE_ALLOW_ANONYMOUS=1).
                 """)
         }
         if anonymous {
-            logger.warning("serving WITHOUT tokens (--allow-anonymous): every caller may read every tenant and post for any",
-                           metadata: ["address": "\(host)"])
+            logger.warning(
+                "serving WITHOUT tokens (--allow-anonymous): every caller may read every tenant and post for any",
+                metadata: ["address": "\(host)"])
         }
         return .open
     }
@@ -182,9 +217,12 @@ struct Serve: AsyncParsableCommand {
             return logger.warning("cannot read the open-file limit; --max-connections may not be reachable")
         }
         if limit.soft < connections + DescriptorLimit.reserve {
-            logger.warning("the open-file limit cannot hold --max-connections; connections past it are refused by the system",
-                           metadata: ["soft_limit": "\(limit.soft)", "hard_limit": "\(limit.hard)",
-                                      "max_connections": "\(connections)", "reachable": "\(max(0, limit.soft - DescriptorLimit.reserve))"])
+            logger.warning(
+                "the open-file limit cannot hold --max-connections; connections past it are refused by the system",
+                metadata: [
+                    "soft_limit": "\(limit.soft)", "hard_limit": "\(limit.hard)",
+                    "max_connections": "\(connections)", "reachable": "\(max(0, limit.soft - DescriptorLimit.reserve))",
+                ])
         }
     }
 }

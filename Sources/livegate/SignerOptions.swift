@@ -11,28 +11,37 @@ import LiveGateStore
 /// answer came in time.
 struct SignerOptions: ParsableArguments {
     /// The signer's private key file, made by `livegate keys generate`. Required, here or in the environment.
-    @Option(name: .customLong("key"), help: ArgumentHelp(
-        "The private signing key file, made by `livegate keys generate` (env: LIVEGATE_SIGNING_KEY; required).",
-        valueName: "file"))
+    @Option(
+        name: .customLong("key"),
+        help: ArgumentHelp(
+            "The private signing key file, made by `livegate keys generate` (env: LIVEGATE_SIGNING_KEY; required).",
+            valueName: "file"))
     var keyOption: String?
 
     /// The key's id, which must be the one in the key file. Required, here or in the environment.
-    @Option(name: .customLong("kid"), help: ArgumentHelp(
-        "The key's id; it must be the one in the key file (env: LIVEGATE_SIGNING_KID; required).", valueName: "kid"))
+    @Option(
+        name: .customLong("kid"),
+        help: ArgumentHelp(
+            "The key's id; it must be the one in the key file (env: LIVEGATE_SIGNING_KID; required).", valueName: "kid")
+    )
     var kidOption: String?
 
     /// The event's `event_id`, its idempotency key. Default: a new one.
-    @Option(name: .customLong("event-id"), help: ArgumentHelp(
-        "The event's id, its idempotency key, e.g. the one in settlement's own records (default: a new id). Each "
-            + "call signs a new event (its occurred_at is now), so an id used before is refused as "
-            + "idempotency_conflict and the first verdict stands.", valueName: "id"))
+    @Option(
+        name: .customLong("event-id"),
+        help: ArgumentHelp(
+            "The event's id, its idempotency key, e.g. the one in settlement's own records (default: a new id). Each "
+                + "call signs a new event (its occurred_at is now), so an id used before is refused as "
+                + "idempotency_conflict and the first verdict stands.", valueName: "id"))
     var eventId: String?
 
     /// Seconds to wait for the verdict. Default 30, more than 0 and at most 600.
-    @Option(name: .customLong("wait"), help: ArgumentHelp(
-        "Seconds to wait for the verdict, more than 0 and at most 600 (env: LIVEGATE_VERDICT_WAIT_SECONDS; "
-            + "default 30).",
-        valueName: "seconds"))
+    @Option(
+        name: .customLong("wait"),
+        help: ArgumentHelp(
+            "Seconds to wait for the verdict, more than 0 and at most 600 (env: LIVEGATE_VERDICT_WAIT_SECONDS; "
+                + "default 30).",
+            valueName: "seconds"))
     var waitOption: Double?
 
     @OptionGroup var broker: BrokerOptions
@@ -82,16 +91,20 @@ struct SignerOptions: ParsableArguments {
         let signed = try KeyFile.signingKey(try key(), kid: kid).sign(event)
         guard let eventId = signed["event_id"]?.stringValue else { preconditionFailure("an event without event_id") }
         try broker.reaching { servers, settings in
-            try publish(signed, eventId: eventId, tenant: tenant, to: topic, answers: answers, kid: kid,
-                        servers: servers, settings: settings)
+            try publish(
+                signed, eventId: eventId, tenant: tenant, to: topic, answers: answers, kid: kid,
+                servers: servers, settings: settings)
         }
     }
 
-    private func publish(_ signed: JSONValue, eventId: String, tenant: String, to topic: String, answers: String,
-                         kid: String, servers: String, settings: KafkaSettings) throws {
+    private func publish(
+        _ signed: JSONValue, eventId: String, tenant: String, to topic: String, answers: String,
+        kid: String, servers: String, settings: KafkaSettings
+    ) throws {
         let wait = try wait()
         // From the end as of now, before publishing: the answer cannot come before the watcher is in place.
-        let watcher = try OutputWatcher(brokers: servers, topics: [answers, Topics.deadLetter], settings: settings, from: .end)
+        let watcher = try OutputWatcher(
+            brokers: servers, topics: [answers, Topics.deadLetter], settings: settings, from: .end)
         try KafkaProducer(brokers: servers, settings: settings)
             .send([ProducerRecord(topic: topic, key: Array(tenant.utf8), value: JSONWriter.bytes(signed))])
         print("published \(eventId) for \(tenant), signed with \(kid)")
@@ -103,9 +116,10 @@ struct SignerOptions: ParsableArguments {
             }
         }
         guard try watcher.read(timeoutSeconds: wait, until: { _ in answer() != nil }), let answer = answer() else {
-            throw CommandFailure.runtime("No verdict for \(eventId) within \(Int(wait)) s: is a worker running "
-                                         + "against \(servers)? The event is published and will be decided once one is; "
-                                         + "look for event_id \(eventId) on \(answers) before publishing another.")
+            throw CommandFailure.runtime(
+                "No verdict for \(eventId) within \(Int(wait)) s: is a worker running "
+                    + "against \(servers)? The event is published and will be decided once one is; "
+                    + "look for event_id \(eventId) on \(answers) before publishing another.")
         }
         print(String(decoding: answer, as: UTF8.self))
         if (try? JSONParser.parse(answer))?["outcome"]?.stringValue != "accepted" { throw ExitCode.difference }

@@ -34,22 +34,37 @@ extension Status {
             }
             let c = report.ceiling
             print("tenant       \(report.tenant.tenantId)\(report.known ? "" : "  (never seen: sandbox only)")")
-            print("state        \(report.tenant.state.rawValue)  (live \(report.tenant.state.liveAllowed ? "allowed" : "not allowed"))")
-            print("ceiling      " + (c.disabled ? "disabled (metered)" : "$\(c.limits.perTx) per tx, $\(c.limits.daily) per day, "
-                                     + "$\(c.limits.monthly) per month") + "  (\(c.source.rawValue))")
+            print(
+                "state        \(report.tenant.state.rawValue)  (live \(report.tenant.state.liveAllowed ? "allowed" : "not allowed"))"
+            )
+            print(
+                "ceiling      "
+                    + (c.disabled
+                        ? "disabled (metered)"
+                        : "$\(c.limits.perTx) per tx, $\(c.limits.daily) per day, "
+                            + "$\(c.limits.monthly) per month") + "  (\(c.source.rawValue))")
             if let expiry = report.tenant.override.expiresAt {
-                print("override     " + (c.source == .override ? "expires \(expiry)" : "expired \(expiry); the platform default applies"))
+                print(
+                    "override     "
+                        + (c.source == .override
+                            ? "expires \(expiry)" : "expired \(expiry); the platform default applies"))
             }
             if let s = report.tenant.suggested {
-                print("suggested    $\(s.perTx) per tx, $\(s.daily) per day, $\(s.monthly) per month  (from the declared volume)")
+                print(
+                    "suggested    $\(s.perTx) per tx, $\(s.daily) per day, $\(s.monthly) per month  (from the declared volume)"
+                )
             }
             print("version      \(report.tenant.version)  (give it as --expected-version to livegate decide)")
-            for (name, window, used, limit) in [("today", report.day, report.usedToday, c.limits.daily),
-                                                ("this month", report.month, report.usedThisMonth, c.limits.monthly)] {
-                let headroom = c.disabled ? "no limit" : "$\(report.remaining(limit: limit, used: used)) left of $\(limit)"
-                print("\(name.padding(toLength: 12, withPad: " ", startingAt: 0)) $\(used) used, \(headroom)  "
-                      + "(resets \(window.resetsAt))")
+            for (name, window, used, limit) in [
+                ("today", report.day, report.usedToday, c.limits.daily),
+                ("this month", report.month, report.usedThisMonth, c.limits.monthly),
+            ] {
+                let headroom =
+                    c.disabled ? "no limit" : "$\(report.remaining(limit: limit, used: used)) left of $\(limit)"
+                print(
+                    "\(name.padding(toLength: 12, withPad: " ", startingAt: 0)) $\(used) used, \(headroom)  "
+                        + "(resets \(window.resetsAt))")
             }
         }
-}
+    }
 }

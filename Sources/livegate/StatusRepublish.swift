@@ -19,8 +19,10 @@ extension Status {
         @OptionGroup var database: DatabaseOptions
 
         /// Repeatable, at most 1000.
-        @Option(name: .customLong("tenant"), help: ArgumentHelp(
-            "A tenant whose status to publish again; repeatable, at most 1000.", valueName: "id"))
+        @Option(
+            name: .customLong("tenant"),
+            help: ArgumentHelp(
+                "A tenant whose status to publish again; repeatable, at most 1000.", valueName: "id"))
         var tenants: [String] = []
 
         @Flag(help: "Every stored tenant.")

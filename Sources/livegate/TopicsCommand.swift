@@ -1,6 +1,6 @@
 import ArgumentParser
-import LiveGatePipeline
 import LiveGateOps
+import LiveGatePipeline
 
 struct TopicsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -25,8 +25,9 @@ struct EmbeddedBrokerTests {
         }
         try producer.send(records)
 
-        let consumer = try KafkaConsumer(brokers: broker.bootstrapServers, group: "g", topics: ["t.in"],
-                                         settings: Self.quickGroup)
+        let consumer = try KafkaConsumer(
+            brokers: broker.bootstrapServers, group: "g", topics: ["t.in"],
+            settings: Self.quickGroup)
         let first = try consumeAll(consumer, expecting: 40)
         #expect(first.count == 40)
         #expect(Set(first.compactMap { $0.value.map { String(decoding: $0, as: UTF8.self) } }).count == 40)
@@ -42,8 +43,9 @@ struct EmbeddedBrokerTests {
         for (tp, offsets) in half { next[tp] = offsets.sorted()[offsets.count / 2] }
         try consumer.commit(next)
         consumer.close()
-        let resumed = try KafkaConsumer(brokers: broker.bootstrapServers, group: "g", topics: ["t.in"],
-                                         settings: Self.quickGroup)
+        let resumed = try KafkaConsumer(
+            brokers: broker.bootstrapServers, group: "g", topics: ["t.in"],
+            settings: Self.quickGroup)
         let rest = try consumeAll(resumed, expecting: 40 - next.values.reduce(0) { $0 + Int($1) })
         #expect(rest.count == 40 - next.values.reduce(0) { $0 + Int($1) })
         #expect(rest.allSatisfy { $0.offset >= next[TopicPartition(topic: $0.topic, partition: $0.partition)]! })
@@ -55,25 +57,36 @@ struct EmbeddedBrokerTests {
         let broker = try EmbeddedBroker(brokers: 1)
         try broker.createTopic("t.h", partitions: 1, replicationFactor: 1)
         let producer = try KafkaProducer(brokers: broker.bootstrapServers)
-        let headers = [KafkaHeader(name: "a", value: Array("1".utf8)), KafkaHeader(name: "empty", value: []),
-                       KafkaHeader(name: "a", value: [0, 255])]
-        try producer.send([ProducerRecord(topic: "t.h", key: nil, value: Array("with".utf8), headers: headers),
-                           ProducerRecord(topic: "t.h", key: Array("k".utf8), value: Array("without".utf8))])
-        let consumer = try KafkaConsumer(brokers: broker.bootstrapServers, reading: [TopicPartition(topic: "t.h", partition: 0): 0])
+        let headers = [
+            KafkaHeader(name: "a", value: Array("1".utf8)), KafkaHeader(name: "empty", value: []),
+            KafkaHeader(name: "a", value: [0, 255]),
+        ]
+        try producer.send([
+            ProducerRecord(topic: "t.h", key: nil, value: Array("with".utf8), headers: headers),
+            ProducerRecord(topic: "t.h", key: Array("k".utf8), value: Array("without".utf8)),
+        ])
+        let consumer = try KafkaConsumer(
+            brokers: broker.bootstrapServers, reading: [TopicPartition(topic: "t.h", partition: 0): 0])
         let records = try consumeAll(consumer, expecting: 2)
         #expect(records.map(\.headers) == [headers, []])
-        #expect(records.first?.header("a") == [0, 255] && records.first?.key == nil && records.last?.header("a") == nil)
+        #expect(
+            records.first?.header("a") == [0, 255] && records.first?.key == nil && records.last?.header("a") == nil)
         consumer.close()
 
         // Keyed records (as verdicts are) land on their key's partition with headers or without.
         try broker.createTopic("t.k", partitions: 6, replicationFactor: 1)
         let keyed = (0..<12).flatMap { i in
-            [ProducerRecord(topic: "t.k", key: Array("tenant-\(i)".utf8), value: Array("h\(i)".utf8), headers: [headers[0]]),
-             ProducerRecord(topic: "t.k", key: Array("tenant-\(i)".utf8), value: Array("p\(i)".utf8))]
+            [
+                ProducerRecord(
+                    topic: "t.k", key: Array("tenant-\(i)".utf8), value: Array("h\(i)".utf8), headers: [headers[0]]),
+                ProducerRecord(topic: "t.k", key: Array("tenant-\(i)".utf8), value: Array("p\(i)".utf8)),
+            ]
         }
         try producer.send(keyed)
-        let all = try KafkaConsumer(brokers: broker.bootstrapServers,
-                                    reading: Dictionary(uniqueKeysWithValues: (0..<6).map { (TopicPartition(topic: "t.k", partition: Int32($0)), Int64(0)) }))
+        let all = try KafkaConsumer(
+            brokers: broker.bootstrapServers,
+            reading: Dictionary(
+                uniqueKeysWithValues: (0..<6).map { (TopicPartition(topic: "t.k", partition: Int32($0)), Int64(0)) }))
         let read = try consumeAll(all, expecting: 24)
         #expect(read.count == 24)
         var partitions: [String: Set<Int32>] = [:]
@@ -85,13 +98,18 @@ struct EmbeddedBrokerTests {
 
     @Test("errors the client recovers from by itself pass; a refused or missing topic does not")
     func passingErrors() {
-        for code: Int32 in [-195, -187, -185, -191, -193, 7] { #expect(KafkaError(code: code, message: "").isPassing, "\(code)") }
+        for code: Int32 in [-195, -187, -185, -191, -193, 7] {
+            #expect(KafkaError(code: code, message: "").isPassing, "\(code)")
+        }
         for code: Int32 in [29, 3, -188, 1] { #expect(!KafkaError(code: code, message: "").isPassing, "\(code)") }
     }
 
     @Test("a list of settings splits at commas that start a new key=value")
     func settingsList() {
-        #expect(KafkaSettings.entries("debug=cgrp,fetch,acks=all\nlinger.ms=5") == ["debug=cgrp,fetch", "acks=all", "linger.ms=5"])
+        #expect(
+            KafkaSettings.entries("debug=cgrp,fetch,acks=all\nlinger.ms=5") == [
+                "debug=cgrp,fetch", "acks=all", "linger.ms=5",
+            ])
         #expect(KafkaSettings.entries("") == [])
     }
 

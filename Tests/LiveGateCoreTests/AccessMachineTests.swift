@@ -26,7 +26,9 @@ struct AccessMachineTests {
     }
 
     /// Drives a tenant into `state` through the ledger, then applies `action` and checks the verdict.
-    @Test("every state × action pair through the ledger's verdicts", arguments: AccessState.allCases, AccessAction.allCases)
+    @Test(
+        "every state × action pair through the ledger's verdicts", arguments: AccessState.allCases,
+        AccessAction.allCases)
     func verdicts(state: AccessState, action: AccessAction) throws {
         var ledger = Ledger(rules: .standard, tenants: [:], usage: [:], processed: [:])
         let path: [String: [String]] = [

@@ -5,8 +5,9 @@ import Testing
 @Suite("Records that cannot be addressed go to the dead-letter topic")
 struct AddressingTests {
     func error(_ value: [UInt8]?, topic: String = Topics.transactionAttempt, key: String? = "t") -> DeadLetterError? {
-        let record = InputRecord(topic: topic, key: key.map { Array($0.utf8) }, value: value,
-                                 timestamp: RFC3339.parse(Fixtures.noon)!, timestampSource: .broker)
+        let record = InputRecord(
+            topic: topic, key: key.map { Array($0.utf8) }, value: value,
+            timestamp: RFC3339.parse(Fixtures.noon)!, timestampSource: .broker)
         if case let .deadLetter(reason) = InputDecoder.decode(record) { return reason.error }
         return nil
     }
@@ -28,11 +29,16 @@ struct AddressingTests {
         #expect(error("[1,2]") == .notAnObject)
         #expect(error(good.replacingOccurrences(of: #""event_id":"x""#, with: #""event_id":"""#)) == .invalidEventId)
         #expect(error(good.replacingOccurrences(of: #""event_id":"x""#, with: #""event_id":7"#)) == .invalidEventId)
-        #expect(error(good.replacingOccurrences(of: #""event_id":"x""#,
-                                                with: "\"event_id\":\"\(String(repeating: "é", count: 129))\"")) == .invalidEventId)
-        #expect(error(good.replacingOccurrences(of: #""event_id":"x""#, with: #""event_id":"a\u0001""#)) == .invalidEventId)
+        #expect(
+            error(
+                good.replacingOccurrences(
+                    of: #""event_id":"x""#,
+                    with: "\"event_id\":\"\(String(repeating: "é", count: 129))\"")) == .invalidEventId)
+        #expect(
+            error(good.replacingOccurrences(of: #""event_id":"x""#, with: #""event_id":"a\u0001""#)) == .invalidEventId)
         #expect(error(good.replacingOccurrences(of: #""tenant_id":"t","#, with: "")) == .invalidTenantId)
-        #expect(error(good.replacingOccurrences(of: "transaction.attempted", with: "transaction.refunded")) == .invalidType)
+        #expect(
+            error(good.replacingOccurrences(of: "transaction.attempted", with: "transaction.refunded")) == .invalidType)
         #expect(error(good, topic: Topics.decision) == .typeNotOnTopic)
         #expect(error(good, key: "other") == .keyMismatch)
         #expect(error(Array(repeating: UInt8(ascii: " "), count: (1 << 20) + 1)) == .recordTooLarge)
@@ -46,8 +52,9 @@ struct AddressingTests {
 
     @Test("dead letters keep the original bytes, base64 when not UTF-8")
     func deadLetterRecord() throws {
-        let record = InputRecord(topic: Topics.decision, partition: 3, offset: 77, key: [0xFF, 0x01],
-                                 value: [0x7B, 0xFF], timestamp: UTCInstant(millis: 0), timestampSource: .broker)
+        let record = InputRecord(
+            topic: Topics.decision, partition: 3, offset: 77, key: [0xFF, 0x01],
+            value: [0x7B, 0xFF], timestamp: UTCInstant(millis: 0), timestampSource: .broker)
         guard case let .deadLetter(reason) = InputDecoder.decode(record) else { Issue.record("addressed"); return }
         let out = DeadLetter.record(for: record, reason: reason)
         let json = try JSONParser.parse(out.value)
@@ -60,10 +67,12 @@ struct AddressingTests {
         #expect(out.topic == Topics.deadLetter)
     }
 
-    @Test("base64 matches RFC 4648 test vectors", arguments: [
-        ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="),
-        ("foobar", "Zm9vYmFy"),
-    ])
+    @Test(
+        "base64 matches RFC 4648 test vectors",
+        arguments: [
+            ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ])
     func base64(plain: String, encoded: String) {
         #expect(Base64.encode(Array(plain.utf8)) == encoded)
     }
@@ -75,14 +84,17 @@ struct HostileValueTests {
     func extremeTimestamps() {
         let json = Fixtures.attempt("x", tenant: "t", amount: "1", at: "1969-12-31T23:59:59Z")
         for millis in [Int64.max, Int64.min] {
-            let record = InputRecord(topic: Topics.transactionAttempt, key: nil, value: Array(json.utf8),
-                                     timestamp: UTCInstant(millis: millis), timestampSource: .broker)
+            let record = InputRecord(
+                topic: Topics.transactionAttempt, key: nil, value: Array(json.utf8),
+                timestamp: UTCInstant(millis: millis), timestampSource: .broker)
             guard case let .event(event) = InputDecoder.decode(record), case let .attempt(a) = event.body else {
                 Issue.record("not addressed"); continue
             }
             #expect(a.rejection?.reason == "occurred_at_skew")
         }
-        let untimed = InputRecord(topic: Topics.transactionAttempt, key: nil, value: Array(json.utf8), timestamp: nil, timestampSource: .broker)
+        let untimed = InputRecord(
+            topic: Topics.transactionAttempt, key: nil, value: Array(json.utf8), timestamp: nil,
+            timestampSource: .broker)
         guard case let .event(event) = InputDecoder.decode(untimed), case let .attempt(a) = event.body else {
             Issue.record("an untimed attempt was not decoded as an attempt")
             return
@@ -90,9 +102,11 @@ struct HostileValueTests {
         #expect(a.rejection?.reason == "occurred_at_skew")
     }
 
-    @Test("timestamps whose UTC year falls outside 0001–9999 are invalid", arguments: [
-        "0000-06-15T00:00:00Z", "0001-01-01T00:00:00+00:01", "9999-12-31T23:59:00-00:01",
-    ])
+    @Test(
+        "timestamps whose UTC year falls outside 0001–9999 are invalid",
+        arguments: [
+            "0000-06-15T00:00:00Z", "0001-01-01T00:00:00+00:01", "9999-12-31T23:59:00-00:01",
+        ])
     func outOfRangeYears(text: String) {
         #expect(RFC3339.parse(text) == nil)
     }
@@ -105,7 +119,9 @@ struct HostileValueTests {
         #expect(d.ownerEmail == nil && d.ownerUserId == "u-t")
         let anonymous = Fixtures.decision("a", tenant: "t", action: "approve")
             .replacingOccurrences(of: #""id":"admin-1""#, with: #""id":"\#(String(repeating: "x", count: 129))""#)
-        guard case let .decision(.rejected(r)) = Fixtures.event(anonymous).body else { Issue.record("accepted"); return }
+        guard case let .decision(.rejected(r)) = Fixtures.event(anonymous).body else {
+            Issue.record("accepted"); return
+        }
         #expect(r.status == 400 && r.errors.map(\.field) == ["actor.id"])
     }
 
@@ -119,7 +135,8 @@ struct HostileValueTests {
 
     @Test("a keyless dead letter stays keyless")
     func keyless() {
-        let record = InputRecord(topic: Topics.decision, key: nil, value: Array("x".utf8), timestamp: nil, timestampSource: .broker)
+        let record = InputRecord(
+            topic: Topics.decision, key: nil, value: Array("x".utf8), timestamp: nil, timestampSource: .broker)
         guard case let .deadLetter(reason) = InputDecoder.decode(record) else {
             Issue.record("\"x\" was addressed")
             return

@@ -13,7 +13,8 @@ struct ByteIDTests {
         #expect(Self.composed == Self.decomposed)  // what the contract must not inherit
         #expect(ByteID(Self.composed) != ByteID(Self.decomposed))
         #expect(Set([ByteID(Self.composed), ByteID(Self.decomposed)]).count == 2)
-        #expect(UsageKey(tenantId: Self.composed, window: .day(containing: RFC3339.parse(Fixtures.noon)!))
+        #expect(
+            UsageKey(tenantId: Self.composed, window: .day(containing: RFC3339.parse(Fixtures.noon)!))
                 != UsageKey(tenantId: Self.decomposed, window: .day(containing: RFC3339.parse(Fixtures.noon)!)))
     }
 
@@ -37,12 +38,15 @@ struct ByteIDTests {
         #expect(ledger.changedTenants.count == 1)
     }
 
-    @Test("one event id: under tenants that differ only in normalization two events; in one tenant, content that does is a conflict")
+    @Test(
+        "one event id: under tenants that differ only in normalization two events; in one tenant, content that does is a conflict"
+    )
     func fingerprints() {
         var ledger = Ledger(rules: .standard, tenants: [:], usage: [:], processed: [:])
         func attempt(_ tenant: String, agent: String) -> InputEvent {
-            Fixtures.event(Fixtures.attempt("x", tenant: tenant, amount: "1", environment: "test")
-                .replacing("agent-5", with: agent))
+            Fixtures.event(
+                Fixtures.attempt("x", tenant: tenant, amount: "1", environment: "test")
+                    .replacing("agent-5", with: agent))
         }
         _ = ledger.apply(attempt(Self.composed, agent: Self.composed))
         guard case .applied = ledger.apply(attempt(Self.decomposed, agent: Self.composed)) else {
@@ -61,4 +65,3 @@ struct ByteIDTests {
         #expect(members.count == 2)
     }
 }
-

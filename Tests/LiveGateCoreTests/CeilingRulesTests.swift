@@ -7,16 +7,23 @@ struct CeilingRulesTests {
     static let defaults = CeilingOverride.none.effective(defaults: .betaDefaults)
 
     func attempt(_ amount: String, environment: String = "live") -> Attempt {
-        guard case let .attempt(a) = Fixtures.event(Fixtures.attempt("x", tenant: "t", amount: amount,
-                                                                     environment: environment)).body
+        guard
+            case let .attempt(a) = Fixtures.event(
+                Fixtures.attempt(
+                    "x", tenant: "t", amount: amount,
+                    environment: environment)
+            ).body
         else { fatalError() }
         return a
     }
 
-    func decide(_ amount: String, used day: Int64 = 0, month: Int64 = 0, state: AccessState = .productionApproved,
-                ceiling: EffectiveCeiling = defaults, environment: String = "live") -> AttemptDecision {
-        CeilingRules.decide(attempt(amount, environment: environment), state: state, ceiling: ceiling,
-                            usedToday: Micros(day), usedThisMonth: Micros(month))
+    func decide(
+        _ amount: String, used day: Int64 = 0, month: Int64 = 0, state: AccessState = .productionApproved,
+        ceiling: EffectiveCeiling = defaults, environment: String = "live"
+    ) -> AttemptDecision {
+        CeilingRules.decide(
+            attempt(amount, environment: environment), state: state, ceiling: ceiling,
+            usedToday: Micros(day), usedThisMonth: Micros(month))
     }
 
     @Test("per transaction: $100 exactly is allowed, one micro-dollar more is not")

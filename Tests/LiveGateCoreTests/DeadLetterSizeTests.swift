@@ -9,16 +9,21 @@ struct DeadLetterSizeTests {
     /// fits, it parses, `value` is a prefix of the original in its encoding, and the size fields and the digest
     /// describe the whole original.
     @discardableResult
-    static func check(value: [UInt8]?, key: [UInt8]? = Array("t-1".utf8), sourceLocation: SourceLocation = #_sourceLocation) throws -> JSONValue {
-        let record = InputRecord(topic: Topics.transactionAttempt, partition: 3, offset: 42, key: key, value: value,
-                                 timestamp: UTCInstant(millis: 1_764_417_600_000), timestampSource: .broker)
+    static func check(
+        value: [UInt8]?, key: [UInt8]? = Array("t-1".utf8), sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> JSONValue {
+        let record = InputRecord(
+            topic: Topics.transactionAttempt, partition: 3, offset: 42, key: key, value: value,
+            timestamp: UTCInstant(millis: 1_764_417_600_000), timestampSource: .broker)
         let reason: DeadLetterReason
         switch InputDecoder.decode(record) {
         case let .deadLetter(r): reason = r
         case .event: reason = DeadLetterReason(.applyFailed, "refused", eventId: "e", tenantId: "t", sqlState: "23514")
         }
         let out = DeadLetter.record(for: record, reason: reason)
-        #expect(out.value.count + (out.keyBytes?.count ?? 0) <= DeadLetter.maxRecordBytes - 1024, sourceLocation: sourceLocation)
+        #expect(
+            out.value.count + (out.keyBytes?.count ?? 0) <= DeadLetter.maxRecordBytes - 1024,
+            sourceLocation: sourceLocation)
         let json = try JSONParser.parse(out.value)
         guard let value else {
             #expect(json["value"] == .null && json["value_sha256"] == .null, sourceLocation: sourceLocation)
@@ -31,8 +36,9 @@ struct DeadLetterSizeTests {
         #expect(json["value_bytes"] == .number(String(value.count)), sourceLocation: sourceLocation)
         #expect(json["value_sha256"] == .string(SHA256Hex.of(value)), sourceLocation: sourceLocation)
         if let key {
-            #expect(key.starts(with: out.keyBytes ?? []) && (out.keyBytes?.count ?? 0) <= DeadLetter.maxKeyBytes,
-                    sourceLocation: sourceLocation)
+            #expect(
+                key.starts(with: out.keyBytes ?? []) && (out.keyBytes?.count ?? 0) <= DeadLetter.maxKeyBytes,
+                sourceLocation: sourceLocation)
             #expect(json["key_bytes"] == .number(String(key.count)), sourceLocation: sourceLocation)
         }
         return json
@@ -40,8 +46,10 @@ struct DeadLetterSizeTests {
 
     @Test("floods of the bytes JSON escapes most, over and under 1 MiB, fit and keep as much as fits")
     func floods() throws {
-        for (byte, count) in [(UInt8(0), 800_000), (0x01, 900_000), (0x1F, 1 << 20), (0x7F, (1 << 20) + 1),
-                              (0x22, 1 << 20), (0x5C, 600_000), (0x0A, 3 << 20), (0xFF, 3 << 20), (0x41, 3 << 20)] {
+        for (byte, count) in [
+            (UInt8(0), 800_000), (0x01, 900_000), (0x1F, 1 << 20), (0x7F, (1 << 20) + 1),
+            (0x22, 1 << 20), (0x5C, 600_000), (0x0A, 3 << 20), (0xFF, 3 << 20), (0x41, 3 << 20),
+        ] {
             let json = try Self.check(value: [UInt8](repeating: byte, count: count))
             #expect(json["value_truncated"] == .bool(true), "byte \(byte)")
         }
@@ -63,7 +71,8 @@ struct DeadLetterSizeTests {
 
     @Test("a huge key is cut too, and both together still fit")
     func hugeKey() throws {
-        let json = try Self.check(value: [UInt8](repeating: 0, count: 1 << 20), key: [UInt8](repeating: 0, count: 1 << 20))
+        let json = try Self.check(
+            value: [UInt8](repeating: 0, count: 1 << 20), key: [UInt8](repeating: 0, count: 1 << 20))
         #expect(json["key_truncated"] == .bool(true))
         let keyless = try Self.check(value: Array("x".utf8), key: nil)
         #expect(keyless["key"] == .null && keyless["key_truncated"] == .bool(false))
@@ -84,7 +93,9 @@ struct DeadLetterSizeTests {
 
     @Test("any bytes of any length up to 1.2 MiB make a dead letter that fits (property)")
     func anyBytes() async {
-        let alphabet: [UInt8] = [0x00, 0x01, 0x09, 0x0A, 0x22, 0x5C, 0x7F, 0x41, 0xC3, 0xA9, 0xF0, 0x9F, 0x98, 0x80, 0xFF]
+        let alphabet: [UInt8] = [
+            0x00, 0x01, 0x09, 0x0A, 0x22, 0x5C, 0x7F, 0x41, 0xC3, 0xA9, 0xF0, 0x9F, 0x98, 0x80, 0xFF,
+        ]
         await propertyCheck(count: 30, input: Gen.int(in: 0...1_250_000), Gen.int(in: 0...Int.max)) { length, seed in
             var state = UInt64(truncatingIfNeeded: seed) | 1
             let value = (0..<length).map { _ -> UInt8 in

@@ -5,10 +5,12 @@ import Testing
 struct JSONTests {
     func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
 
-    @Test("documents that are refused", arguments: [
-        "", "{", "{\"a\":1,}", "[1,]", "{\"a\" 1}", "{'a':1}", "01", "1.", "-", "1e", "tru", "nul",
-        "{\"a\":1}x", "\"\\x\"", "\"\\ud800\"", "\"a\u{1}b\"", "{\"a\":1,\"a\":2}", "NaN", "[1 2]",
-    ])
+    @Test(
+        "documents that are refused",
+        arguments: [
+            "", "{", "{\"a\":1,}", "[1,]", "{\"a\" 1}", "{'a':1}", "01", "1.", "-", "1e", "tru", "nul",
+            "{\"a\":1}x", "\"\\x\"", "\"\\ud800\"", "\"a\u{1}b\"", "{\"a\":1,\"a\":2}", "NaN", "[1 2]",
+        ])
     func refused(text: String) {
         #expect(throws: JSONParseError.self) { try parse(text) }
     }

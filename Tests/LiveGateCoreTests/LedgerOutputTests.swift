@@ -36,7 +36,9 @@ struct LedgerOutputTests {
         #expect(first.filter { $0.topic == Topics.transactionVerdict }.map(\.inputFingerprint) == [event.fingerprint])
         #expect(again.filter { $0.topic == Topics.transactionVerdict }.map(\.inputFingerprint) == [event.fingerprint])
         let decision = ledger.apply(Fixtures.event(Fixtures.decision("a2", tenant: "t", action: "suspend"))).outputs
-        #expect(!decision.isEmpty && decision.allSatisfy { $0.inputFingerprint == nil }, "access verdicts and statuses carry none")
+        #expect(
+            !decision.isEmpty && decision.allSatisfy { $0.inputFingerprint == nil },
+            "access verdicts and statuses carry none")
     }
 
     @Test("an allowed live attempt: every contract field, exact text")
@@ -45,14 +47,15 @@ struct LedgerOutputTests {
         let outcome = ledger.apply(Fixtures.event(Fixtures.attempt("att-1001", tenant: "t", amount: "42.50")))
         #expect(outcome.outputs.map(\.topic) == [Topics.transactionVerdict])
         #expect(outcome.outputs[0].key == "t")
-        #expect(outcome.outputs[0].valueText == """
-            {"event_id":"att-1001","tenant_id":"t","subject":"attempt","outcome":"allowed","status":200,"code":null,"reason":null,\
-            "errors":[],"environment":"live","rail":"x402","currency":"USD","amount":"42.50","requested":"42.50",\
-            "window":"daily","limit":"500.00","used":"42.50","remaining":"457.50",\
-            "window_start":"2026-11-29T00:00:00.000Z","resets_at":"2026-11-30T00:00:00.000Z",\
-            "ceiling":{"per_tx":"100.00","daily":"500.00","monthly":"2000.00","disabled":false,\
-            "source":"platform_default","expires_at":null},"decided_at":"2026-11-29T12:00:00.000Z"}
-            """)
+        #expect(
+            outcome.outputs[0].valueText == """
+                {"event_id":"att-1001","tenant_id":"t","subject":"attempt","outcome":"allowed","status":200,"code":null,"reason":null,\
+                "errors":[],"environment":"live","rail":"x402","currency":"USD","amount":"42.50","requested":"42.50",\
+                "window":"daily","limit":"500.00","used":"42.50","remaining":"457.50",\
+                "window_start":"2026-11-29T00:00:00.000Z","resets_at":"2026-11-30T00:00:00.000Z",\
+                "ceiling":{"per_tx":"100.00","daily":"500.00","monthly":"2000.00","disabled":false,\
+                "source":"platform_default","expires_at":null},"decided_at":"2026-11-29T12:00:00.000Z"}
+                """)
     }
 
     @Test("decided_at is the record timestamp, so a replay of the record yields the same bytes")
@@ -85,9 +88,13 @@ struct LedgerOutputTests {
         let declared = ledger.apply(Fixtures.event(Fixtures.declaration("d1", tenant: "t")))
         let queue = Fixtures.values(declared.outputs, topic: Topics.notification)
         #expect(queue.map { $0["notification_id"]?.stringValue } == ["t/d1/in_app/platform_admins"])
-        let denied = ledger.apply(Fixtures.event(Fixtures.decision("n1", tenant: "t", action: "deny", notes: "No site")))
+        let denied = ledger.apply(
+            Fixtures.event(Fixtures.decision("n1", tenant: "t", action: "deny", notes: "No site")))
         let notices = Fixtures.values(denied.outputs, topic: Topics.notification)
-        #expect(notices.map { $0["notification_id"]?.stringValue } == ["t/n1/email/tenant_owner", "t/n1/in_app/tenant_owner"])
+        #expect(
+            notices.map { $0["notification_id"]?.stringValue } == [
+                "t/n1/email/tenant_owner", "t/n1/in_app/tenant_owner",
+            ])
         #expect(notices.map { $0["recipient"]?.stringValue } == ["owner@example.com", "u-t"])
         #expect(notices.allSatisfy { $0["href"]?.stringValue == "/dashboard/settings/production-access" })
         let status = Fixtures.values(denied.outputs, topic: Topics.tenantStatus)[0]

@@ -16,15 +16,16 @@ struct LedgerPropertyTests {
                 let event = Fixtures.event(step.json, rules: RandomStory.rules)
                 let outcome = ledger.apply(event)
                 let value = try JSONParser.parse(Array(step.json.utf8))
-                let reused = model.seen.keys.contains { $0.hasSuffix("|\(step.eventId)") && !$0.hasPrefix("\(step.tenantId)|") }
+                let reused = model.seen.keys.contains {
+                    $0.hasSuffix("|\(step.eventId)") && !$0.hasPrefix("\(step.tenantId)|")
+                }
                 let expected = model.apply(eventId: step.eventId, tenant: step.tenantId, json: step.json, value: value)
                 #expect(try Self.summary(outcome) == expected, "\(step.json)")
                 seen.count(expected)
                 if reused, expected.kind == "applied" { seen.counts["id of another tenant", default: 0] += 1 }
                 guard let verdict = outcome.outputs.first?.value else { continue }
                 let key = "\(step.tenantId)|\(step.eventId)"
-                if case .duplicate = outcome { #expect(firstBytes[key] == verdict) }
-                else { firstBytes[key] = verdict }
+                if case .duplicate = outcome { #expect(firstBytes[key] == verdict) } else { firstBytes[key] = verdict }
             }
             var usage: [String: Int64] = [:]
             for (key, used) in ledger.usage where used > .zero {
@@ -34,9 +35,11 @@ struct LedgerPropertyTests {
             #expect(usage == model.usage.filter { $0.value > 0 })
         }
         // The stories reach every v1.1 and v1.2 rule, or the agreement above would prove little.
-        for rule in ["resolution 200", "resolution 404", "resolution 409", "stale_version", "ceiling_warning",
-                     "ceiling_reached", "invalid_request", "signature_required", "release_window_closed",
-                     "id of another tenant"] {
+        for rule in [
+            "resolution 200", "resolution 404", "resolution 409", "stale_version", "ceiling_warning",
+            "ceiling_reached", "invalid_request", "signature_required", "release_window_closed",
+            "id of another tenant",
+        ] {
             #expect(seen.counts[rule, default: 0] > 0, "no story reached \(rule)")
         }
     }
@@ -69,8 +72,9 @@ struct LedgerPropertyTests {
             return "\(template)/\(n["data"]?["window"]?.stringValue ?? "?")/\(n["audience"]?.stringValue ?? "?")/"
                 + (n["channel"]?.stringValue ?? "?")
         }
-        return ReferenceModel.Expected(kind: kind, outcome: v["outcome"]?.stringValue, status: status,
-                                       reason: v["reason"]?.stringValue, state: v["state"]?.stringValue,
-                                       notices: notices.sorted())
+        return ReferenceModel.Expected(
+            kind: kind, outcome: v["outcome"]?.stringValue, status: status,
+            reason: v["reason"]?.stringValue, state: v["state"]?.stringValue,
+            notices: notices.sorted())
     }
 }

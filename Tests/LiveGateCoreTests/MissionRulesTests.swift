@@ -21,7 +21,9 @@ struct Story {
     /// The verdict of `json`, parsed.
     mutating func verdict(_ json: String) -> JSONValue { try! JSONParser.parse(apply(json).outputs[0].value) }
 
-    mutating func notices(_ json: String) -> [JSONValue] { Fixtures.values(apply(json).outputs, topic: Topics.notification) }
+    mutating func notices(_ json: String) -> [JSONValue] {
+        Fixtures.values(apply(json).outputs, topic: Topics.notification)
+    }
 
     func used(_ kind: UsageWindow.Kind, _ date: String, tenant: String = "t") -> String {
         let day = RFC3339.parse(date + "T00:00:00Z")!.date
@@ -43,11 +45,16 @@ struct ResolutionRulesTests {
         for i in 1...5 { s.apply(Fixtures.attempt("x\(i)", tenant: "t", amount: "100", at: "2026-11-30T23:59:0\(i)Z")) }
         #expect(s.used(.day, "2026-11-30") == "500.00")
         let v = s.verdict(Fixtures.resolution("r1", tenant: "t", attempt: "x1", at: "2026-12-01T00:00:05Z"))
-        #expect(JSONWriter.string(v) == #"{"event_id":"r1","tenant_id":"t","subject":"resolution","attempt_id":"x1","resolution":"failed","outcome":"accepted","status":200,"code":null,"reason":null,"errors":[],"released":"100.00","decided_at":"2026-12-01T00:00:05.000Z"}"#)
+        #expect(
+            JSONWriter.string(v)
+                == #"{"event_id":"r1","tenant_id":"t","subject":"resolution","attempt_id":"x1","resolution":"failed","outcome":"accepted","status":200,"code":null,"reason":null,"errors":[],"released":"100.00","decided_at":"2026-12-01T00:00:05.000Z"}"#
+        )
         #expect(s.used(.day, "2026-11-30") == "400.00" && s.used(.month, "2026-11-30") == "400.00")
         #expect(s.used(.day, "2026-12-01") == "0.00", "nothing was booked in the resolution's own day")
         // The headroom is usable again.
-        #expect(s.verdict(Fixtures.attempt("x6", tenant: "t", amount: "100", at: "2026-11-30T23:59:40Z"))["outcome"] == .string("allowed"))
+        #expect(
+            s.verdict(Fixtures.attempt("x6", tenant: "t", amount: "100", at: "2026-11-30T23:59:40Z"))["outcome"]
+                == .string("allowed"))
     }
 
     @Test("settled keeps usage; attempts that booked nothing release 0; a second resolution is 409")
@@ -57,13 +64,17 @@ struct ResolutionRulesTests {
         s.apply(Fixtures.attempt("denied", tenant: "t", amount: "150"))
         s.apply(Fixtures.attempt("test", tenant: "t", amount: "50", environment: "test"))
         let settled = s.verdict(Fixtures.resolution("r1", tenant: "t", attempt: "x1", resolution: "settled"))
-        #expect(settled["status"]?.int == 200 && settled["released"] == .string("0.00") && s.used(.day, "2026-11-29") == "50.00")
+        #expect(
+            settled["status"]?.int == 200 && settled["released"] == .string("0.00")
+                && s.used(.day, "2026-11-29") == "50.00")
         for (id, attempt) in [("r2", "denied"), ("r3", "test")] {
             let v = s.verdict(Fixtures.resolution(id, tenant: "t", attempt: attempt))
             #expect(v["outcome"] == .string("accepted") && v["released"] == .string("0.00"))
         }
         let again = s.verdict(Fixtures.resolution("r4", tenant: "t", attempt: "x1"))
-        #expect(again["status"]?.int == 409 && again["code"] == .string("ALREADY_RESOLVED") && again["reason"] == .string("already_resolved"))
+        #expect(
+            again["status"]?.int == 409 && again["code"] == .string("ALREADY_RESOLVED")
+                && again["reason"] == .string("already_resolved"))
         #expect(again["released"] == .null && s.used(.day, "2026-11-29") == "50.00", "nothing changes")
     }
 
@@ -74,7 +85,9 @@ struct ResolutionRulesTests {
         s.apply(Fixtures.attempt("x1", tenant: "t", amount: "50"))
         for (id, tenant, attempt) in [("r1", "t", "nope"), ("r2", "u", "x1"), ("r3", "t", "d-t")] {
             let v = s.verdict(Fixtures.resolution(id, tenant: tenant, attempt: attempt))
-            #expect(v["status"]?.int == 404 && v["code"] == .string("UNKNOWN_ATTEMPT") && v["reason"] == .string("unknown_attempt"))
+            #expect(
+                v["status"]?.int == 404 && v["code"] == .string("UNKNOWN_ATTEMPT")
+                    && v["reason"] == .string("unknown_attempt"))
         }
         #expect(s.used(.day, "2026-11-29") == "50.00")
     }
@@ -95,13 +108,18 @@ struct ResolutionRulesTests {
         // A stored attempt that booked $80, in a window that holds only $30 now (corrected by hand, say).
         let s = Story.approved()
         let day = RFC3339.parse("2026-11-29T00:00:00Z")!.date
-        let attempt = StoredEvent(eventId: "x1", tenantId: "t", type: .transactionAttempted, fingerprint: "f", outputs: [],
-                                  changedTenant: false, bookedAmount: .dollars(80), bookedDay: day,
-                                  occurredAt: RFC3339.parse(Fixtures.noon))
-        let usage = [UsageKey(tenantId: "t", window: UsageWindow(kind: .day, start: day)): Micros.dollars(30),
-                     UsageKey(tenantId: "t", window: UsageWindow(kind: .month, start: day.firstOfMonth)): Micros.dollars(30)]
-        var ledger = Ledger(rules: .standard, tenants: s.ledger.tenants, usage: usage, processed: [attempt.key: attempt])
-        let v = try JSONParser.parse(ledger.apply(Fixtures.event(Fixtures.resolution("r1", tenant: "t", attempt: "x1"))).outputs[0].value)
+        let attempt = StoredEvent(
+            eventId: "x1", tenantId: "t", type: .transactionAttempted, fingerprint: "f", outputs: [],
+            changedTenant: false, bookedAmount: .dollars(80), bookedDay: day,
+            occurredAt: RFC3339.parse(Fixtures.noon))
+        let usage = [
+            UsageKey(tenantId: "t", window: UsageWindow(kind: .day, start: day)): Micros.dollars(30),
+            UsageKey(tenantId: "t", window: UsageWindow(kind: .month, start: day.firstOfMonth)): Micros.dollars(30),
+        ]
+        var ledger = Ledger(
+            rules: .standard, tenants: s.ledger.tenants, usage: usage, processed: [attempt.key: attempt])
+        let v = try JSONParser.parse(
+            ledger.apply(Fixtures.event(Fixtures.resolution("r1", tenant: "t", attempt: "x1"))).outputs[0].value)
         #expect(v["released"] == .string("30.00"), "what the windows gave back, not what was booked")
         #expect(ledger.usage.values.allSatisfy { $0 == .zero })
         #expect(ledger.bookings.values.allSatisfy { $0.delta == Micros.dollars(-30) && !$0.setsLimit })
@@ -117,8 +135,11 @@ struct MeteringRulesTests {
         let big = s.verdict(Fixtures.attempt("x1", tenant: "t", amount: "450"))
         #expect(big["outcome"] == .string("allowed") && big["window"] == .null)
         #expect(s.used(.day, "2026-11-29") == "450.00")
-        s.apply(Fixtures.decision("c2", tenant: "t", action: "set_ceiling", notes: nil, ceiling: #"{"disabled":false}"#))
-        #expect(s.verdict(Fixtures.attempt("x2", tenant: "t", amount: "60"))["reason"] == .string("exceeds_tenant_beta_ceiling_daily"))
+        s.apply(
+            Fixtures.decision("c2", tenant: "t", action: "set_ceiling", notes: nil, ceiling: #"{"disabled":false}"#))
+        #expect(
+            s.verdict(Fixtures.attempt("x2", tenant: "t", amount: "60"))["reason"]
+                == .string("exceeds_tenant_beta_ceiling_daily"))
         #expect(s.verdict(Fixtures.attempt("x3", tenant: "t", amount: "50"))["outcome"] == .string("allowed"))
     }
 }
@@ -131,12 +152,19 @@ struct ThresholdRulesTests {
         #expect(s.notices(Fixtures.attempt("x1", tenant: "t", amount: "99.999999")).isEmpty)
         #expect(s.notices(Fixtures.attempt("x2", tenant: "t", amount: "99.999999")).isEmpty)
         #expect(s.notices(Fixtures.attempt("x3", tenant: "t", amount: "99.999999")).isEmpty)
-        #expect(s.notices(Fixtures.attempt("x4", tenant: "t", amount: "100")).isEmpty, "399.999997 of 500 is below 80 %")
+        #expect(
+            s.notices(Fixtures.attempt("x4", tenant: "t", amount: "100")).isEmpty, "399.999997 of 500 is below 80 %")
         let crossing = s.notices(Fixtures.attempt("x5", tenant: "t", amount: "0.000003"))  // exactly 400.00
-        #expect(crossing.map { "\($0["channel"]!.text!)/\($0["audience"]!.text!)" } == ["email/tenant_owner", "in_app/tenant_owner"])
+        #expect(
+            crossing.map { "\($0["channel"]!.text!)/\($0["audience"]!.text!)" } == [
+                "email/tenant_owner", "in_app/tenant_owner",
+            ])
         #expect(crossing.allSatisfy { $0["template"] == .string("ceiling_warning") })
         #expect(crossing[0]["notification_id"] == .string("t/day/2026-11-29/ceiling_warning/email/tenant_owner"))
-        #expect(JSONWriter.string(crossing[0]["data"]!) == #"{"window":"daily","window_start":"2026-11-29T00:00:00.000Z","resets_at":"2026-11-30T00:00:00.000Z","limit":"500.00","used":"400.00","threshold_percent":80}"#)
+        #expect(
+            JSONWriter.string(crossing[0]["data"]!)
+                == #"{"window":"daily","window_start":"2026-11-29T00:00:00.000Z","resets_at":"2026-11-30T00:00:00.000Z","limit":"500.00","used":"400.00","threshold_percent":80}"#
+        )
         // A release below 80 % and a new crossing in the same window notifies nobody again.
         s.apply(Fixtures.resolution("r1", tenant: "t", attempt: "x4"))
         #expect(s.notices(Fixtures.attempt("x6", tenant: "t", amount: "100")).isEmpty)
@@ -148,7 +176,10 @@ struct ThresholdRulesTests {
         for i in 1...5 { s.apply(Fixtures.attempt("x\(i)", tenant: "t", amount: "100")) }
         let first = s.notices(Fixtures.attempt("over1", tenant: "t", amount: "1"))
         #expect(first.map { $0["audience"]!.text! } == ["tenant_owner", "tenant_owner", "platform_admins"])
-        #expect(first.allSatisfy { $0["template"] == .string("ceiling_reached") && $0["data"]?["threshold_percent"]?.int == 100 })
+        #expect(
+            first.allSatisfy {
+                $0["template"] == .string("ceiling_reached") && $0["data"]?["threshold_percent"]?.int == 100
+            })
         #expect(first[0]["data"]?["used"] == .string("500.00"))
         #expect(s.notices(Fixtures.attempt("over2", tenant: "t", amount: "1")).isEmpty)
         // The per-transaction limit has no window: no notice.
@@ -158,12 +189,16 @@ struct ThresholdRulesTests {
     @Test("monthly crossings are their own window; nothing fires while the ceiling is disabled")
     func monthlyAndDisabled() {
         var d = Story.approved()
-        d.apply(Fixtures.decision("c1", tenant: "t", action: "set_ceiling", notes: nil, ceiling: #"{"per_tx":"2000","daily":"2000","monthly":"1000"}"#))
+        d.apply(
+            Fixtures.decision(
+                "c1", tenant: "t", action: "set_ceiling", notes: nil,
+                ceiling: #"{"per_tx":"2000","daily":"2000","monthly":"1000"}"#))
         let month = d.notices(Fixtures.attempt("x1", tenant: "t", amount: "800"))
         #expect(month.map { $0["data"]?["window"]?.text } == ["monthly", "monthly"])
         #expect(month[0]["notification_id"] == .string("t/month/2026-11-01/ceiling_warning/email/tenant_owner"))
         var off = Story.approved()
-        off.apply(Fixtures.decision("c1", tenant: "t", action: "set_ceiling", notes: nil, ceiling: #"{"disabled":true}"#))
+        off.apply(
+            Fixtures.decision("c1", tenant: "t", action: "set_ceiling", notes: nil, ceiling: #"{"disabled":true}"#))
         #expect(off.notices(Fixtures.attempt("x1", tenant: "t", amount: "600")).isEmpty)
     }
 }
@@ -174,20 +209,31 @@ struct DecisionRulesTests {
     func version() {
         var s = Story()
         #expect(s.verdict(Fixtures.declaration("d1", tenant: "t"))["status"]?.int == 202)  // version 1
-        let stale = s.verdict(Fixtures.decision("a1", tenant: "t", action: "approve", extra: [#""expected_version":0"#]))
-        #expect(stale["status"]?.int == 409 && stale["code"] == .string("VERSION_CONFLICT") && stale["reason"] == .string("stale_version"))
+        let stale = s.verdict(
+            Fixtures.decision("a1", tenant: "t", action: "approve", extra: [#""expected_version":0"#]))
+        #expect(
+            stale["status"]?.int == 409 && stale["code"] == .string("VERSION_CONFLICT")
+                && stale["reason"] == .string("stale_version"))
         #expect(s.ledger.tenant("t").state == .declarationPending && s.ledger.tenant("t").version == 1)
-        let bodyFirst = s.verdict(Fixtures.decision("a2", tenant: "t", action: "deny", notes: nil, extra: [#""expected_version":0"#]))
+        let bodyFirst = s.verdict(
+            Fixtures.decision("a2", tenant: "t", action: "deny", notes: nil, extra: [#""expected_version":0"#]))
         #expect(bodyFirst["status"]?.int == 400, "the body is checked before the version")
-        let beforeTransition = s.verdict(Fixtures.decision("a3", tenant: "t", action: "suspend", extra: [#""expected_version":0"#]))
+        let beforeTransition = s.verdict(
+            Fixtures.decision("a3", tenant: "t", action: "suspend", extra: [#""expected_version":0"#]))
         #expect(beforeTransition["code"] == .string("VERSION_CONFLICT"), "the version is checked before the transition")
-        #expect(s.verdict(Fixtures.decision("a4", tenant: "t", action: "approve", extra: [#""expected_version":1"#]))["status"]?.int == 200)
-        let never = s.verdict(Fixtures.decision("a5", tenant: "new", action: "set_ceiling", notes: nil, ceiling: #"{"per_tx":"5"}"#,
-                                                extra: [#""expected_version":0"#]))
+        #expect(
+            s.verdict(Fixtures.decision("a4", tenant: "t", action: "approve", extra: [#""expected_version":1"#]))[
+                "status"]?.int == 200)
+        let never = s.verdict(
+            Fixtures.decision(
+                "a5", tenant: "new", action: "set_ceiling", notes: nil, ceiling: #"{"per_tx":"5"}"#,
+                extra: [#""expected_version":0"#]))
         #expect(never["status"]?.int == 200, "a tenant never seen is at version 0")
         for (i, bad) in ["-1", "1.5", "\"1\"", "1e300"].enumerated() {
-            let v = s.verdict(Fixtures.decision("b\(i)", tenant: "t", action: "set_ceiling", notes: nil, ceiling: #"{}"#,
-                                                extra: [#""expected_version":\#(bad)"#]))
+            let v = s.verdict(
+                Fixtures.decision(
+                    "b\(i)", tenant: "t", action: "set_ceiling", notes: nil, ceiling: #"{}"#,
+                    extra: [#""expected_version":\#(bad)"#]))
             #expect(v["status"]?.int == 400, "expected_version \(bad)")
         }
     }
@@ -195,44 +241,67 @@ struct DecisionRulesTests {
     @Test("expires_at: later than occurred_at; from it on, attempts use the platform default")
     func expiry() {
         var s = Story.approved()
-        let equal = s.verdict(Fixtures.decision("c0", tenant: "t", action: "set_ceiling", notes: nil,
-                                                ceiling: #"{"per_tx":"300","expires_at":"2026-11-29T12:00:00Z"}"#))
+        let equal = s.verdict(
+            Fixtures.decision(
+                "c0", tenant: "t", action: "set_ceiling", notes: nil,
+                ceiling: #"{"per_tx":"300","expires_at":"2026-11-29T12:00:00Z"}"#))
         #expect(equal["status"]?.int == 400, "an override that ends as it starts")
-        s.apply(Fixtures.decision("c1", tenant: "t", action: "set_ceiling", notes: nil,
-                                  ceiling: #"{"per_tx":"300","expires_at":"2026-11-29T12:00:10Z"}"#))
+        s.apply(
+            Fixtures.decision(
+                "c1", tenant: "t", action: "set_ceiling", notes: nil,
+                ceiling: #"{"per_tx":"300","expires_at":"2026-11-29T12:00:10Z"}"#))
         let before = s.verdict(Fixtures.attempt("x1", tenant: "t", amount: "250", at: "2026-11-29T12:00:09.999Z"))
         #expect(before["outcome"] == .string("allowed"))
-        #expect(before["ceiling"]?["source"] == .string("override") && before["ceiling"]?["expires_at"] == .string("2026-11-29T12:00:10.000Z"))
+        #expect(
+            before["ceiling"]?["source"] == .string("override")
+                && before["ceiling"]?["expires_at"] == .string("2026-11-29T12:00:10.000Z"))
         let at = s.verdict(Fixtures.attempt("x2", tenant: "t", amount: "250", at: "2026-11-29T12:00:10Z"))
         #expect(at["reason"] == .string("exceeds_tenant_beta_ceiling_per_tx"))
         #expect(at["ceiling"]?["source"] == .string("platform_default") && at["ceiling"]?["expires_at"] == .null)
-        let status = Fixtures.values(s.apply(Fixtures.decision("c2", tenant: "t", action: "set_ceiling", notes: nil,
-            ceiling: #"{"daily":"50","expires_at":"2026-12-01T00:00:00Z"}"#)).outputs, topic: Topics.tenantStatus)
+        let status = Fixtures.values(
+            s.apply(
+                Fixtures.decision(
+                    "c2", tenant: "t", action: "set_ceiling", notes: nil,
+                    ceiling: #"{"daily":"50","expires_at":"2026-12-01T00:00:00Z"}"#)
+            ).outputs, topic: Topics.tenantStatus)
         #expect(status.first?["ceiling"]?["expires_at"] == .string("2026-12-01T00:00:00.000Z"))
     }
 
-    @Test("the suggested ceiling, from the declared monthly volume", arguments: [
-        ("1500", "100.00", "400.00", "1500.00"), ("100", "100.00", "150.00", "500.00"), ("149.01", "100.00", "150.00", "500.00"),
-        ("1e9", "100.00", "500.00", "2000.00"), ("0.5", "100.00", "150.00", "500.00"), ("1999.99", "100.00", "500.00", "2000.00"),
-        ("1e-400", "100.00", "150.00", "500.00"), ("1e400", "100.00", "500.00", "2000.00"),
-    ])
+    @Test(
+        "the suggested ceiling, from the declared monthly volume",
+        arguments: [
+            ("1500", "100.00", "400.00", "1500.00"), ("100", "100.00", "150.00", "500.00"),
+            ("149.01", "100.00", "150.00", "500.00"),
+            ("1e9", "100.00", "500.00", "2000.00"), ("0.5", "100.00", "150.00", "500.00"),
+            ("1999.99", "100.00", "500.00", "2000.00"),
+            ("1e-400", "100.00", "150.00", "500.00"), ("1e400", "100.00", "500.00", "2000.00"),
+        ])
     func suggested(volume: String, perTx: String, daily: String, monthly: String) {
         var s = Story()
-        let json = Fixtures.declaration("d1", tenant: "t").replacingOccurrences(of: #""expected_monthly_volume_usd":1500"#,
-                                                                               with: #""expected_monthly_volume_usd":\#(volume)"#)
+        let json = Fixtures.declaration("d1", tenant: "t").replacingOccurrences(
+            of: #""expected_monthly_volume_usd":1500"#,
+            with: #""expected_monthly_volume_usd":\#(volume)"#)
         let outputs = s.apply(json).outputs
         let verdict = try! JSONParser.parse(outputs[0].value)
-        #expect(JSONWriter.string(verdict["suggested_ceiling"]!) == #"{"per_tx":"\#(perTx)","daily":"\#(daily)","monthly":"\#(monthly)"}"#)
-        #expect(Fixtures.values(outputs, topic: Topics.notification)[0]["data"]?["suggested_ceiling"] == verdict["suggested_ceiling"])
+        #expect(
+            JSONWriter.string(verdict["suggested_ceiling"]!)
+                == #"{"per_tx":"\#(perTx)","daily":"\#(daily)","monthly":"\#(monthly)"}"#)
+        #expect(
+            Fixtures.values(outputs, topic: Topics.notification)[0]["data"]?["suggested_ceiling"]
+                == verdict["suggested_ceiling"])
     }
 
     @Test("without a declared volume there is no suggestion; use_suggested_ceiling then means the default")
     func noSuggestion() {
         var s = Story()
-        let json = Fixtures.declaration("d1", tenant: "t").replacingOccurrences(of: #""expected_monthly_volume_usd":1500,"#, with: "")
+        let json = Fixtures.declaration("d1", tenant: "t").replacingOccurrences(
+            of: #""expected_monthly_volume_usd":1500,"#, with: "")
         #expect(s.verdict(json)["suggested_ceiling"] == .null)
         s.apply(Fixtures.decision("c0", tenant: "t", action: "set_ceiling", notes: nil, ceiling: #"{"per_tx":"5"}"#))
-        #expect(s.verdict(Fixtures.decision("a1", tenant: "t", action: "approve", extra: [#""use_suggested_ceiling":true"#]))["status"]?.int == 200)
+        #expect(
+            s.verdict(
+                Fixtures.decision("a1", tenant: "t", action: "approve", extra: [#""use_suggested_ceiling":true"#]))[
+                    "status"]?.int == 200)
         #expect(s.ledger.tenant("t").override == .none)
     }
 
@@ -240,12 +309,18 @@ struct DecisionRulesTests {
     func useSuggested() {
         var s = Story()
         s.apply(Fixtures.declaration("d1", tenant: "t"))
-        let both = s.verdict(Fixtures.decision("a0", tenant: "t", action: "approve", ceiling: #"{"per_tx":"5"}"#,
-                                               extra: [#""use_suggested_ceiling":true"#]))
+        let both = s.verdict(
+            Fixtures.decision(
+                "a0", tenant: "t", action: "approve", ceiling: #"{"per_tx":"5"}"#,
+                extra: [#""use_suggested_ceiling":true"#]))
         #expect(both["status"]?.int == 400)
-        #expect(s.verdict(Fixtures.decision("a1", tenant: "t", action: "deny", extra: [#""use_suggested_ceiling":true"#]))["status"]?.int == 400)
+        #expect(
+            s.verdict(Fixtures.decision("a1", tenant: "t", action: "deny", extra: [#""use_suggested_ceiling":true"#]))[
+                "status"]?.int == 400)
         s.apply(Fixtures.decision("a2", tenant: "t", action: "approve", extra: [#""use_suggested_ceiling":true"#]))
-        #expect(s.ledger.tenant("t").override == CeilingOverride(perTx: .dollars(100), daily: .dollars(400), monthly: .dollars(1500)))
+        #expect(
+            s.ledger.tenant("t").override
+                == CeilingOverride(perTx: .dollars(100), daily: .dollars(400), monthly: .dollars(1500)))
         let history = s.ledger.transitions.last!
         #expect(history.ceilingBefore == CeilingOverride.none && history.ceiling == s.ledger.tenant("t").override)
         #expect(history.actorId == "admin-1" && history.notes == "Reviewed")

@@ -82,12 +82,15 @@ struct ReferenceModel {
             }
             if action == "set_ceiling" {
                 func micros(_ name: String) -> Int64? { c?[name]?.stringValue.map { Int64(Double($0)! * 1_000_000) } }
-                overrides[tenant] = Override(perTx: micros("per_tx"), daily: micros("daily"), monthly: micros("monthly"),
-                                             disabled: c?["disabled"] == .bool(true), expires: c?["expires_at"]?.stringValue)
+                overrides[tenant] = Override(
+                    perTx: micros("per_tx"), daily: micros("daily"), monthly: micros("monthly"),
+                    disabled: c?["disabled"] == .bool(true), expires: c?["expires_at"]?.stringValue)
                 return moved(state, 200)
             }
             let allowed: [String: [String: String]] = [
-                "approve": ["declaration_pending": "production_approved", "production_suspended": "production_approved"],
+                "approve": [
+                    "declaration_pending": "production_approved", "production_suspended": "production_approved",
+                ],
                 "deny": ["declaration_pending": "production_denied"],
                 "suspend": ["production_approved": "production_suspended"],
             ]
@@ -108,14 +111,18 @@ struct ReferenceModel {
         let failed = v["resolution"]?.stringValue == "failed"
         if failed, v["signature"] == nil { return result(403, "signature_required") }
         let attempt = "\(tenant)|\(v["attempt_id"]!.stringValue!)"
-        guard let kind = kinds[attempt], kind.type == "transaction.attempted" else { return result(404, "unknown_attempt") }
+        guard let kind = kinds[attempt], kind.type == "transaction.attempted" else {
+            return result(404, "unknown_attempt")
+        }
         guard !resolved.contains(attempt) else { return result(409, "already_resolved") }
         if failed, Self.hours[v["occurred_at"]!.stringValue!]! - Self.hours[kind.at]! > Self.windowHours {
             return result(409, "release_window_closed")
         }
         resolved.insert(attempt)
         if failed, let b = booked[attempt] {
-            for key in ["\(tenant)|\(b.day)", "\(tenant)|\(b.month)"] { usage[key] = max(0, usage[key, default: 0] - b.amount) }
+            for key in ["\(tenant)|\(b.day)", "\(tenant)|\(b.month)"] {
+                usage[key] = max(0, usage[key, default: 0] - b.amount)
+            }
         }
         return result(200, nil)
     }
@@ -123,8 +130,9 @@ struct ReferenceModel {
     private mutating func attempt(eventId: String, tenant: String, state: String, _ v: JSONValue) -> Expected {
         var notices: [String] = []
         func result(_ allowed: Bool, _ status: Int, _ reason: String?) -> Expected {
-            Expected(kind: "applied", outcome: allowed ? "allowed" : "denied", status: status, reason: reason,
-                     notices: notices.sorted())
+            Expected(
+                kind: "applied", outcome: allowed ? "allowed" : "denied", status: status, reason: reason,
+                notices: notices.sorted())
         }
         if v["environment"]?.stringValue == "test" { return result(true, 200, nil) }
         guard state == "production_approved" else { return result(false, 403, "live_access_not_approved") }
@@ -164,7 +172,9 @@ struct ReferenceModel {
         for (key, limit, window) in [(dayKey, daily, "daily"), (monthKey, monthly, "monthly")] {
             let before = usage[key, default: 0]
             // 80 % in integers: used / limit >= 4 / 5.
-            if before * 5 < limit * 4, (before + amount) * 5 >= limit * 4 { notice("ceiling_warning", window, admins: false) }
+            if before * 5 < limit * 4, (before + amount) * 5 >= limit * 4 {
+                notice("ceiling_warning", window, admins: false)
+            }
         }
         book()
         return result(true, 200, nil)

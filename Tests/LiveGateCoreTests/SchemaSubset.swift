@@ -5,8 +5,10 @@ import LiveGateCore
 /// mistaken for a number). Returns the first violation, or nil when `value` conforms.
 enum SchemaSubset {
     static let annotations: Set<String> = ["$schema", "$id", "title", "description", "format", "examples"]
-    static let keywords: Set<String> = ["type", "enum", "const", "required", "properties", "items", "minLength",
-                                        "maxLength", "pattern", "minimum", "additionalProperties", "oneOf"]
+    static let keywords: Set<String> = [
+        "type", "enum", "const", "required", "properties", "items", "minLength",
+        "maxLength", "pattern", "minimum", "additionalProperties", "oneOf",
+    ]
 
     static func violation(_ value: JSONValue, _ schema: JSONValue, path: String = "$") -> String? {
         guard case let .object(members) = schema else { return "\(path): schema is not an object" }
@@ -25,7 +27,10 @@ enum SchemaSubset {
         if let constant = schema["const"], constant != value { return "\(path): not the constant" }
         if case let .string(s) = value, let problem = stringViolation(s, schema) { return "\(path): \(problem)" }
         if case let .number(n) = value, case let .number(min)? = schema["minimum"], let x = Double(n),
-           let m = Double(min), x < m { return "\(path): below minimum" }
+            let m = Double(min), x < m
+        {
+            return "\(path): below minimum"
+        }
         if case let .array(elements) = value, let items = schema["items"] {
             for (i, element) in elements.enumerated() {
                 if let v = violation(element, items, path: "\(path)[\(i)]") { return v }
@@ -61,7 +66,8 @@ enum SchemaSubset {
     static func matches(_ value: JSONValue, type: String) -> Bool {
         switch (type, value) {
         case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object),
-             ("number", .number): return true
+            ("number", .number):
+            return true
         case let ("integer", .number(n)): return !n.contains(".") && !n.lowercased().contains("e")
         default: return false
         }

@@ -19,7 +19,10 @@ struct JCSTests {
               "literals": [null, true, false]
             }
             """#
-        #expect(try jcs(input) == #"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#)
+        #expect(
+            try jcs(input)
+                == #"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#
+        )
     }
 
     @Test("section 3.2.3: members sorted by UTF-16 code units, not by scalars or UTF-8")
@@ -29,26 +32,29 @@ struct JCSTests {
              "1": "One", "\ud83d\ude00": "Emoji: Grinning Face", "\u0080": "Control",
              "\u00f6": "Latin Small Letter O With Diaeresis"}
             """#
-        let expected = "{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\u{80}\":\"Control\","
+        let expected =
+            "{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\u{80}\":\"Control\","
             + "\"\u{F6}\":\"Latin Small Letter O With Diaeresis\",\"\u{20AC}\":\"Euro Sign\","
             + "\"\u{1F600}\":\"Emoji: Grinning Face\",\"\u{FB33}\":\"Hebrew Letter Dalet With Dagesh\"}"
         #expect(try jcs(input) == expected)
     }
 
-    @Test("appendix B: IEEE 754 doubles and their text", arguments: [
-        ("0000000000000000", "0"), ("8000000000000000", "0"), ("0000000000000001", "5e-324"),
-        ("8000000000000001", "-5e-324"), ("7fefffffffffffff", "1.7976931348623157e+308"),
-        ("ffefffffffffffff", "-1.7976931348623157e+308"), ("4340000000000000", "9007199254740992"),
-        ("c340000000000000", "-9007199254740992"), ("4430000000000000", "295147905179352830000"),
-        ("44b52d02c7e14af5", "9.999999999999997e+22"), ("44b52d02c7e14af6", "1e+23"),
-        ("44b52d02c7e14af7", "1.0000000000000001e+23"), ("444b1ae4d6e2ef4e", "999999999999999700000"),
-        ("444b1ae4d6e2ef4f", "999999999999999900000"), ("444b1ae4d6e2ef50", "1e+21"),
-        ("3eb0c6f7a0b5ed8c", "9.999999999999997e-7"), ("3eb0c6f7a0b5ed8d", "0.000001"),
-        ("41b3de4355555553", "333333333.3333332"), ("41b3de4355555554", "333333333.33333325"),
-        ("41b3de4355555555", "333333333.3333333"), ("41b3de4355555556", "333333333.3333334"),
-        ("41b3de4355555557", "333333333.33333343"), ("becbf647612f3696", "-0.0000033333333333333333"),
-        ("43143ff3c1cb0959", "1424953923781206.2"),
-    ])
+    @Test(
+        "appendix B: IEEE 754 doubles and their text",
+        arguments: [
+            ("0000000000000000", "0"), ("8000000000000000", "0"), ("0000000000000001", "5e-324"),
+            ("8000000000000001", "-5e-324"), ("7fefffffffffffff", "1.7976931348623157e+308"),
+            ("ffefffffffffffff", "-1.7976931348623157e+308"), ("4340000000000000", "9007199254740992"),
+            ("c340000000000000", "-9007199254740992"), ("4430000000000000", "295147905179352830000"),
+            ("44b52d02c7e14af5", "9.999999999999997e+22"), ("44b52d02c7e14af6", "1e+23"),
+            ("44b52d02c7e14af7", "1.0000000000000001e+23"), ("444b1ae4d6e2ef4e", "999999999999999700000"),
+            ("444b1ae4d6e2ef4f", "999999999999999900000"), ("444b1ae4d6e2ef50", "1e+21"),
+            ("3eb0c6f7a0b5ed8c", "9.999999999999997e-7"), ("3eb0c6f7a0b5ed8d", "0.000001"),
+            ("41b3de4355555553", "333333333.3333332"), ("41b3de4355555554", "333333333.33333325"),
+            ("41b3de4355555555", "333333333.3333333"), ("41b3de4355555556", "333333333.3333334"),
+            ("41b3de4355555557", "333333333.33333343"), ("becbf647612f3696", "-0.0000033333333333333333"),
+            ("43143ff3c1cb0959", "1424953923781206.2"),
+        ])
     func numbers(bits: String, expected: String) throws {
         let value = Double(bitPattern: UInt64(bits, radix: 16)!)
         let bytes = try JSONValue.number(value.description).jcsBytes()
@@ -115,7 +121,8 @@ struct SignedDecisionTests {
     func refused() throws {
         let other = DecisionSigningKey(kid: "someone-else")
         let approve = Fixtures.decision("a1", tenant: "t", action: "approve")
-        let tampered = try signed(approve).replacingOccurrences(of: #""action":"approve""#, with: #""action":"suspend""#)
+        let tampered = try signed(approve).replacingOccurrences(
+            of: #""action":"approve""#, with: #""action":"suspend""#)
         let forgedKid = try signed(approve, by: DecisionSigningKey(kid: "admin-3-2026-12"))  // same kid, other key
         let cases: [(String, String)] = [
             (approve, "signature_required"),
@@ -123,11 +130,15 @@ struct SignedDecisionTests {
             (try signed(approve, by: other), "unknown_signing_key"),
             (tampered, "bad_signature"),
             (forgedKid, "bad_signature"),
-            (try signed(approve).replacingOccurrences(of: #""alg":"ed25519""#, with: #""alg":"none""#), "bad_signature"),
+            (
+                try signed(approve).replacingOccurrences(of: #""alg":"ed25519""#, with: #""alg":"none""#),
+                "bad_signature"
+            ),
         ]
         for (json, reason) in cases {
             let v = verdict(json, keys: keys)
-            #expect(v["outcome"] == .string("rejected") && v["status"] == .number("403")
+            #expect(
+                v["outcome"] == .string("rejected") && v["status"] == .number("403")
                     && v["code"] == .string("FORBIDDEN") && v["reason"] == .string(reason), "\(json) → \(v)")
             #expect(v["state"] == .string("declaration_pending"), "nothing changes")
         }
@@ -148,10 +159,12 @@ struct SignedDecisionTests {
         let approve = Fixtures.decision("a1", tenant: "t", action: "approve")
         #expect(verdict(try signed(approve, by: second), keys: both)["outcome"] == .string("accepted"))
         let entry = JSONWriter.string(admin.publicEntry)
-        for bad in [#"{}"#, #"{"keys": []}"#, #"{"keys": [\#(entry), \#(entry)]}"#,
-                    #"{"keys": [{"kid": "a", "alg": "rsa", "public_key": "AAAA"}]}"#,
-                    #"{"keys": [{"kid": "a", "alg": "ed25519", "public_key": "AAAA"}]}"#,
-                    #"{"keys": [{"kid": "", "alg": "ed25519", "public_key": "AAAA"}]}"#] {
+        for bad in [
+            #"{}"#, #"{"keys": []}"#, #"{"keys": [\#(entry), \#(entry)]}"#,
+            #"{"keys": [{"kid": "a", "alg": "rsa", "public_key": "AAAA"}]}"#,
+            #"{"keys": [{"kid": "a", "alg": "ed25519", "public_key": "AAAA"}]}"#,
+            #"{"keys": [{"kid": "", "alg": "ed25519", "public_key": "AAAA"}]}"#,
+        ] {
             #expect(throws: DecisionKeySet.LoadError.self, "\(bad)") { try DecisionKeySet.parse(Array(bad.utf8)) }
         }
     }

@@ -35,13 +35,17 @@ struct SourceRulesTests {
     func oneWallClock() throws {
         let files = try Self.swiftFilesByPath()
         #expect(files.count >= 80, "the scan found too few files to be trusted")
-        let clockReads = ["Date()", "Date.now", "ContinuousClock", "SuspendingClock", "DispatchTime", "clock_gettime",
-                          "gettimeofday", "ProcessInfo"]
+        let clockReads = [
+            "Date()", "Date.now", "ContinuousClock", "SuspendingClock", "DispatchTime", "clock_gettime",
+            "gettimeofday", "ProcessInfo",
+        ]
         for (path, text) in files where path.hasPrefix("LiveGateCore/") {
             for read in clockReads where text.contains(read) { Issue.record("\(path) reads a clock: \(read)") }
         }
-        for (path, text) in files where text.contains("timeIntervalSince1970 * 1000")
-            && path != "LiveGateStore/WallClock.swift" && !Self.handMadeInstants.contains(path) {
+        for (path, text) in files
+        where text.contains("timeIntervalSince1970 * 1000")
+            && path != "LiveGateStore/WallClock.swift" && !Self.handMadeInstants.contains(path)
+        {
             Issue.record("\(path) makes a UTCInstant by hand: use WallClock")
         }
     }
@@ -56,8 +60,11 @@ struct SourceRulesTests {
         }
         // Only the Postgres module talks to libpq.
         for (name, text) in files where text.contains("import CLibPQ") {
-            #expect(["PostgresConnection.swift", "PostgresConnection+Pipeline.swift", "ConnectionString.swift",
-                     "PostgresRows.swift", "PostgresArray.swift", "PostgresError.swift"].contains(name), "\(name) imports libpq")
+            #expect(
+                [
+                    "PostgresConnection.swift", "PostgresConnection+Pipeline.swift", "ConnectionString.swift",
+                    "PostgresRows.swift", "PostgresArray.swift", "PostgresError.swift",
+                ].contains(name), "\(name) imports libpq")
         }
     }
 }

@@ -38,14 +38,19 @@ struct TopicsTests {
             let label = example["name"]?.stringValue ?? "?"
             let expect = try #require(example["expect"])
             let value: [UInt8]
-            if let text = example["value_text"]?.stringValue { value = Array(text.utf8) }
-            else { value = JSONWriter.bytes(try #require(example["value"])) }
+            if let text = example["value_text"]?.stringValue {
+                value = Array(text.utf8)
+            } else {
+                value = JSONWriter.bytes(try #require(example["value"]))
+            }
             let time = example["record_timestamp"]?.stringValue ?? example["value"]?["occurred_at"]?.stringValue
-            let stampedBy: InputRecord.TimestampSource = example["timestamp_type"]?.stringValue == "CreateTime" ? .producer : .broker
-            let record = InputRecord(topic: name, key: example["key"]?.stringValue.map { Array($0.utf8) },
-                                     value: value,
-                                     timestamp: time.flatMap(RFC3339.parse) ?? RFC3339.parse(Fixtures.noon)!,
-                                     timestampSource: stampedBy)
+            let stampedBy: InputRecord.TimestampSource =
+                example["timestamp_type"]?.stringValue == "CreateTime" ? .producer : .broker
+            let record = InputRecord(
+                topic: name, key: example["key"]?.stringValue.map { Array($0.utf8) },
+                value: value,
+                timestamp: time.flatMap(RFC3339.parse) ?? RFC3339.parse(Fixtures.noon)!,
+                timestampSource: stampedBy)
             let rules = example["with_keys"] == .bool(true) ? try Self.keyedRules(topic) : .standard
             let actual = Self.observed(InputDecoder.decode(record, rules: rules))
             #expect(actual == Self.expected(expect), "\(name): \(label)")
@@ -61,8 +66,9 @@ struct TopicsTests {
         let schema = try #require(topic["schema"])
         for example in Self.examples(topic) {
             let violation = SchemaSubset.violation(try #require(example["value"]), schema)
-            #expect((violation == nil) == (example["valid"] == .bool(true)),
-                    "\(name): \(example["name"]?.stringValue ?? "?"): \(violation ?? "conforms")")
+            #expect(
+                (violation == nil) == (example["valid"] == .bool(true)),
+                "\(name): \(example["name"]?.stringValue ?? "?"): \(violation ?? "conforms")")
         }
     }
 
@@ -111,7 +117,8 @@ struct TopicsTests {
             return .object([("outcome", .string("dead_letter")), ("error", .string(reason.error.rawValue))])
         case let .event(event):
             switch event.body {
-            case let .declaration(.rejected(r)), let .decision(.rejected(r)), let .resolution(.rejected(r)): rejection = r
+            case let .declaration(.rejected(r)), let .decision(.rejected(r)), let .resolution(.rejected(r)):
+                rejection = r
             case .declaration(.valid), .decision(.valid): rejection = nil
             case let .resolution(.valid(resolution)): rejection = resolution.refusal
             case let .attempt(a): rejection = a.rejection
@@ -131,7 +138,8 @@ struct TopicsTests {
         case "rejected":
             let fields = SchemaSubset.arrayStrings(expect["fields"] ?? .array([]))
             return .object([
-                ("outcome", .string("rejected")), ("status", expect["status"] ?? .null), ("code", expect["code"] ?? .null),
+                ("outcome", .string("rejected")), ("status", expect["status"] ?? .null),
+                ("code", expect["code"] ?? .null),
                 ("reason", expect["reason"] ?? .null), ("fields", .array(Set(fields).sorted().map(JSONValue.string))),
             ])
         default: return .object([("outcome", .string("valid"))])
@@ -147,7 +155,8 @@ struct TopicCatalogTests {
         #expect(file["partitions"] == .number(String(definition.partitions)))
         #expect(file["replication_factor"] == .number(String(definition.replicationFactor)))
         guard case let .object(config)? = file["config"] else { Issue.record("no config"); return }
-        #expect(Dictionary(uniqueKeysWithValues: config.map { ($0.key, $0.value.stringValue ?? "") }) == definition.config)
+        #expect(
+            Dictionary(uniqueKeysWithValues: config.map { ($0.key, $0.value.stringValue ?? "") }) == definition.config)
     }
 
     @Test("covers every contract topic once")

@@ -17,7 +17,8 @@ struct APITokensTests {
     func grants() throws {
         let tokens = try APITokens(text: TestTokens.file.replacingOccurrences(of: "\n", with: "\r\n"), source: "test")
         #expect(tokens.count == 7)
-        #expect(tokens.grant(authorization: "Bearer \(TestTokens.boundAttempts)")
+        #expect(
+            tokens.grant(authorization: "Bearer \(TestTokens.boundAttempts)")
                 == Grant(scopes: [.attemptsWrite, .statusRead], tenant: "t-1"))
         #expect(tokens.grant(authorization: "bearer \(TestTokens.status)") == Grant(scopes: [.statusRead]))
         #expect(tokens.grant(authorization: "Bearer not-a-token-0123456789") == nil)
@@ -25,7 +26,9 @@ struct APITokensTests {
         #expect(tokens.grant(authorization: nil) == nil)
     }
 
-    @Test("a line without scopes, with an unknown scope, a short token, a bad binding: refused with its line, never its token")
+    @Test(
+        "a line without scopes, with an unknown scope, a short token, a bad binding: refused with its line, never its token"
+    )
     func mistakes() {
         let good = "\(TestTokens.all) status:read"
         let secret = "secret-token-value-0123456789"
@@ -69,7 +72,9 @@ struct APITokensTests {
         try "\(second) admin:read\n\(first)\n".write(toFile: path, atomically: true, encoding: .utf8)
         guard case let .failure(failure) = credentials.reload() else { Issue.record("a broken file was taken"); return }
         #expect(failure == .noScopes(line: 2) && !"\(failure)".contains(first))
-        #expect(credentials.lookup(authorization: "Bearer \(second)") == .granted(Grant(scopes: [.adminRead])), "the tokens in force stay")
+        #expect(
+            credentials.lookup(authorization: "Bearer \(second)") == .granted(Grant(scopes: [.adminRead])),
+            "the tokens in force stay")
         #expect(Credentials.open.lookup(authorization: nil) == .open)
     }
 }

@@ -1,5 +1,6 @@
-@testable import LiveGateHTTP
 import Testing
+
+@testable import LiveGateHTTP
 
 @Suite("Body deadline: a request's body is in within the timeout, however it trickles")
 struct BodyDeadlineTests {
@@ -15,7 +16,9 @@ struct BodyDeadlineTests {
         #expect(machine.head(at: start + .seconds(6)) == .none, "nothing after close")
     }
 
-    @Test("a body that ends in time cancels the timer, and a stale timer then does nothing; the next request starts afresh")
+    @Test(
+        "a body that ends in time cancels the timer, and a stale timer then does nothing; the next request starts afresh"
+    )
     mutating func inTime() {
         _ = machine.head(at: start)
         #expect(machine.end() == .cancel)

@@ -1,5 +1,6 @@
-@testable import LiveGateHTTP
 import Testing
+
+@testable import LiveGateHTTP
 
 @Suite("Deadline wheel: never early, at most one slot late, removable")
 struct DeadlineWheelTests {

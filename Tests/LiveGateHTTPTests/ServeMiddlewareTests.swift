@@ -16,12 +16,14 @@ struct ServeMiddlewareTests {
     typealias Body = @Sendable (any TestClientProtocol, PrometheusCollectorRegistry) async throws -> Void
 
     func withServer(_ body: @escaping Body) async throws {
-        let verdicts = VerdictPath(waiters: VerdictWaiters(capacity: 16), publisher: RecordingPublisher(),
-                                   feedIsHealthy: { true })
+        let verdicts = VerdictPath(
+            waiters: VerdictWaiters(capacity: 16), publisher: RecordingPublisher(),
+            feedIsHealthy: { true })
         var limits = StatusServer.Limits()
         limits.requestTimeout = .milliseconds(500)
-        let server = StatusServer(databaseURL: "postgresql://livegate@127.0.0.1:1/none",
-                                  credentials: try TestTokens.credentials(), limits: limits, verdicts: verdicts)
+        let server = StatusServer(
+            databaseURL: "postgresql://livegate@127.0.0.1:1/none",
+            credentials: try TestTokens.credentials(), limits: limits, verdicts: verdicts)
         var logger = Logger(label: "test.serve")
         logger.logLevel = .critical
         let pool = DatabasePool(url: server.databaseURL, size: 1, queueLimit: 8, timeout: .milliseconds(500))
@@ -31,11 +33,15 @@ struct ServeMiddlewareTests {
         try await app.test(.router) { client in try await body(client, registry) }
     }
 
-    func call(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, token: String? = nil,
-              body: String? = nil) async throws -> (status: Int, headers: HTTPFields, body: String) {
+    func call(
+        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, token: String? = nil,
+        body: String? = nil
+    ) async throws -> (status: Int, headers: HTTPFields, body: String) {
         let headers: HTTPFields = token.map { [.authorization: "Bearer \($0)"] } ?? [:]
-        return try await client.execute(uri: uri, method: method, headers: headers,
-                                        body: body.map { ByteBuffer(string: $0) }) { response in
+        return try await client.execute(
+            uri: uri, method: method, headers: headers,
+            body: body.map { ByteBuffer(string: $0) }
+        ) { response in
             (Int(response.status.code), response.headers, String(buffer: response.body))
         }
     }
@@ -56,8 +62,9 @@ struct ServeMiddlewareTests {
             #expect(try await call(client, .get, path).status == 401)
             let badId = "/v1/tenants/t-1/transaction-attempts/e%00"
             #expect(try await call(client, .get, badId, token: TestTokens.all).status == 400)
-            let posted = try await call(client, .post, "/v1/transaction-attempts?wait_ms=0", token: TestTokens.all,
-                                        body: AccessRoutesTests.attempt("e-1", tenant: "t-1"))
+            let posted = try await call(
+                client, .post, "/v1/transaction-attempts?wait_ms=0", token: TestTokens.all,
+                body: AccessRoutesTests.attempt("e-1", tenant: "t-1"))
             #expect(posted.status == 202, "\(posted)")
             #expect(try await call(client, .get, "/healthz").status == 200)
             #expect(try await call(client, .post, path).status == 405)

@@ -8,8 +8,10 @@ struct VerdictWaitersTests {
 
     /// Waits that must end early are a minute long: a busy test run can hold an async test's threads for
     /// seconds (seen: 18 s in CI), and a shorter wait would then run out before the test delivers.
-    func wait(_ waiters: VerdictWaiters, _ ticket: VerdictWaiters.Ticket, verdict: Duration = .seconds(60),
-              publish: Duration = .seconds(60)) async -> VerdictWaiters.Outcome {
+    func wait(
+        _ waiters: VerdictWaiters, _ ticket: VerdictWaiters.Ticket, verdict: Duration = .seconds(60),
+        publish: Duration = .seconds(60)
+    ) async -> VerdictWaiters.Outcome {
         await waiters.wait(ticket, verdictWait: verdict, publishTime: publish)
     }
 
@@ -17,7 +19,8 @@ struct VerdictWaitersTests {
     func deliveredFirst() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let ticket = try #require(waiters.register(tenantId: "t-1", eventId: "a-1"))
-        waiters.deliver(tenantId: "t-1", eventId: "a-1", verdict: verdict)  // before even the acknowledgement: a verdict wins
+        // Before even the acknowledgement: a verdict wins.
+        waiters.deliver(tenantId: "t-1", eventId: "a-1", verdict: verdict)
         #expect(await wait(waiters, ticket) == .verdict(verdict))
         #expect(waiters.count == 0)
     }
@@ -49,8 +52,9 @@ struct VerdictWaitersTests {
 
     // Waits of a minute that must end at once: were they to run their course, the outcome would be wrong
     // (no tighter wall-clock bound: a busy test run can hold an async test's thread for many seconds).
-    @Test("wait_ms=0: pending as soon as the input is acknowledged, not when the publish time is over",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "wait_ms=0: pending as soon as the input is acknowledged, not when the publish time is over",
+        .timeLimit(.minutes(2)))
     func pendingOnAcknowledgement() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let ticket = try #require(waiters.register(tenantId: "t-1", eventId: "a-1"))
@@ -60,8 +64,9 @@ struct VerdictWaitersTests {
         #expect(await result == .pending)
     }
 
-    @Test("acknowledged after the verdict wait but within the publish time: pending, not unpublished",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "acknowledged after the verdict wait but within the publish time: pending, not unpublished",
+        .timeLimit(.minutes(2)))
     func acknowledgedLate() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let ticket = try #require(waiters.register(tenantId: "t-1", eventId: "a-1"))
@@ -71,41 +76,52 @@ struct VerdictWaitersTests {
         #expect(await result == .pending)
     }
 
-    @Test("a failed publish answers at once; one never acknowledged answers when its time is over",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "a failed publish answers at once; one never acknowledged answers when its time is over",
+        .timeLimit(.minutes(2)))
     func unpublished() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let failed = try #require(waiters.register(tenantId: "t-1", eventId: "a-1"))
         failed.published(.failure(.kafka("broker refused")))
-        #expect(await wait(waiters, failed, verdict: .seconds(60), publish: .seconds(60))
+        #expect(
+            await wait(waiters, failed, verdict: .seconds(60), publish: .seconds(60))
                 == .unpublished(.kafka("broker refused")))
 
         let silent = try #require(waiters.register(tenantId: "t-1", eventId: "a-2"))
-        #expect(await wait(waiters, silent, verdict: .zero, publish: .milliseconds(50)) == .unpublished(.notAcknowledged))
+        #expect(
+            await wait(waiters, silent, verdict: .zero, publish: .milliseconds(50)) == .unpublished(.notAcknowledged))
         silent.published(.success(()))  // late: changes nothing
         // The verdict wait ends first, then the publish time (the deadline moves in the wheel).
         let slow = try #require(waiters.register(tenantId: "t-1", eventId: "a-3"))
-        #expect(await wait(waiters, slow, verdict: .milliseconds(20), publish: .milliseconds(70)) == .unpublished(.notAcknowledged))
+        #expect(
+            await wait(waiters, slow, verdict: .milliseconds(20), publish: .milliseconds(70))
+                == .unpublished(.notAcknowledged))
         #expect(waiters.count == 0)
     }
 
-    @Test("a verdict answering another input of the same id is not this request's: its dead letter is",
-          .timeLimit(.minutes(2)))
+    @Test(
+        "a verdict answering another input of the same id is not this request's: its dead letter is",
+        .timeLimit(.minutes(2)))
     func verdictOfAnotherInput() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let mine = Array(#"{"event_id":"a-1","amount":"2"}"#.utf8)
-        let ticket = try #require(waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(mine), fingerprint: "fp-mine"))
+        let ticket = try #require(
+            waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(mine), fingerprint: "fp-mine"))
         ticket.published(.success(()))
         async let result = wait(waiters, ticket, verdict: .seconds(60))
         waiters.deliver(tenantId: "t-1", eventId: "a-1", verdict: verdict, answering: "fp-first")
         try await Task.sleep(for: .milliseconds(30))
-        waiters.refuse(tenantId: "t-1", eventId: "a-1", valueSHA256: SHA256Hex.of(mine), error: "idempotency_conflict", message: "used before")
+        waiters.refuse(
+            tenantId: "t-1", eventId: "a-1", valueSHA256: SHA256Hex.of(mine), error: "idempotency_conflict",
+            message: "used before")
         #expect(await result == .refused(error: "idempotency_conflict", message: "used before"))
         // A verdict that answers this input, or one without a fingerprint (an older worker), is delivered.
-        let other = try #require(waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(mine), fingerprint: "fp-mine"))
+        let other = try #require(
+            waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(mine), fingerprint: "fp-mine"))
         waiters.deliver(tenantId: "t-1", eventId: "a-1", verdict: verdict, answering: "fp-mine")
         #expect(await wait(waiters, other) == .verdict(verdict))
-        let unmarked = try #require(waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(mine), fingerprint: "fp-mine"))
+        let unmarked = try #require(
+            waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(mine), fingerprint: "fp-mine"))
         waiters.deliver(tenantId: "t-1", eventId: "a-1", verdict: verdict)
         #expect(await wait(waiters, unmarked) == .verdict(verdict))
     }
@@ -123,10 +139,13 @@ struct VerdictWaitersTests {
     func tenantsApart() async throws {
         let waiters = VerdictWaiters(capacity: 4)
         let body = Array(#"{"event_id":"a-1","tenant_id":"t-1"}"#.utf8)
-        let mine = try #require(waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(body), fingerprint: "fp"))
+        let mine = try #require(
+            waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(body), fingerprint: "fp"))
         mine.published(.success(()))
         waiters.deliver(tenantId: "t-2", eventId: "a-1", verdict: Array("other tenant".utf8), answering: "fp")
-        waiters.refuse(tenantId: "t-2", eventId: "a-1", valueSHA256: SHA256Hex.of(body), error: "idempotency_conflict", message: "x")
+        waiters.refuse(
+            tenantId: "t-2", eventId: "a-1", valueSHA256: SHA256Hex.of(body), error: "idempotency_conflict",
+            message: "x")
         #expect(await wait(waiters, mine, verdict: .milliseconds(30)) == .pending)
         // Tenant ids compare as bytes too.
         let composed = try #require(waiters.register(tenantId: "caf\u{e9}", eventId: "a-1"))
@@ -141,12 +160,15 @@ struct VerdictWaitersTests {
     @Test("a dead letter refuses the request whose body it names (by digest), not another of the same id")
     func refusedByDeadLetter() async throws {
         let waiters = VerdictWaiters(capacity: 4)
-        let original = Array(#"{"event_id":"a-1","amount":"1"}"#.utf8), other = Array(#"{"event_id":"a-1","amount":"2"}"#.utf8)
+        let original = Array(#"{"event_id":"a-1","amount":"1"}"#.utf8),
+            other = Array(#"{"event_id":"a-1","amount":"2"}"#.utf8)
         let first = try #require(waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(original)))
         let second = try #require(waiters.register(tenantId: "t-1", eventId: "a-1", bodySHA256: SHA256Hex.of(other)))
         first.published(.success(()))
         second.published(.success(()))
-        waiters.refuse(tenantId: "t-1", eventId: "a-1", valueSHA256: SHA256Hex.of(other), error: "idempotency_conflict", message: "used before")
+        waiters.refuse(
+            tenantId: "t-1", eventId: "a-1", valueSHA256: SHA256Hex.of(other), error: "idempotency_conflict",
+            message: "used before")
         #expect(await wait(waiters, second) == .refused(error: "idempotency_conflict", message: "used before"))
         #expect(await wait(waiters, first, verdict: .milliseconds(30)) == .pending)
     }
@@ -154,7 +176,8 @@ struct VerdictWaitersTests {
     @Test("two requests for one id both get its verdict")
     func sameIdTwice() async throws {
         let waiters = VerdictWaiters(capacity: 4)
-        let first = try #require(waiters.register(tenantId: "t-1", eventId: "a-1")), second = try #require(waiters.register(tenantId: "t-1", eventId: "a-1"))
+        let first = try #require(waiters.register(tenantId: "t-1", eventId: "a-1")),
+            second = try #require(waiters.register(tenantId: "t-1", eventId: "a-1"))
         async let a = wait(waiters, first)
         async let b = wait(waiters, second)
         try await Task.sleep(for: .milliseconds(50))
@@ -195,12 +218,15 @@ struct IntakeTests {
     @Test("the fingerprint serve computes is the one the workers store and put on the verdict, whatever the spelling")
     func fingerprintAsTheWorkers() throws {
         let body = #"{"event_id":"a-1","type":"transaction.attempted","tenant_id":"t-1","amount":"12.50","n":1500}"#
-        let respelled = #"{ "n": 1.5e3, "amount": "12.50", "tenant_id": "t-1", "type": "transaction.attempted", "event_id": "a-1" }"#
-        let record = InputRecord(topic: Topics.transactionAttempt, key: Array("t-1".utf8), value: Array(body.utf8),
-                                 timestamp: UTCInstant(millis: 0), timestampSource: .broker)
+        let respelled =
+            #"{ "n": 1.5e3, "amount": "12.50", "tenant_id": "t-1", "type": "transaction.attempted", "event_id": "a-1" }"#
+        let record = InputRecord(
+            topic: Topics.transactionAttempt, key: Array("t-1".utf8), value: Array(body.utf8),
+            timestamp: UTCInstant(millis: 0), timestampSource: .broker)
         guard case let .event(event) = InputDecoder.decode(record) else { Issue.record("not decoded"); return }
         #expect(try Intake.address(Array(body.utf8), as: .transactionAttempted).get().fingerprint == event.fingerprint)
-        #expect(try Intake.address(Array(respelled.utf8), as: .transactionAttempted).get().fingerprint == event.fingerprint)
+        #expect(
+            try Intake.address(Array(respelled.utf8), as: .transactionAttempted).get().fingerprint == event.fingerprint)
     }
 
     @Test("not JSON, not an object, another type, no usable ids: refused with the reason")
@@ -212,8 +238,10 @@ struct IntakeTests {
         #expect(refusal(#"{"event_id":"","type":"transaction.attempted","tenant_id":"t"}"#) == "invalid_event_id")
         #expect(refusal(#"{"event_id":7,"type":"transaction.attempted","tenant_id":"t"}"#) == "invalid_event_id")
         let long = String(repeating: "x", count: 129)
-        #expect(refusal(#"{"event_id":"a","type":"transaction.attempted","tenant_id":"\#(long)"}"#) == "invalid_tenant_id")
-        #expect(refusal(#"{"event_id":"a","type":"transaction.attempted","tenant_id":"t\u0001"}"#) == "invalid_tenant_id")
+        #expect(
+            refusal(#"{"event_id":"a","type":"transaction.attempted","tenant_id":"\#(long)"}"#) == "invalid_tenant_id")
+        #expect(
+            refusal(#"{"event_id":"a","type":"transaction.attempted","tenant_id":"t\u0001"}"#) == "invalid_tenant_id")
         #expect(refusal(String(repeating: " ", count: Intake.maxBodyBytes + 1)) == "body_too_large")
     }
 }

@@ -6,14 +6,21 @@ import Testing
 @Suite("The private PostgreSQL")
 struct LocalPostgresTests {
     private static func fresh(port: Int) throws -> (LocalPostgres, cleanup: () -> Void) {
-        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-local-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])  // `postgres` must reach its folder
-        let server = LocalPostgres(port: port, directory: parent + "/pg", binDirectory: try LocalPostgres.fromEnvironment().binDirectory)
-        return (server, {
-            try? server.stop(.immediate)
-            try? FileManager.default.removeItem(atPath: parent)
-        })
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "livegate-local-\(UUID().uuidString)"
+        ).path
+        try FileManager.default.createDirectory(
+            atPath: parent, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o755])  // `postgres` must reach its folder
+        let server = LocalPostgres(
+            port: port, directory: parent + "/pg", binDirectory: try LocalPostgres.fromEnvironment().binDirectory)
+        return (
+            server,
+            {
+                try? server.stop(.immediate)
+                try? FileManager.default.removeItem(atPath: parent)
+            }
+        )
     }
 
     @Test("from nothing, stopped, and running, start ends with a running server and its URL")

@@ -6,11 +6,14 @@ import Testing
 struct SubprocessTests {
     @Test("a child that outlives its bound is killed with everything in its process group, and reaped")
     func timeout() throws {
-        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-grandchild-\(UUID().uuidString)").path
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "livegate-grandchild-\(UUID().uuidString)"
+        ).path
         let started = Date()
         #expect(throws: Subprocess.TimedOut.self) {
             // The grandchild would write the marker after 3 s unless the group kill reaches it.
-            try Subprocess.run("/bin/sh", ["-c", "(sleep 3; touch \(marker)) & echo waiting; sleep 60"], timeoutSeconds: 1)
+            try Subprocess.run(
+                "/bin/sh", ["-c", "(sleep 3; touch \(marker)) & echo waiting; sleep 60"], timeoutSeconds: 1)
         }
         #expect(Date().timeIntervalSince(started) < 10)
         Thread.sleep(forTimeInterval: 3.5)

@@ -18,15 +18,21 @@ struct CommandOptionsTests {
         "livegate offsets reset": ["topic", "partition", "to-offset", "to-earliest", "to-latest", "execute", "json"],
         "livegate prune": ["dry-run"],
         // replay belongs to another change; its --operator falls back to $USER.
-        "livegate replay": ["topic", "partition", "from-offset", "from-time", "to-offset", "dry-run", "force",
-                            "operator"],
+        "livegate replay": [
+            "topic", "partition", "from-offset", "from-time", "to-offset", "dry-run", "force",
+            "operator",
+        ],
         "livegate dead-letters list": ["since", "error", "topic", "json", "max"],
-        "livegate bench": ["attempts", "tenants", "rate", "calls", "call-rate", "batch-of-one-attempts", "batch-max",
-                           "lanes", "json", "repeat", "closed-loop-only"],
+        "livegate bench": [
+            "attempts", "tenants", "rate", "calls", "call-rate", "batch-of-one-attempts", "batch-max",
+            "lanes", "json", "repeat", "closed-loop-only",
+        ],
         "livegate postgres stop": ["mode"],
         "livegate keys generate": ["kid", "out"],
-        "livegate decide": ["notes", "per-tx", "daily", "monthly", "disabled", "expires-at", "use-suggested-ceiling",
-                            "expected-version", "event-id"],
+        "livegate decide": [
+            "notes", "per-tx", "daily", "monthly", "disabled", "expires-at", "use-suggested-ceiling",
+            "expected-version", "event-id",
+        ],
         "livegate resolve": ["event-id"],
     ]
 
@@ -40,8 +46,9 @@ struct CommandOptionsTests {
             if case let .array(arguments)? = command["arguments"] {
                 for argument in arguments where ["option", "flag"].contains(argument["kind"]?.stringValue ?? "") {
                     guard case let .array(names)? = argument["names"],
-                          let name = names.compactMap({ $0["name"]?.stringValue }).max(by: { $0.count < $1.count }),
-                          !["help", "version", "h"].contains(name) else { continue }
+                        let name = names.compactMap({ $0["name"]?.stringValue }).max(by: { $0.count < $1.count }),
+                        !["help", "version", "h"].contains(name)
+                    else { continue }
                     found.append((path, name, argument["abstract"]?.stringValue ?? ""))
                 }
             }
@@ -61,7 +68,9 @@ struct CommandOptionsTests {
         for option in options {
             let exempt = Self.perInvocation[option.command]?.contains(option.name) == true
             let named = option.help.contains("(env: LIVEGATE_")
-            #expect(exempt != named, exempt
+            #expect(
+                exempt != named,
+                exempt
                     ? "\(option.command) --\(option.name) has a variable: remove it from perInvocation"
                     : "\(option.command) --\(option.name) has no (env: LIVEGATE_…) in its help: \(option.help)")
         }

@@ -4,71 +4,81 @@ import LiveGateTestSupport
 import Testing
 
 extension PipelineTests {
-@Suite("livegate dev --demo")
-struct DevCommandTests {
-    /// Runs `livegate dev --demo --exit-after-demo` with `extra` arguments; its exit status and output.
-    func runDemo(_ extra: [String] = []) throws -> (status: Int32?, output: String) {
-        let database = try TestDatabase.create()
-        defer { database.drop() }
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-dev-\(UUID().uuidString).log").path
-        let pid = try Subprocess.spawn(WorkerProcess.executable, ["dev", "--demo", "--exit-after-demo"] + extra,
-                                       environment: ["LIVEGATE_DATABASE_URL": database.url],
-                                       removing: ["LIVEGATE_BROKERS"], output: log)
-        let status = Subprocess.wait(pid, seconds: 120)
-        if status == nil { kill(pid, SIGKILL) }
-        return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
-    }
-
-    /// What every run of the story shows, signed or not.
-    static let story = [
-        "Kafka bootstrap", "declaration accepted 202", "production_access_approved",
-        "exceeds_tenant_beta_ceiling_per_tx", "exceeds_tenant_beta_ceiling_daily",
-        "exceeds_tenant_beta_ceiling_monthly", "monthly 2000.00/2000.00",
-        "production_access_suspended", "live_access_not_approved",
-        "ceiling_warning (daily 442.50/500.00)", "ceiling_reached (daily 442.50/500.00)",
-        "resolution failed  accepted 200  released $100.00", "ceiling_warning (monthly",
-        "ceiling_reached (monthly 2000.00/2000.00)",
-    ]
-
-    @Test("the demo runs signed by default, with throwaway keys, against its own embedded broker, and shows every ceiling being hit")
-    func demo() throws {
-        let (status, output) = try runDemo()
-        #expect(status == 0)
-        for expected in Self.story + [
-            "Decisions and failed resolutions must be signed", "Producer timestamps are trusted: the embedded broker keeps them",
-            // The worker requires signatures: the forged approval is refused, the admin's signed one applies.
-            "(signature_required)", "signing with key dev-admin", "declaration_pending → production_approved",
-            "signing with key dev-settlement", "without settlement's key",
-            "livegate decide set-ceiling t-1 --daily 300 --key /", "--kid dev-admin",
-            "livegate resolve t-1 att-1 failed --key /", "--kid dev-settlement",
-        ] {
-            #expect(output.contains(expected), "missing \(expected) in:\n\(output)")
+    @Suite("livegate dev --demo")
+    struct DevCommandTests {
+        /// Runs `livegate dev --demo --exit-after-demo` with `extra` arguments; its exit status and output.
+        func runDemo(_ extra: [String] = []) throws -> (status: Int32?, output: String) {
+            let database = try TestDatabase.create()
+            defer { database.drop() }
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "livegate-dev-\(UUID().uuidString).log"
+            ).path
+            let pid = try Subprocess.spawn(
+                WorkerProcess.executable, ["dev", "--demo", "--exit-after-demo"] + extra,
+                environment: ["LIVEGATE_DATABASE_URL": database.url],
+                removing: ["LIVEGATE_BROKERS"], output: log)
+            let status = Subprocess.wait(pid, seconds: 120)
+            if status == nil { kill(pid, SIGKILL) }
+            return (status, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
         }
-        #expect(!output.contains("decisions are trusted unsigned"))
-        // "decision key set     /tmp/livegate-dev-keys-…/decision-keys.json": the folder goes when dev exits.
-        let keySet = try #require(output.components(separatedBy: "decision key set ").dropFirst().first?
-            .trimmingCharacters(in: .whitespaces).components(separatedBy: " ").first)
-        let folder = (keySet as NSString).deletingLastPathComponent
-        #expect(folder.contains("livegate-dev-keys-") && !FileManager.default.fileExists(atPath: folder),
+
+        /// What every run of the story shows, signed or not.
+        static let story = [
+            "Kafka bootstrap", "declaration accepted 202", "production_access_approved",
+            "exceeds_tenant_beta_ceiling_per_tx", "exceeds_tenant_beta_ceiling_daily",
+            "exceeds_tenant_beta_ceiling_monthly", "monthly 2000.00/2000.00",
+            "production_access_suspended", "live_access_not_approved",
+            "ceiling_warning (daily 442.50/500.00)", "ceiling_reached (daily 442.50/500.00)",
+            "resolution failed  accepted 200  released $100.00", "ceiling_warning (monthly",
+            "ceiling_reached (monthly 2000.00/2000.00)",
+        ]
+
+        @Test(
+            "the demo runs signed by default, with throwaway keys, against its own embedded broker, and shows every ceiling being hit"
+        )
+        func demo() throws {
+            let (status, output) = try runDemo()
+            #expect(status == 0)
+            for expected in Self.story + [
+                "Decisions and failed resolutions must be signed",
+                "Producer timestamps are trusted: the embedded broker keeps them",
+                // The worker requires signatures: the forged approval is refused, the admin's signed one applies.
+                "(signature_required)", "signing with key dev-admin", "declaration_pending → production_approved",
+                "signing with key dev-settlement", "without settlement's key",
+                "livegate decide set-ceiling t-1 --daily 300 --key /", "--kid dev-admin",
+                "livegate resolve t-1 att-1 failed --key /", "--kid dev-settlement",
+            ] {
+                #expect(output.contains(expected), "missing \(expected) in:\n\(output)")
+            }
+            #expect(!output.contains("decisions are trusted unsigned"))
+            // "decision key set     /tmp/livegate-dev-keys-…/decision-keys.json": the folder goes when dev exits.
+            let keySet = try #require(
+                output.components(separatedBy: "decision key set ").dropFirst().first?
+                    .trimmingCharacters(in: .whitespaces).components(separatedBy: " ").first)
+            let folder = (keySet as NSString).deletingLastPathComponent
+            #expect(
+                folder.contains("livegate-dev-keys-") && !FileManager.default.fileExists(atPath: folder),
                 "the throwaway keys outlived the run: \(folder)")
-    }
-
-    @Test("--unsigned runs the story without key sets, and the worker says that decisions are trusted unsigned")
-    func unsignedDemo() throws {
-        let (status, output) = try runDemo(["--unsigned"])
-        #expect(status == 0)
-        for expected in Self.story + ["Unsigned (--unsigned)", "decisions are trusted unsigned"] {
-            #expect(output.contains(expected), "missing \(expected) in:\n\(output)")
         }
-        for absent in ["signature_required", "livegate decide", "livegate resolve", "dev-admin"] {
-            #expect(!output.contains(absent), "\(absent) in an unsigned run:\n\(output)")
+
+        @Test("--unsigned runs the story without key sets, and the worker says that decisions are trusted unsigned")
+        func unsignedDemo() throws {
+            let (status, output) = try runDemo(["--unsigned"])
+            #expect(status == 0)
+            for expected in Self.story + ["Unsigned (--unsigned)", "decisions are trusted unsigned"] {
+                #expect(output.contains(expected), "missing \(expected) in:\n\(output)")
+            }
+            for absent in ["signature_required", "livegate decide", "livegate resolve", "dev-admin"] {
+                #expect(!output.contains(absent), "\(absent) in an unsigned run:\n\(output)")
+            }
+        }
+
+        @Test("--sign-decisions, the default since v1.2, is still accepted, and contradicts --unsigned")
+        func signDecisionsFlag() throws {
+            let both = try WorkerProcess.run(["dev", "--sign-decisions", "--unsigned"])
+            #expect(
+                both.status == 64 && both.output.contains("--unsigned and --sign-decisions contradict each other"),
+                "\(both.output)")
         }
     }
-
-    @Test("--sign-decisions, the default since v1.2, is still accepted, and contradicts --unsigned")
-    func signDecisionsFlag() throws {
-        let both = try WorkerProcess.run(["dev", "--sign-decisions", "--unsigned"])
-        #expect(both.status == 64 && both.output.contains("--unsigned and --sign-decisions contradict each other"), "\(both.output)")
-    }
-}
 }

@@ -1,8 +1,9 @@
 import Kafka
-@testable import LiveGatePipeline
-@testable import LiveGateStore
 import Postgres
 import Testing
+
+@testable import LiveGatePipeline
+@testable import LiveGateStore
 
 /// One test per row of `FailureTable`: what a SQLSTATE or a librdkafka code means for a lane.
 @Suite("What a failure means: PostgreSQL")
@@ -20,8 +21,9 @@ struct FailureTablePostgresTests {
     @Test("a connection libpq lost, class 08, an admin shutdown: a new connection, then a retry")
     func connectionLost() {
         #expect(classes(["08006", "08001", "57P01", "57P02", "57P03"]) == [.connectionLost])
-        #expect(FailureTable.postgres(sqlState: "28P01", brokenConnection: true) == .connectionLost,
-                "lost is lost, whatever SQLSTATE came with it")
+        #expect(
+            FailureTable.postgres(sqlState: "28P01", brokenConnection: true) == .connectionLost,
+            "lost is lost, whatever SQLSTATE came with it")
         #expect(FailureTable.postgres(sqlState: nil, brokenConnection: true) == .connectionLost)
         #expect(FailureTable.Postgres.connectionLost.applyFailure == .transient(needsNewConnection: true))
     }
@@ -59,8 +61,10 @@ struct FailureTablePostgresTests {
 
     @Test("store errors: a broken invariant is isolated to name its record, exhausted retries are retried")
     func storeErrors() {
-        let broken = StoreError.database(PostgresError(kind: .server, sqlState: "23514", message: "",
-                                                       table: "usage_windows"))
+        let broken = StoreError.database(
+            PostgresError(
+                kind: .server, sqlState: "23514", message: "",
+                table: "usage_windows"))
         #expect(FailureTable.apply(broken) == .refusesData)
         let exhausted = StoreError(kind: .retriesExhausted, message: "", underlying: nil)
         #expect(FailureTable.apply(exhausted) == .transient(needsNewConnection: false))

@@ -41,11 +41,13 @@ final class HostProbe: Sendable {
         var starved: Bool { p99Millis >= 250 || maxMillis >= 1000 }
 
         var description: String {
-            let verdict = starved
+            let verdict =
+                starved
                 ? "the host was starved"
                 : "the host answered promptly (a delay was the pipeline's, not the host's)"
-            return String(format: "%@ (a 10 ms step overshot by p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d samples; "
-                          + "load average %@)", verdict, p50Millis, p99Millis, maxMillis, samples, loadAverage)
+            return String(
+                format: "%@ (a 10 ms step overshot by p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d samples; "
+                    + "load average %@)", verdict, p50Millis, p99Millis, maxMillis, samples, loadAverage)
         }
     }
 
@@ -55,9 +57,11 @@ final class HostProbe: Sendable {
         func quantile(_ q: Double) -> Double {
             sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))]
         }
-        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
+        let load =
+            (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
             .split(separator: " ").first.map(String.init) ?? "n/a"
-        return Report(samples: sorted.count, p50Millis: quantile(0.5), p99Millis: quantile(0.99),
-                      maxMillis: sorted.last ?? 0, loadAverage: load)
+        return Report(
+            samples: sorted.count, p50Millis: quantile(0.5), p99Millis: quantile(0.99),
+            maxMillis: sorted.last ?? 0, loadAverage: load)
     }
 }

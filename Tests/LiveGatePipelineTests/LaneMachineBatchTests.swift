@@ -1,6 +1,7 @@
 import Kafka
-@testable import LiveGatePipeline
 import Testing
+
+@testable import LiveGatePipeline
 
 /// One batch's rules: order, retries, reconnects, producer replacement, isolation, the deadline, a stop.
 @Suite("The lane machine: a batch")
@@ -107,11 +108,13 @@ struct LaneMachineBatchTests {
     func deadline() {
         let start = 1_000 * Self.second
         var m = Self.applying(at: start)
-        #expect(m.applyFailed(.transient(needsNewConnection: false), at: start + 120 * Self.second - 1)
-            == .wait(afterFailures: 1))
+        #expect(
+            m.applyFailed(.transient(needsNewConnection: false), at: start + 120 * Self.second - 1)
+                == .wait(afterFailures: 1))
         _ = m.waited()
-        #expect(m.applyFailed(.transient(needsNewConnection: false), at: start + 120 * Self.second)
-            == .leaveGroup(.stalled), "uncommitted: the next owner reads the batch again")
+        #expect(
+            m.applyFailed(.transient(needsNewConnection: false), at: start + 120 * Self.second)
+                == .leaveGroup(.stalled), "uncommitted: the next owner reads the batch again")
     }
 
     @Test("past the deadline while publishing or reconnecting, the lane leaves the group too")

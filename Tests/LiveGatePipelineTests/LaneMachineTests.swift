@@ -1,6 +1,7 @@
 import Kafka
-@testable import LiveGatePipeline
 import Testing
+
+@testable import LiveGatePipeline
 
 /// Every rule of a lane's life, fed events and compared on actions: no broker, no database, no clock. The
 /// process proofs show the rules hold against real processes; these show each rule alone, in microseconds.
@@ -26,8 +27,10 @@ struct LaneMachineSessionTests {
         return m
     }
 
-    static func poll(_ offsets: [TopicPartition: Int64], owned: Set<TopicPartition> = [p0, p1],
-                     revoked: Bool = false, member: Bool = true) -> LaneMachine.Poll {
+    static func poll(
+        _ offsets: [TopicPartition: Int64], owned: Set<TopicPartition> = [p0, p1],
+        revoked: Bool = false, member: Bool = true
+    ) -> LaneMachine.Poll {
         LaneMachine.Poll(nextOffsets: offsets, revokedDuringPoll: revoked, owned: owned, isGroupMember: member)
     }
 
@@ -121,8 +124,9 @@ struct LaneMachineSessionTests {
     @Test("records of partitions revoked during the poll are dropped, and not committed")
     func revokedPartitionsDropped() {
         var m = Self.polling()
-        #expect(m.polled(Self.poll([Self.p0: 5, Self.p1: 9], owned: [Self.p0], revoked: true))
-            == .decode(dropping: [Self.p1]))
+        #expect(
+            m.polled(Self.poll([Self.p0: 5, Self.p1: 9], owned: [Self.p0], revoked: true))
+                == .decode(dropping: [Self.p1]))
         _ = m.decoded(at: 0)
         _ = m.applied()
         #expect(m.published() == .commitBatch([Self.p0: 5]))
@@ -194,8 +198,9 @@ struct LaneMachineCarryOverTests {
     @Test("a refused commit is made once the group settles, for the partitions still held, before the next batch")
     func carriedOverAndCommitted() {
         var m = Self.refused([Self.p0: 5, Self.p1: 7])
-        #expect(m.polled(S.poll([Self.p0: 9], owned: [Self.p0])) == .commitCarryOver([Self.p0: 5]),
-                "p1 moved away: its new owner reads it again, answered from the store")
+        #expect(
+            m.polled(S.poll([Self.p0: 9], owned: [Self.p0])) == .commitCarryOver([Self.p0: 5]),
+            "p1 moved away: its new owner reads it again, answered from the store")
         #expect(m.offsetsCommitted() == .decode(dropping: []))
         #expect(m.carryOver.isEmpty)
     }

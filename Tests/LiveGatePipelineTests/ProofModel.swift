@@ -25,8 +25,12 @@ struct ProofModel {
         guard live else { return Expected(outcome: "allowed", reason: nil) }
         let used = booked[tenant, default: 0]
         if amount > 100_000_000 { return Expected(outcome: "denied", reason: "exceeds_tenant_beta_ceiling_per_tx") }
-        if used + amount > 500_000_000 { return Expected(outcome: "denied", reason: "exceeds_tenant_beta_ceiling_daily") }
-        if used + amount > 2_000_000_000 { return Expected(outcome: "denied", reason: "exceeds_tenant_beta_ceiling_monthly") }
+        if used + amount > 500_000_000 {
+            return Expected(outcome: "denied", reason: "exceeds_tenant_beta_ceiling_daily")
+        }
+        if used + amount > 2_000_000_000 {
+            return Expected(outcome: "denied", reason: "exceeds_tenant_beta_ceiling_monthly")
+        }
         booked[tenant] = used + amount
         return Expected(outcome: "allowed", reason: nil)
     }

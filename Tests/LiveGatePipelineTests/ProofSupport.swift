@@ -33,7 +33,10 @@ struct ProofWorkload {
         let tenants = (0..<scale.tenants).map { "p-\($0)" }
         self.tenants = tenants
         setup = tenants.flatMap { t in
-            [("d-\(t)", Fixtures.declaration("d-\(t)", tenant: t)), ("a-\(t)", Fixtures.decision("a-\(t)", tenant: t, action: "approve", at: Fixtures.now()))]
+            [
+                ("d-\(t)", Fixtures.declaration("d-\(t)", tenant: t)),
+                ("a-\(t)", Fixtures.decision("a-\(t)", tenant: t, action: "approve", at: Fixtures.now())),
+            ]
         }
         let now = Fixtures.now()
         let amounts = ["0.01", "1", "5.5", "9.99", "12", "20", "33.333333", "50", "75", "99.999999", "100", "100.01"]
@@ -43,16 +46,31 @@ struct ProofWorkload {
             return ("x-\(i)", t, amount, rng.next() % 10 != 0)
         }
         attempts = plan.map {
-            ($0.id, Fixtures.attempt($0.id, tenant: $0.tenant, amount: $0.amount, at: now, environment: $0.live ? "live" : "test"))
+            (
+                $0.id,
+                Fixtures.attempt(
+                    $0.id, tenant: $0.tenant, amount: $0.amount, at: now, environment: $0.live ? "live" : "test")
+            )
         }
         // Mid-stream admin work on a few tenants: only lowering ceilings, suspending and reinstating, so no
         // tenant may ever pass the platform's $100 / $500 / $2,000.
         decisions = tenants.prefix(max(2, tenants.count / 10)).enumerated().flatMap { i, t -> [(String, String)] in
             i % 2 == 0
-                ? [("c-\(t)", Fixtures.decision("c-\(t)", tenant: t, action: "set_ceiling", at: Fixtures.now(), notes: nil,
-                                                ceiling: #"{"per_tx":"50","daily":"300"}"#))]
-                : [("s-\(t)", Fixtures.decision("s-\(t)", tenant: t, action: "suspend", at: Fixtures.now())),
-                   ("r-\(t)", Fixtures.decision("r-\(t)", tenant: t, action: "approve", at: Fixtures.now(), notes: nil))]
+                ? [
+                    (
+                        "c-\(t)",
+                        Fixtures.decision(
+                            "c-\(t)", tenant: t, action: "set_ceiling", at: Fixtures.now(), notes: nil,
+                            ceiling: #"{"per_tx":"50","daily":"300"}"#)
+                    )
+                ]
+                : [
+                    ("s-\(t)", Fixtures.decision("s-\(t)", tenant: t, action: "suspend", at: Fixtures.now())),
+                    (
+                        "r-\(t)",
+                        Fixtures.decision("r-\(t)", tenant: t, action: "approve", at: Fixtures.now(), notes: nil)
+                    ),
+                ]
         }
     }
 
@@ -60,7 +78,8 @@ struct ProofWorkload {
 
     /// Tenants that no mid-stream decision touches: `ProofModel` predicts every one of their verdicts.
     var undecidedTenants: Set<String> {
-        let decided = Set(decisions.compactMap { Fixtures.record($0.json).key.map { String(decoding: $0, as: UTF8.self) } })
+        let decided = Set(
+            decisions.compactMap { Fixtures.record($0.json).key.map { String(decoding: $0, as: UTF8.self) } })
         return Set(tenants).subtracting(decided)
     }
 
@@ -111,13 +130,19 @@ struct ProofInvariants {
             result.republished += copies.count - 1
             guard id.hasPrefix("x-") else { continue }
             let reason = verdict["reason"]?.stringValue
-            let kind = verdict["outcome"] == .string("allowed") ? "allowed"
-                : reason?.hasPrefix("exceeds_tenant_beta_ceiling") == true ? "ceiling"
-                : reason == "occurred_at_skew" ? "skew" : "other denial"
+            let kind =
+                verdict["outcome"] == .string("allowed")
+                ? "allowed"
+                : reason?.hasPrefix("exceeds_tenant_beta_ceiling") == true
+                    ? "ceiling"
+                    : reason == "occurred_at_skew" ? "skew" : "other denial"
             result.outcomes[kind, default: 0] += 1
-            if kind == "allowed", let broken = Self.pastItsCeiling(verdict) { result.overCeiling.append("\(id): \(broken)") }
+            if kind == "allowed", let broken = Self.pastItsCeiling(verdict) {
+                result.overCeiling.append("\(id): \(broken)")
+            }
             if let expected = model.expected[id],
-               expected != ProofModel.Expected(outcome: verdict["outcome"]?.stringValue ?? "", reason: reason) {
+                expected != ProofModel.Expected(outcome: verdict["outcome"]?.stringValue ?? "", reason: reason)
+            {
                 result.modelMismatches.append("\(id): expected \(expected.outcome) \(expected.reason ?? "")")
             }
         }
@@ -132,10 +157,12 @@ struct ProofInvariants {
     /// (lowered by a mid-stream decision or not): the amount within `per_tx`, the window's usage within its limit.
     static func pastItsCeiling(_ verdict: JSONValue) -> String? {
         guard verdict["environment"] == .string("live"), let amount = verdict["amount"]?.stringValue,
-              let perTx = verdict["ceiling"]?["per_tx"]?.stringValue else { return nil }
+            let perTx = verdict["ceiling"]?["per_tx"]?.stringValue
+        else { return nil }
         if ProofModel.micros(amount) > ProofModel.micros(perTx) { return "amount \(amount) over per_tx \(perTx)" }
         if let used = verdict["used"]?.stringValue, let limit = verdict["limit"]?.stringValue,
-           ProofModel.micros(used) > ProofModel.micros(limit) {
+            ProofModel.micros(used) > ProofModel.micros(limit)
+        {
             return "\(verdict["window"]?.stringValue ?? "window") used \(used) over \(limit)"
         }
         return nil
@@ -152,7 +179,8 @@ struct ProofInvariants {
             if micros > limit { overCeiling.append("\(tenant) \(kind) \(micros)") }
         }
         for tenant in undecided where used[tenant, default: 0] != model.booked[tenant, default: 0] {
-            modelMismatches.append("\(tenant): used \(used[tenant, default: 0]), model \(model.booked[tenant, default: 0])")
+            modelMismatches.append(
+                "\(tenant): used \(used[tenant, default: 0]), model \(model.booked[tenant, default: 0])")
         }
     }
 
@@ -161,8 +189,10 @@ struct ProofInvariants {
         var behind: [String] = []
         var last: [String: Int64] = [:]
         for record in watcher.records where record.topic == Topics.tenantStatus {
-            guard let value = record.value, let json = try? JSONParser.parse(value), let tenant = json["tenant_id"]?.stringValue,
-                  case let .number(text)? = json["version"], let version = Int64(text) else { continue }
+            guard let value = record.value, let json = try? JSONParser.parse(value),
+                let tenant = json["tenant_id"]?.stringValue,
+                case let .number(text)? = json["version"], let version = Int64(text)
+            else { continue }
             last[tenant] = version
         }
         guard let rows = try? db.query("SELECT tenant_id, version FROM tenants WHERE version > 0").rows else {
@@ -180,7 +210,8 @@ struct ProofInvariants {
         var contents: [String: [UInt8]] = [:]
         var conflicts: [String] = []
         for record in watcher.records where record.topic == Topics.notification {
-            guard let value = record.value, let id = (try? JSONParser.parse(value))?["notification_id"]?.stringValue else { continue }
+            guard let value = record.value, let id = (try? JSONParser.parse(value))?["notification_id"]?.stringValue
+            else { continue }
             if let seen = contents[id], seen != value { conflicts.append(id) }
             contents[id] = value
         }
@@ -199,7 +230,8 @@ struct ProofInvariants {
             "outcomes: " + outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
             "missing verdicts: \(missing.count)", "answered only by a dead letter: \(deadLettered.count)",
             "contradicting verdicts: \(contradicting.count)", "republished identical verdicts: \(republished)",
-            "windows over a ceiling: \(overCeiling.count)", "verdicts or usage unlike the model: \(modelMismatches.count)",
+            "windows over a ceiling: \(overCeiling.count)",
+            "verdicts or usage unlike the model: \(modelMismatches.count)",
             "tenants whose last status is not current: \(statusBehind.count)",
             "notification ids with two contents: \(notificationConflicts.count)",
             "reconcile: \(reconcile.bookings) bookings, $\(reconcile.bookedTotal), "
@@ -209,14 +241,19 @@ struct ProofInvariants {
 
     /// What a failed proof prints: the first few of each kind of violation.
     var failures: String {
-        [("missing", missing), ("dead-lettered", deadLettered), ("contradicting", contradicting), ("over", overCeiling),
-         ("model", modelMismatches), ("status", statusBehind), ("notifications", notificationConflicts)]
-            .filter { !$0.1.isEmpty }.map { "\($0.0): \($0.1.prefix(5))" }.joined(separator: "; ")
+        [
+            ("missing", missing), ("dead-lettered", deadLettered), ("contradicting", contradicting),
+            ("over", overCeiling),
+            ("model", modelMismatches), ("status", statusBehind), ("notifications", notificationConflicts),
+        ]
+        .filter { !$0.1.isEmpty }.map { "\($0.0): \($0.1.prefix(5))" }.joined(separator: "; ")
             + (reconcile.isClean ? "" : " reconcile: \(reconcile.differences.prefix(5))")
     }
 
     /// The outcome mix the workload is built for: some allowed, some stopped by a ceiling, none by clock skew.
-    var mixHolds: Bool { outcomes["allowed", default: 0] > 0 && outcomes["ceiling", default: 0] > 0 && outcomes["skew", default: 0] == 0 }
+    var mixHolds: Bool {
+        outcomes["allowed", default: 0] > 0 && outcomes["ceiling", default: 0] > 0 && outcomes["skew", default: 0] == 0
+    }
 }
 
 /// A small deterministic generator, so a failing proof can be rerun with the same workload.

@@ -1,9 +1,10 @@
 import LiveGateCore
-@testable import LiveGatePipeline
 import LiveGateStore
 import LiveGateTestSupport
 import Postgres
 import Testing
+
+@testable import LiveGatePipeline
 
 /// `RecordIsolation` against a stand-in for the store that refuses given events, as PostgreSQL would.
 @Suite("Isolating the records PostgreSQL refuses")

@@ -1,7 +1,8 @@
-@testable import Kafka
 import LiveGateCore
-@testable import LiveGatePipeline
 import Testing
+
+@testable import Kafka
+@testable import LiveGatePipeline
 
 /// A replay lane's bookkeeping: which records are its, how far each partition got, when it gives up waiting.
 @Suite("A replay's job")
@@ -11,8 +12,9 @@ struct ReplayJobTests {
     static let second: UInt64 = 1_000_000_000
 
     static func record(_ tp: TopicPartition, _ offset: Int64) -> ConsumedRecord {
-        ConsumedRecord(topic: tp.topic, partition: tp.partition, offset: offset, key: nil, value: Array("x".utf8),
-                       timestampMillis: 1_700_000_000_000, timestampType: .logAppendTime)
+        ConsumedRecord(
+            topic: tp.topic, partition: tp.partition, offset: offset, key: nil, value: Array("x".utf8),
+            timestampMillis: 1_700_000_000_000, timestampType: .logAppendTime)
     }
 
     static func job() -> ReplayJob {
@@ -22,9 +24,12 @@ struct ReplayJobTests {
     @Test("only records inside the ranges are the replay's")
     func within() {
         let job = Self.job()
-        let kept = job.within([Self.record(Self.p0, 1), Self.record(Self.p0, 2), Self.record(Self.p0, 5),
-                               Self.record(Self.p1, 1), Self.record(TopicPartition(topic: "x", partition: 0), 2)],
-                              at: 1)
+        let kept = job.within(
+            [
+                Self.record(Self.p0, 1), Self.record(Self.p0, 2), Self.record(Self.p0, 5),
+                Self.record(Self.p1, 1), Self.record(TopicPartition(topic: "x", partition: 0), 2),
+            ],
+            at: 1)
         #expect(kept.map(\.offset) == [2, 1])
     }
 
@@ -37,8 +42,10 @@ struct ReplayJobTests {
         job.finished(BatchPlan([Self.record(Self.p0, 2), Self.record(Self.p0, 3)], rules: .standard), [])
         #expect(job.resumeOffsets == [Self.p0: 4, Self.p1: 0], "a new session resumes where each partition got")
         #expect(!job.isComplete)
-        job.finished(BatchPlan([Self.record(Self.p0, 4), Self.record(Self.p1, 0), Self.record(Self.p1, 1)],
-                               rules: .standard), [])
+        job.finished(
+            BatchPlan(
+                [Self.record(Self.p0, 4), Self.record(Self.p1, 0), Self.record(Self.p1, 1)],
+                rules: .standard), [])
         #expect(job.isComplete && job.resumeOffsets.isEmpty)
         #expect(seen.map(\.0) == [2, 5] && seen.allSatisfy { $0.1 == 5 })
         #expect(job.counts.records == 5 && job.counts.deadLetters == 5)

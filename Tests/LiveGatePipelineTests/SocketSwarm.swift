@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Many HTTP/1.1 client connections to one loopback port, all driven by poll(2) from the calling thread: ten
@@ -44,14 +45,17 @@ final class SocketSwarm {
     /// sockets) with `request` queued; its index, or nil when the system refused a socket.
     @discardableResult
     func open(sending request: [UInt8]) -> Int? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(
+            AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 || errno == EINPROGRESS else {
             close(fd)
@@ -91,7 +95,9 @@ final class SocketSwarm {
         for (slot, entry) in polled.enumerated() where entry.revents != 0 {
             let index = indices[slot]
             if entry.revents & Int16(POLLOUT) != 0, !connections[index].outbox.isEmpty {
-                let written = connections[index].outbox.withUnsafeBytes { send(entry.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                let written = connections[index].outbox.withUnsafeBytes {
+                    send(entry.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
                 if written > 0 { connections[index].outbox.removeFirst(written) }
             }
             if entry.revents & (Int16(POLLIN) | Int16(POLLHUP) | Int16(POLLERR)) != 0 {
@@ -100,7 +106,8 @@ final class SocketSwarm {
                     let room = max(0, Self.keep - connections[index].received.count)
                     connections[index].received += buffer.prefix(min(count, room))
                     if connections[index].answeredAt == nil,
-                       connections[index].received.firstRange(of: Array("\r\n\r\n".utf8)) != nil {
+                        connections[index].received.firstRange(of: Array("\r\n\r\n".utf8)) != nil
+                    {
                         connections[index].answeredAt = Date()
                     }
                 } else if count == 0 || (errno != EAGAIN && errno != EINTR) {

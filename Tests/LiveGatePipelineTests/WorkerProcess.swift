@@ -10,7 +10,8 @@ final class WorkerProcess {
 
     /// The `livegate` executable built next to this test bundle.
     static var executable: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("livegate").path
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("livegate")
+            .path
     }
 
     /// What a test worker trusts unless the test is about signatures or timestamps: no key sets, and the
@@ -26,19 +27,26 @@ final class WorkerProcess {
     ]
 
     /// `trust`: the options about key sets and timestamps (default `allowances`).
-    init(_ harness: PipelineHarness, group: String, name: String, batch: Int = 100, fault: String? = nil,
-         kafka: [String] = [], databaseURL: String? = nil, environment: [String: String] = [:],
-         trust: [String] = WorkerProcess.allowances, arguments extra: [String] = []) throws {
-        logPath = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-\(name)-\(UUID().uuidString).log").path
-        let arguments = [
-            "run", "--brokers", harness.broker.bootstrapServers, "--database-url", databaseURL ?? harness.database.url,
-            "--group", group, "--batch-max", String(batch), "--batch-wait-ms", "20",
-            "--kafka-config", "session.timeout.ms=4000", "--kafka-config", "heartbeat.interval.ms=500",
-        ] + kafka.flatMap { ["--kafka-config", $0] } + trust + extra
+    init(
+        _ harness: PipelineHarness, group: String, name: String, batch: Int = 100, fault: String? = nil,
+        kafka: [String] = [], databaseURL: String? = nil, environment: [String: String] = [:],
+        trust: [String] = WorkerProcess.allowances, arguments extra: [String] = []
+    ) throws {
+        logPath =
+            FileManager.default.temporaryDirectory.appendingPathComponent("livegate-\(name)-\(UUID().uuidString).log")
+            .path
+        let arguments =
+            [
+                "run", "--brokers", harness.broker.bootstrapServers, "--database-url",
+                databaseURL ?? harness.database.url,
+                "--group", group, "--batch-max", String(batch), "--batch-wait-ms", "20",
+                "--kafka-config", "session.timeout.ms=4000", "--kafka-config", "heartbeat.interval.ms=500",
+            ] + kafka.flatMap { ["--kafka-config", $0] } + trust + extra
         // Only what this test gives: none of the caller's fault or trust settings.
-        pid = try Subprocess.spawn(Self.executable, arguments,
-                                   environment: environment.merging(fault.map { ["LIVEGATE_FAULT": $0] } ?? [:]) { $1 },
-                                   removing: ["LIVEGATE_FAULT"] + Self.trustVariables, output: logPath)
+        pid = try Subprocess.spawn(
+            Self.executable, arguments,
+            environment: environment.merging(fault.map { ["LIVEGATE_FAULT": $0] } ?? [:]) { $1 },
+            removing: ["LIVEGATE_FAULT"] + Self.trustVariables, output: logPath)
     }
 
     /// Any other long-running `livegate` command (`serve`), its output in a log file.
@@ -48,12 +56,16 @@ final class WorkerProcess {
 
     /// Any long-running program the tests need beside LiveGate (Prometheus), killed with the object.
     init(executable: String, _ arguments: [String], name: String) throws {
-        logPath = FileManager.default.temporaryDirectory.appendingPathComponent("livegate-\(name)-\(UUID().uuidString).log").path
+        logPath =
+            FileManager.default.temporaryDirectory.appendingPathComponent("livegate-\(name)-\(UUID().uuidString).log")
+            .path
         pid = try Subprocess.spawn(executable, arguments, removing: ["LIVEGATE_API_TOKEN_FILE"], output: logPath)
     }
 
     /// Runs `livegate` with `arguments` to the end (at most 60 s): its exit status and output.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32?, output: String) {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+        status: Int32?, output: String
+    ) {
         let outcome = try Subprocess.run(executable, arguments, environment: environment, timeoutSeconds: 60)
         return (outcome.status, outcome.output)
     }

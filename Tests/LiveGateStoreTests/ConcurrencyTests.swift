@@ -47,7 +47,9 @@ struct ConcurrencyTests {
             var i = 0
             while i < perWorker {
                 let size = min(1 + (i + worker) % 4, perWorker - i)  // batches of 1 to 4
-                let events = (i..<i + size).map { Fixtures.event(Fixtures.attempt("w\(worker)-\($0)", tenant: "t", amount: "10")) }
+                let events = (i..<i + size).map {
+                    Fixtures.event(Fixtures.attempt("w\(worker)-\($0)", tenant: "t", amount: "10"))
+                }
                 for outcome in try store.apply(events) where outcome.verdict["outcome"]?.stringValue == "allowed" {
                     allowed += 1
                 }
@@ -69,7 +71,9 @@ struct ConcurrencyTests {
         let url = h.database.url
         let outcomes = try onThreads(8) { _ -> [EventOutcome] in
             let store = try LedgerStore(url: url)
-            return try (0..<5).map { _ in try store.apply([Fixtures.event(Fixtures.attempt("same", tenant: "t", amount: "10"))])[0] }
+            return try (0..<5).map { _ in
+                try store.apply([Fixtures.event(Fixtures.attempt("same", tenant: "t", amount: "10"))])[0]
+            }
         }.flatMap { $0 }
         let applied = outcomes.filter { if case .applied = $0 { return true } else { return false } }
         #expect(applied.count == 1)
@@ -82,20 +86,29 @@ struct ConcurrencyTests {
     func manyTenants() throws {
         let h = try StoreHarness()
         let tenants = (0..<6).map { "t\($0)" }
-        try h.apply(tenants.flatMap { [Fixtures.declaration("d-\($0)", tenant: $0),
-                                       Fixtures.decision("a-\($0)", tenant: $0, action: "approve")] })
+        try h.apply(
+            tenants.flatMap {
+                [
+                    Fixtures.declaration("d-\($0)", tenant: $0),
+                    Fixtures.decision("a-\($0)", tenant: $0, action: "approve"),
+                ]
+            })
         let url = h.database.url
         _ = try onThreads(8) { worker -> Int in
             let store = try LedgerStore(url: url)
             for round in 0..<15 {
                 let order = worker % 2 == 0 ? tenants : tenants.reversed()
-                let events = order.map { Fixtures.event(Fixtures.attempt("w\(worker)-r\(round)-\($0)", tenant: $0, amount: "25")) }
+                let events = order.map {
+                    Fixtures.event(Fixtures.attempt("w\(worker)-r\(round)-\($0)", tenant: $0, amount: "25"))
+                }
                 _ = try store.apply(events)
             }
             return 0
         }
         // 8 × 15 × $25 = $3,000 offered per tenant; each gets exactly its $500 day.
-        #expect(try h.scalar("SELECT count(*) FROM usage_windows WHERE window_kind = 'day' AND used_micros = 500000000") == "6")
+        #expect(
+            try h.scalar("SELECT count(*) FROM usage_windows WHERE window_kind = 'day' AND used_micros = 500000000")
+                == "6")
         h.database.drop()
     }
 }

@@ -23,12 +23,15 @@ struct IdempotencyTests {
         let usage = try h.scalar("SELECT string_agg(used_micros::text, ',' ORDER BY window_kind) FROM usage_windows")
         let second = try h.apply(Self.story())
         for (a, b) in zip(first, second) {
-            guard case .applied = a, case .duplicate = b else { Issue.record("expected applied then duplicate"); continue }
+            guard case .applied = a, case .duplicate = b else {
+                Issue.record("expected applied then duplicate"); continue
+            }
             // Verdict and notifications byte for byte; the status (if any) is the tenant's current one.
             let stored = a.outputs.filter { $0.topic != Topics.tenantStatus }
             #expect(Array(b.outputs.prefix(stored.count)) == stored)
         }
-        #expect(try h.scalar("SELECT string_agg(used_micros::text, ',' ORDER BY window_kind) FROM usage_windows") == usage)
+        #expect(
+            try h.scalar("SELECT string_agg(used_micros::text, ',' ORDER BY window_kind) FROM usage_windows") == usage)
         #expect(try h.scalar("SELECT count(*) FROM processed_events") == "6")
         #expect(try h.scalar("SELECT count(*) FROM tenant_transitions") == "2")
         h.database.drop()
@@ -66,7 +69,8 @@ struct IdempotencyTests {
         // first tenant's verdict and usage untouched.
         let elsewhere = try h.apply(Fixtures.attempt("x1", tenant: "elsewhere", amount: "10"))
         guard case .applied = elsewhere else { Issue.record("another tenant's x1 was not its own event"); return }
-        #expect(Fixtures.values(elsewhere.outputs, topic: Topics.transactionVerdict).first?["reason"]?.stringValue
+        #expect(
+            Fixtures.values(elsewhere.outputs, topic: Topics.transactionVerdict).first?["reason"]?.stringValue
                 == "live_access_not_approved")
         #expect(try h.apply(Fixtures.attempt("x1", tenant: "t", amount: "10")).outputs == first.outputs)
         #expect(try h.scalar("SELECT used_micros FROM usage_windows WHERE window_kind = 'day'") == "10000000")
@@ -91,8 +95,9 @@ struct StoreHostileInputTests {
         let h = try StoreHarness()
         try h.apply([Fixtures.declaration("d1", tenant: "t"), Fixtures.decision("a1", tenant: "t", action: "approve")])
         let events = [
-            Fixtures.event(Fixtures.attempt("old", tenant: "t", amount: "1", at: "0001-01-01T00:00:00Z"),
-                           timestamp: Fixtures.noon),
+            Fixtures.event(
+                Fixtures.attempt("old", tenant: "t", amount: "1", at: "0001-01-01T00:00:00Z"),
+                timestamp: Fixtures.noon),
             Fixtures.event(Fixtures.attempt("ok", tenant: "t", amount: "1")),
         ]
         let outcomes = try h.store.apply(events)
@@ -113,7 +118,9 @@ struct HostileTextTests {
             Fixtures.decision("a1", tenant: tenant, action: "deny", notes: "'); TRUNCATE usage_windows; --"),
         ])
         #expect(outcome[1].verdict["state"]?.stringValue == "production_denied")
-        #expect(try h.scalar("SELECT review_notes FROM tenants WHERE tenant_id = $1", [tenant]) == "'); TRUNCATE usage_windows; --")
+        #expect(
+            try h.scalar("SELECT review_notes FROM tenants WHERE tenant_id = $1", [tenant])
+                == "'); TRUNCATE usage_windows; --")
         #expect(try h.scalar("SELECT count(*) FROM processed_events") == "2")
         h.database.drop()
     }

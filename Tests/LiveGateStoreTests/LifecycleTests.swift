@@ -55,25 +55,38 @@ struct LifecycleTests {
 
         // Suspension stops live money; reinstatement restores it and says so.
         try h.apply(Fixtures.decision("s1", tenant: t, action: "suspend", notes: "Chargebacks"))
-        #expect(try outcome(h, "dec-2", "1", at: "2026-12-01T00:00:00Z")["reason"]?.stringValue == "live_access_not_approved")
+        #expect(
+            try outcome(h, "dec-2", "1", at: "2026-12-01T00:00:00Z")["reason"]?.stringValue
+                == "live_access_not_approved")
         let reinstated = try h.apply(Fixtures.decision("r1", tenant: t, action: "approve", notes: nil))
-        #expect(Fixtures.values(reinstated.outputs, topic: Topics.notification).first?["template"]?.stringValue
+        #expect(
+            Fixtures.values(reinstated.outputs, topic: Topics.notification).first?["template"]?.stringValue
                 == "production_access_reinstated")
 
         // An override raises one limit; disabling lifts the ceiling, and what is spent meanwhile still counts
         // (metered, with no limit on the row).
-        try h.apply(Fixtures.decision("c1", tenant: t, action: "set_ceiling", notes: nil, ceiling: #"{"per_tx":"250.00"}"#))
+        try h.apply(
+            Fixtures.decision("c1", tenant: t, action: "set_ceiling", notes: nil, ceiling: #"{"per_tx":"250.00"}"#))
         let big = try outcome(h, "dec-3", "250", at: "2026-12-01T00:00:00Z")
         #expect(big["outcome"]?.stringValue == "allowed")
-        #expect(big["ceiling"]?["source"]?.stringValue == "override" && big["ceiling"]?["per_tx"]?.stringValue == "250.00")
-        try h.apply(Fixtures.decision("c2", tenant: t, action: "set_ceiling", notes: nil, ceiling: #"{"disabled":true}"#))
+        #expect(
+            big["ceiling"]?["source"]?.stringValue == "override" && big["ceiling"]?["per_tx"]?.stringValue == "250.00")
+        try h.apply(
+            Fixtures.decision("c2", tenant: t, action: "set_ceiling", notes: nil, ceiling: #"{"disabled":true}"#))
         #expect(try outcome(h, "dec-4", "99999", at: "2026-12-01T00:00:00Z")["outcome"]?.stringValue == "allowed")
 
-        #expect(try h.scalar("SELECT used_micros FROM usage_windows WHERE window_kind = 'month' AND window_start = '2026-11-01'") == "2000000000")
-        #expect(try h.scalar("SELECT used_micros FROM usage_windows WHERE window_kind = 'month' AND window_start = '2026-12-01'") == "100349000000")
+        #expect(
+            try h.scalar(
+                "SELECT used_micros FROM usage_windows WHERE window_kind = 'month' AND window_start = '2026-11-01'")
+                == "2000000000")
+        #expect(
+            try h.scalar(
+                "SELECT used_micros FROM usage_windows WHERE window_kind = 'month' AND window_start = '2026-12-01'")
+                == "100349000000")
         #expect(try h.scalar("SELECT count(*) FROM usage_windows WHERE limit_micros IS NULL") == "2")
         #expect(try h.scalar("SELECT count(*) FROM usage_windows WHERE used_micros > limit_micros") == "0")
-        #expect(try h.scalar("SELECT string_agg(action || ':' || to_state, ',' ORDER BY id) FROM tenant_transitions")
+        #expect(
+            try h.scalar("SELECT string_agg(action || ':' || to_state, ',' ORDER BY id) FROM tenant_transitions")
                 == "declare:declaration_pending,approve:production_approved,suspend:production_suspended,"
                 + "approve:production_approved,set_ceiling:production_approved,set_ceiling:production_approved")
         #expect(try h.scalar("SELECT version FROM tenants WHERE tenant_id = $1", [t]) == "6")

@@ -12,7 +12,9 @@ struct MigrationTests {
         let connection = try PostgresConnection(url: db.url)
         #expect(try Migrations.apply(on: connection) == Migrations.all.map(\.version))
         #expect(try Migrations.apply(on: connection) == [])
-        #expect(try connection.query("SELECT count(*) FROM livegate_schema_migrations").rows[0][0] == "\(Migrations.all.count)")
+        #expect(
+            try connection.query("SELECT count(*) FROM livegate_schema_migrations").rows[0][0]
+                == "\(Migrations.all.count)")
         db.drop()
     }
 
@@ -59,7 +61,8 @@ struct OutputsMigrationTests {
         let verdict = #"{"event_id":"old-1","note":"tab\tand \"quotes\" and é"}"#
         let stored = JSONWriter.string(.array([.array([.string(Topics.transactionVerdict), .string(verdict)])]))
         try c.query("INSERT INTO tenants (tenant_id) VALUES ('t')")
-        try c.query("""
+        try c.query(
+            """
             INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant)
             VALUES ('old-1', 't', 'transaction.attempted', $1, $2, false)
             """, [event.fingerprint, stored])
@@ -83,7 +86,8 @@ struct CollationMigrationTests {
         try Migrations.apply(on: c, through: 3)
         try c.query("INSERT INTO tenants (tenant_id) VALUES ('b'), ('a'), ('B')")
         #expect(try Migrations.apply(on: c, through: 4) == [4])
-        let collations = try c.query("""
+        let collations = try c.query(
+            """
             SELECT table_name || '.' || column_name, collation_name FROM information_schema.columns
             WHERE table_schema = current_schema() AND column_name IN ('tenant_id', 'event_id', 'window_kind')
               AND table_name IN ('tenants', 'tenant_transitions', 'processed_events', 'usage_windows')
@@ -93,7 +97,8 @@ struct CollationMigrationTests {
         #expect(collations.rows.allSatisfy { $0[1] == "C" })
         #expect(try c.query("SELECT tenant_id FROM tenants ORDER BY tenant_id").rows.map { $0[0] } == ["B", "a", "b"])
         #expect(throws: PostgresError.self) {
-            try c.query("""
+            try c.query(
+                """
                 INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant)
                 VALUES ('e', 'nobody', 'transaction.attempted', 'f', '', false)
                 """)
@@ -114,7 +119,8 @@ struct FingerprintMigrationTests {
         let canonical = try JSONParser.parse(Array(json.utf8)).canonicalText
         #expect(canonical.contains("@"), "the old form held the owner's email")
         try c.query("INSERT INTO tenants (tenant_id) VALUES ('t')")
-        try c.query("""
+        try c.query(
+            """
             INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant)
             VALUES ('old-d', 't', 'declaration.submitted', $1, $2, false)
             """, [canonical, Topics.accessVerdict + "\t" + #"{"event_id":"old-d"}"#])
@@ -138,18 +144,28 @@ struct TenantKeyMigrationTests {
     /// What schema 8 had of each table (`nil`: every column), to copy rows from a schema of today.
     static let v8Columns: [(table: String, columns: SQL?)] = [
         ("tenants", nil), ("tenant_transitions", nil), ("usage_windows", nil), ("threshold_notices", nil),
-        ("processed_events", "event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant, booked_micros, booked_day, processed_at"),
-        ("attempt_resolutions", "attempt_id, tenant_id, event_id, resolution, released_micros, booked_day, recorded_at"),
+        (
+            "processed_events",
+            "event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant, booked_micros, booked_day, processed_at"
+        ),
+        (
+            "attempt_resolutions",
+            "attempt_id, tenant_id, event_id, resolution, released_micros, booked_day, recorded_at"
+        ),
     ]
 
-    @Test("a database written by schema 8 answers every stored verdict, releases within the window, and takes per-tenant ids")
+    @Test(
+        "a database written by schema 8 answers every stored verdict, releases within the window, and takes per-tenant ids"
+    )
     func fromSchema8() throws {
         // What a schema-8 worker wrote: a story applied by the store, copied without the columns 9 added.
         let source = try StoreHarness()
-        let story = [Fixtures.declaration("d1", tenant: "t"), Fixtures.decision("a1", tenant: "t", action: "approve"),
-                     Fixtures.attempt("x1", tenant: "t", amount: "60"), Fixtures.attempt("x2", tenant: "t", amount: "40"),
-                     Fixtures.attempt("x3", tenant: "t", amount: "5"),
-                     Fixtures.resolution("r3", tenant: "t", attempt: "x3", resolution: "settled")]
+        let story = [
+            Fixtures.declaration("d1", tenant: "t"), Fixtures.decision("a1", tenant: "t", action: "approve"),
+            Fixtures.attempt("x1", tenant: "t", amount: "60"), Fixtures.attempt("x2", tenant: "t", amount: "40"),
+            Fixtures.attempt("x3", tenant: "t", amount: "5"),
+            Fixtures.resolution("r3", tenant: "t", attempt: "x3", resolution: "settled"),
+        ]
         let first = try source.apply(story)
         let old = try TestDatabase.create()
         let c = try PostgresConnection(url: old.url)
@@ -175,21 +191,32 @@ struct TenantKeyMigrationTests {
             #expect(stored(again) == stored(original) && !stored(again).isEmpty)
         }
         // Rows from before keep no occurred_at: the release window is measured from their verdict's decided_at.
-        let inTime = try store.apply([Fixtures.event(Fixtures.resolution("r1", tenant: "t", attempt: "x1", at: "2026-12-06T12:00:00Z"))])[0]
+        let inTime = try store.apply([
+            Fixtures.event(Fixtures.resolution("r1", tenant: "t", attempt: "x1", at: "2026-12-06T12:00:00Z"))
+        ])[0]
         #expect(inTime.verdict["released"] == .string("60.00"))
-        let late = try store.apply([Fixtures.event(Fixtures.resolution("r2", tenant: "t", attempt: "x2", at: "2026-12-06T12:00:00.001Z"))])[0]
+        let late = try store.apply([
+            Fixtures.event(Fixtures.resolution("r2", tenant: "t", attempt: "x2", at: "2026-12-06T12:00:00.001Z"))
+        ])[0]
         #expect(late.verdict["reason"] == .string("release_window_closed"))
         // The same ids are another tenant's own events now.
         let elsewhere = try store.apply([Fixtures.event(Fixtures.attempt("x1", tenant: "u", amount: "1"))])[0]
         guard case .applied = elsewhere else { Issue.record("u's x1 was not its own event: \(elsewhere)"); return }
-        let keys = try c.query("""
+        let keys = try c.query(
+            """
             SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint
             WHERE connamespace = current_schema()::regnamespace
               AND conname IN ('processed_events_pkey', 'attempt_resolutions_pkey', 'tenant_transitions_event_key',
                               'attempt_resolutions_event_key') ORDER BY 1, 2
-            """).rows.map { "\($0[0] ?? ""): \($0[1] ?? "")" }
-        #expect(keys == ["attempt_resolutions: PRIMARY KEY (tenant_id, attempt_id)", "attempt_resolutions: UNIQUE (tenant_id, event_id)",
-                         "processed_events: PRIMARY KEY (tenant_id, event_id)", "tenant_transitions: UNIQUE (tenant_id, event_id)"])
+            """
+        ).rows.map { "\($0[0] ?? ""): \($0[1] ?? "")" }
+        #expect(
+            keys == [
+                "attempt_resolutions: PRIMARY KEY (tenant_id, attempt_id)",
+                "attempt_resolutions: UNIQUE (tenant_id, event_id)",
+                "processed_events: PRIMARY KEY (tenant_id, event_id)",
+                "tenant_transitions: UNIQUE (tenant_id, event_id)",
+            ])
         source.database.drop()
         old.drop()
     }

@@ -11,8 +11,10 @@ struct ReconcilerTests {
         try h.apply([Fixtures.attempt("y", tenant: "t", amount: "10", at: "2026-11-28T10:00:00Z")])
         try h.apply([Fixtures.attempt("z", tenant: "t", amount: "99", environment: "test")])
         // A failed attempt gives its $90 back, a settled one keeps it.
-        try h.apply([Fixtures.resolution("r0", tenant: "t", attempt: "x0"),
-                     Fixtures.resolution("r1", tenant: "t", attempt: "x1", resolution: "settled")])
+        try h.apply([
+            Fixtures.resolution("r0", tenant: "t", attempt: "x0"),
+            Fixtures.resolution("r1", tenant: "t", attempt: "x1", resolution: "settled"),
+        ])
     }
 
     @Test("after real traffic, everything agrees")
@@ -31,7 +33,9 @@ struct ReconcilerTests {
         let h = try StoreHarness()
         try story(h)
         let c = try h.connection()
-        try c.query("UPDATE usage_windows SET used_micros = used_micros - 1 WHERE window_kind = 'day' AND window_start = '2026-11-28'")
+        try c.query(
+            "UPDATE usage_windows SET used_micros = used_micros - 1 WHERE window_kind = 'day' AND window_start = '2026-11-28'"
+        )
         try c.query("UPDATE processed_events SET booked_micros = 1, booked_day = '2026-11-29' WHERE event_id = 'z'")
         try c.query("UPDATE attempt_resolutions SET released_micros = 5 WHERE event_id = 'r0'")
         let report = try Reconciler.run(url: h.database.url)

@@ -12,10 +12,14 @@ struct StorePropertyTests {
     func randomBatches() async throws {
         let h = try StoreHarness(rules: RandomStory.rules)
         let counter = Counter()
-        await propertyCheck(count: 25, input: Gen.uint16(in: 0...UInt16.max).array(of: 1...40),
-                            Gen.int(in: 1...8)) { codes, batchSize in
+        await propertyCheck(
+            count: 25, input: Gen.uint16(in: 0...UInt16.max).array(of: 1...40),
+            Gen.int(in: 1...8)
+        ) { codes, batchSize in
             let prefix = "s\(counter.next())-"  // each run uses its own tenants and event ids
-            let events = RandomStory.steps(codes, prefix: prefix).map { Fixtures.event($0.json, rules: RandomStory.rules) }
+            let events = RandomStory.steps(codes, prefix: prefix).map {
+                Fixtures.event($0.json, rules: RandomStory.rules)
+            }
             var ledger = Ledger(rules: RandomStory.rules, tenants: [:], usage: [:], processed: [:])
             let expected = events.map { ledger.apply($0) }
             var actual: [EventOutcome] = []

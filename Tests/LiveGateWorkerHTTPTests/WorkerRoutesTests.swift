@@ -9,8 +9,10 @@ import Testing
 /// The worker's endpoints in process (the spawned worker's are in `WorkerEndpointsTests`).
 @Suite("the worker's /metrics, /healthz and /readyz, in process")
 struct WorkerRoutesTests {
-    func withWorkerEndpoints(_ health: WorkerHealth,
-                             _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    func withWorkerEndpoints(
+        _ health: WorkerHealth,
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
         let registry = PrometheusCollectorRegistry()
         registry.makeCounter(name: "livegate_input_records_total").increment(by: Int64(3))
         var logger = Logger(label: "test.worker-http")
@@ -20,7 +22,8 @@ struct WorkerRoutesTests {
     }
 
     func call(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String) async throws
-        -> (status: Int, headers: HTTPFields, body: String) {
+        -> (status: Int, headers: HTTPFields, body: String)
+    {
         try await client.execute(uri: uri, method: method) { response in
             (Int(response.status.code), response.headers, String(buffer: response.body))
         }
@@ -58,8 +61,9 @@ struct WorkerRoutesTests {
             for path in WorkerEndpoints.routes.map({ String($0.dropFirst("GET ".count)) }) {
                 for method in [HTTPRequest.Method.post, .put, .delete] {
                     let answer = try await call(client, method, path)
-                    #expect(answer.status == 405 && answer.headers[.allow] == "GET, HEAD",
-                            "\(method) \(path): \(answer)")
+                    #expect(
+                        answer.status == 405 && answer.headers[.allow] == "GET, HEAD",
+                        "\(method) \(path): \(answer)")
                     #expect(answer.body == "only GET, HEAD here\n")
                 }
             }

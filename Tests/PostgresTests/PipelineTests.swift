@@ -62,8 +62,9 @@ struct PostgresPipelineTests {
         let c = try PostgresConnection(url: db.url)
         let pid = try c.query("SELECT pg_backend_pid()").rows[0][0] ?? ""
         try PostgresConnection(url: db.url).query("SELECT pg_terminate_backend($1::int, 5000)", [pid])
-        #expect { try c.pipeline([PostgresStatement("BEGIN"), PostgresStatement("SELECT 1")]) }
-            throws: { ($0 as? PostgresError)?.isConnectionFailure == true }
+        #expect { try c.pipeline([PostgresStatement("BEGIN"), PostgresStatement("SELECT 1")]) } throws: {
+            ($0 as? PostgresError)?.isConnectionFailure == true
+        }
         #expect(!c.isHealthy)
         #expect { try c.query("SELECT 1") } throws: { ($0 as? PostgresError)?.isConnectionFailure == true }
         db.drop()

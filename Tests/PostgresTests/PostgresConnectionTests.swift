@@ -21,8 +21,9 @@ struct PostgresConnectionTests {
         let db = try TestDatabase.create()
         let c = try PostgresConnection(url: db.url)
         let values: [String?] = ["plain", "a\"b", "c\\d", "{x,y}", "", "NULL", nil, " spaced ", "é😀"]
-        let rows = try c.query("SELECT v FROM unnest($1::text[]) WITH ORDINALITY AS u(v, n) ORDER BY n",
-                               [PostgresArray.literal(values)])
+        let rows = try c.query(
+            "SELECT v FROM unnest($1::text[]) WITH ORDINALITY AS u(v, n) ORDER BY n",
+            [PostgresArray.literal(values)])
         #expect(rows.rows.map { $0[0] } == values)
         db.drop()
     }

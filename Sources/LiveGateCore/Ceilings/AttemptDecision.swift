@@ -23,22 +23,27 @@ public struct AttemptDecision: Sendable, Equatable {
     public let books: Bool
 
     static func denied(_ rejection: Rejection) -> AttemptDecision {
-        AttemptDecision(allowed: false, status: rejection.status, code: rejection.code, reason: rejection.reason,
-                        errors: rejection.errors, report: nil, books: false)
+        AttemptDecision(
+            allowed: false, status: rejection.status, code: rejection.code, reason: rejection.reason,
+            errors: rejection.errors, report: nil, books: false)
     }
 
     /// Test environment: allowed, never counted toward live usage.
-    static let allowedUnmetered = AttemptDecision(allowed: true, status: 200, code: nil, reason: nil, errors: [],
-                                                  report: nil, books: false)
+    static let allowedUnmetered = AttemptDecision(
+        allowed: true, status: 200, code: nil, reason: nil, errors: [],
+        report: nil, books: false)
     /// Ceiling disabled: allowed, and still counted (contract v1.1, "Disabled ceilings still meter").
-    static let allowedMetered = AttemptDecision(allowed: true, status: 200, code: nil, reason: nil, errors: [],
-                                                report: nil, books: true)
+    static let allowedMetered = AttemptDecision(
+        allowed: true, status: 200, code: nil, reason: nil, errors: [],
+        report: nil, books: true)
 }
 
 /// The contract's decision order for `transaction.attempted`, steps 1 to 8.
 public enum CeilingRules {
-    public static func decide(_ attempt: Attempt, state: AccessState, ceiling: EffectiveCeiling,
-                              usedToday: Micros, usedThisMonth: Micros) -> AttemptDecision {
+    public static func decide(
+        _ attempt: Attempt, state: AccessState, ceiling: EffectiveCeiling,
+        usedToday: Micros, usedThisMonth: Micros
+    ) -> AttemptDecision {
         if let rejection = attempt.rejection { return .denied(rejection) }
         guard let amount = attempt.amount, let occurredAt = attempt.occurredAt else {
             preconditionFailure("an attempt without a rejection has an amount and a time")
@@ -48,25 +53,32 @@ public enum CeilingRules {
         if ceiling.disabled { return .allowedMetered }
         let limits = ceiling.limits
         if amount > limits.perTx {
-            return limitExceeded("exceeds_tenant_beta_ceiling_per_tx",
-                                 WindowReport(name: .perTx, limit: limits.perTx, used: nil, remaining: nil, window: nil))
+            return limitExceeded(
+                "exceeds_tenant_beta_ceiling_per_tx",
+                WindowReport(name: .perTx, limit: limits.perTx, used: nil, remaining: nil, window: nil))
         }
-        let day = WindowReport(name: .daily, limit: limits.daily, used: usedToday,
-                               remaining: headroom(limits.daily, usedToday), window: .day(containing: occurredAt))
+        let day = WindowReport(
+            name: .daily, limit: limits.daily, used: usedToday,
+            remaining: headroom(limits.daily, usedToday), window: .day(containing: occurredAt))
         if usedToday + amount > limits.daily { return limitExceeded("exceeds_tenant_beta_ceiling_daily", day) }
-        let month = WindowReport(name: .monthly, limit: limits.monthly, used: usedThisMonth,
-                                 remaining: headroom(limits.monthly, usedThisMonth), window: .month(containing: occurredAt))
-        if usedThisMonth + amount > limits.monthly { return limitExceeded("exceeds_tenant_beta_ceiling_monthly", month) }
+        let month = WindowReport(
+            name: .monthly, limit: limits.monthly, used: usedThisMonth,
+            remaining: headroom(limits.monthly, usedThisMonth), window: .month(containing: occurredAt))
+        if usedThisMonth + amount > limits.monthly {
+            return limitExceeded("exceeds_tenant_beta_ceiling_monthly", month)
+        }
         let dayAfter = after(day, amount)
         let monthAfter = after(month, amount)
         let tightest = monthAfter.remaining! < dayAfter.remaining! ? monthAfter : dayAfter
-        return AttemptDecision(allowed: true, status: 200, code: nil, reason: nil, errors: [], report: tightest,
-                               books: true)
+        return AttemptDecision(
+            allowed: true, status: 200, code: nil, reason: nil, errors: [], report: tightest,
+            books: true)
     }
 
     private static func limitExceeded(_ reason: String, _ report: WindowReport) -> AttemptDecision {
-        AttemptDecision(allowed: false, status: 403, code: "LIMIT_EXCEEDED", reason: reason, errors: [],
-                        report: report, books: false)
+        AttemptDecision(
+            allowed: false, status: 403, code: "LIMIT_EXCEEDED", reason: reason, errors: [],
+            report: report, books: false)
     }
 
     /// Never negative: an admin may lower a limit below what was already used.
@@ -74,7 +86,8 @@ public enum CeilingRules {
 
     private static func after(_ report: WindowReport, _ amount: Micros) -> WindowReport {
         let used = report.used! + amount
-        return WindowReport(name: report.name, limit: report.limit, used: used,
-                            remaining: headroom(report.limit, used), window: report.window)
+        return WindowReport(
+            name: report.name, limit: report.limit, used: used,
+            remaining: headroom(report.limit, used), window: report.window)
     }
 }

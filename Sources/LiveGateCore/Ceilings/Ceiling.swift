@@ -21,12 +21,18 @@ public struct CeilingOverride: Sendable, Equatable {
     public var disabled: Bool
     public var expiresAt: UTCInstant?
 
-    public init(perTx: Micros? = nil, daily: Micros? = nil, monthly: Micros? = nil, disabled: Bool = false,
-                expiresAt: UTCInstant? = nil) {
-        (self.perTx, self.daily, self.monthly, self.disabled, self.expiresAt) = (perTx, daily, monthly, disabled, expiresAt)
+    public init(
+        perTx: Micros? = nil, daily: Micros? = nil, monthly: Micros? = nil, disabled: Bool = false,
+        expiresAt: UTCInstant? = nil
+    ) {
+        (self.perTx, self.daily, self.monthly, self.disabled, self.expiresAt) = (
+            perTx, daily, monthly, disabled, expiresAt
+        )
     }
 
-    public init(_ limits: CeilingLimits) { self.init(perTx: limits.perTx, daily: limits.daily, monthly: limits.monthly) }
+    public init(_ limits: CeilingLimits) {
+        self.init(perTx: limits.perTx, daily: limits.daily, monthly: limits.monthly)
+    }
 
     public static let none = CeilingOverride()
 
@@ -36,8 +42,9 @@ public struct CeilingOverride: Sendable, Equatable {
             return EffectiveCeiling(limits: defaults, disabled: false, source: .platformDefault, expiresAt: nil)
         }
         return EffectiveCeiling(
-            limits: CeilingLimits(perTx: perTx ?? defaults.perTx, daily: daily ?? defaults.daily,
-                                  monthly: monthly ?? defaults.monthly),
+            limits: CeilingLimits(
+                perTx: perTx ?? defaults.perTx, daily: daily ?? defaults.daily,
+                monthly: monthly ?? defaults.monthly),
             disabled: disabled,
             source: self == .none ? .platformDefault : .override, expiresAt: expiresAt)
     }
@@ -88,7 +95,9 @@ public struct EffectiveCeiling: Sendable, Equatable {
 extension CeilingLimits {
     /// `{"per_tx", "daily", "monthly"}` as decimal strings.
     public var json: JSONValue {
-        .object([("per_tx", .string(perTx.description)), ("daily", .string(daily.description)),
-                 ("monthly", .string(monthly.description))])
+        .object([
+            ("per_tx", .string(perTx.description)), ("daily", .string(daily.description)),
+            ("monthly", .string(monthly.description)),
+        ])
     }
 }

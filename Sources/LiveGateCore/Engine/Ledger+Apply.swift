@@ -2,10 +2,13 @@ extension Ledger {
     mutating func applyDeclaration(_ event: InputEvent, _ checked: Checked<Declaration>) -> Applied {
         let before = tenant(event.tenantId)
         func rejected(_ status: Int, _ code: String?, _ reason: String, _ errors: [FieldError]) -> Applied {
-            Applied(outputs: [AccessVerdict(
-                eventId: event.eventId, tenantId: event.tenantId, subject: .declaration, accepted: false,
-                status: status, code: code, reason: reason, errors: errors, previousState: before.state,
-                state: before.state, action: nil, decidedAt: event.recordTimestamp).record])
+            Applied(outputs: [
+                AccessVerdict(
+                    eventId: event.eventId, tenantId: event.tenantId, subject: .declaration, accepted: false,
+                    status: status, code: code, reason: reason, errors: errors, previousState: before.state,
+                    state: before.state, action: nil, decidedAt: event.recordTimestamp
+                ).record
+            ])
         }
         let declaration: Declaration
         switch checked {
@@ -23,28 +26,39 @@ extension Ledger {
         after.ownerUserId = declaration.ownerUserId
         after.ownerEmail = declaration.ownerEmail
         after.ownerName = declaration.ownerName
-        after.suggested = declaration.expectedVolumeDollars.map { CeilingOverride.suggested(volumeDollars: $0, defaults: rules.defaults) }
-        commit(after, transition: TransitionRecord(
-            tenantId: event.tenantId, eventId: event.eventId, action: AccessAction.declare.name,
-            actorId: declaration.ownerUserId, fromState: before.state, toState: next, notes: nil, ceiling: nil,
-            occurredAt: declaration.occurredAt))
+        after.suggested = declaration.expectedVolumeDollars.map {
+            CeilingOverride.suggested(volumeDollars: $0, defaults: rules.defaults)
+        }
+        commit(
+            after,
+            transition: TransitionRecord(
+                tenantId: event.tenantId, eventId: event.eventId, action: AccessAction.declare.name,
+                actorId: declaration.ownerUserId, fromState: before.state, toState: next, notes: nil, ceiling: nil,
+                occurredAt: declaration.occurredAt))
         let committed = tenant(event.tenantId)
         let verdict = AccessVerdict(
             eventId: event.eventId, tenantId: event.tenantId, subject: .declaration, accepted: true, status: 202,
             code: nil, reason: nil, errors: [], previousState: before.state, state: next, action: nil,
             decidedAt: event.recordTimestamp, suggestedCeiling: committed.suggested)
-        return Applied(outputs: [verdict.record] + Notifications.reviewQueue(
-            eventId: event.eventId, tenant: committed, useCase: declaration.intendedUseCase, at: event.recordTimestamp),
+        return Applied(
+            outputs: [verdict.record]
+                + Notifications.reviewQueue(
+                    eventId: event.eventId, tenant: committed, useCase: declaration.intendedUseCase,
+                    at: event.recordTimestamp),
             changedTenant: true)
     }
 
     mutating func applyDecision(_ event: InputEvent, _ checked: Checked<Decision>) -> Applied {
         let before = tenant(event.tenantId)
-        func verdict(_ accepted: Bool, _ status: Int, _ code: String?, _ reason: String?, _ errors: [FieldError],
-                     _ state: AccessState, _ action: DecisionAction?) -> OutputRecord {
-            AccessVerdict(eventId: event.eventId, tenantId: event.tenantId, subject: .decision, accepted: accepted,
-                          status: status, code: code, reason: reason, errors: errors, previousState: before.state,
-                          state: state, action: action, decidedAt: event.recordTimestamp).record
+        func verdict(
+            _ accepted: Bool, _ status: Int, _ code: String?, _ reason: String?, _ errors: [FieldError],
+            _ state: AccessState, _ action: DecisionAction?
+        ) -> OutputRecord {
+            AccessVerdict(
+                eventId: event.eventId, tenantId: event.tenantId, subject: .decision, accepted: accepted,
+                status: status, code: code, reason: reason, errors: errors, previousState: before.state,
+                state: state, action: action, decidedAt: event.recordTimestamp
+            ).record
         }
         let decision: Decision
         switch checked {
@@ -53,12 +67,18 @@ extension Ledger {
         case let .valid(d): decision = d
         }
         if let expected = decision.expectedVersion, expected != before.version {
-            return Applied(outputs: [verdict(false, 409, "VERSION_CONFLICT", "stale_version", [], before.state,
-                                             decision.action)])
+            return Applied(outputs: [
+                verdict(
+                    false, 409, "VERSION_CONFLICT", "stale_version", [], before.state,
+                    decision.action)
+            ])
         }
         guard let next = AccessMachine.next(from: before.state, on: .decide(decision.action)) else {
-            return Applied(outputs: [verdict(false, 409, "INVALID_TRANSITION", "invalid_transition", [], before.state,
-                                             decision.action)])
+            return Applied(outputs: [
+                verdict(
+                    false, 409, "INVALID_TRANSITION", "invalid_transition", [], before.state,
+                    decision.action)
+            ])
         }
         var after = before
         after.state = next
@@ -78,8 +98,9 @@ extension Ledger {
         let committed = tenant(event.tenantId)
         var outputs = [verdict(true, 200, nil, nil, [], next, decision.action)]
         if decision.action != .setCeiling {
-            outputs += Notifications.ownerNotices(eventId: event.eventId, tenant: committed, from: before.state,
-                                                  ceiling: committed.ceiling(rules), at: event.recordTimestamp)
+            outputs += Notifications.ownerNotices(
+                eventId: event.eventId, tenant: committed, from: before.state,
+                ceiling: committed.ceiling(rules), at: event.recordTimestamp)
         }
         return Applied(outputs: outputs, changedTenant: true)
     }
@@ -93,28 +114,36 @@ extension Ledger {
             usedToday = usage[UsageKey(tenantId: event.tenantId, window: .day(containing: at))] ?? .zero
             usedThisMonth = usage[UsageKey(tenantId: event.tenantId, window: .month(containing: at))] ?? .zero
         }
-        let decision = CeilingRules.decide(attempt, state: current.state, ceiling: ceiling, usedToday: usedToday,
-                                           usedThisMonth: usedThisMonth)
-        var applied = Applied(outputs: [TransactionVerdict(
-            eventId: event.eventId, tenantId: event.tenantId, attempt: attempt, decision: decision,
-            ceiling: ceiling, decidedAt: event.recordTimestamp).record])
+        let decision = CeilingRules.decide(
+            attempt, state: current.state, ceiling: ceiling, usedToday: usedToday,
+            usedThisMonth: usedThisMonth)
+        var applied = Applied(outputs: [
+            TransactionVerdict(
+                eventId: event.eventId, tenantId: event.tenantId, attempt: attempt, decision: decision,
+                ceiling: ceiling, decidedAt: event.recordTimestamp
+            ).record
+        ])
         applied.occurredAt = attempt.occurredAt
         if decision.books, let amount = attempt.amount, let at = attempt.occurredAt {
             // A disabled ceiling still meters (contract v1.1): booked without a limit, and no warnings.
             let enforced = !ceiling.disabled
-            let windows = [(UsageWindow.day(containing: at), ceiling.limits.daily, usedToday),
-                           (UsageWindow.month(containing: at), ceiling.limits.monthly, usedThisMonth)]
+            let windows = [
+                (UsageWindow.day(containing: at), ceiling.limits.daily, usedToday),
+                (UsageWindow.month(containing: at), ceiling.limits.monthly, usedThisMonth),
+            ]
             for (window, limit, before) in windows {
                 book(amount, tenantId: event.tenantId, window: window, limit: enforced ? limit : nil)
                 if enforced, crossesWarning(before: before, after: before + amount, limit: limit) {
-                    applied.outputs += notice(.warning, event, current, window: window, limit: limit, used: before + amount)
+                    applied.outputs += notice(
+                        .warning, event, current, window: window, limit: limit, used: before + amount)
                 }
             }
             applied.bookedAmount = amount
             applied.bookedDay = at.date
         }
         if !decision.allowed, !ceiling.disabled, let report = decision.report, let window = report.window,
-           let used = report.used {
+            let used = report.used
+        {
             applied.outputs += notice(.reached, event, current, window: window, limit: report.limit, used: used)
         }
         return applied
@@ -126,12 +155,15 @@ extension Ledger {
     }
 
     /// The threshold notices of `kind` for `window`, unless they were sent before in it.
-    mutating func notice(_ kind: Notifications.Threshold, _ event: InputEvent, _ tenant: TenantRecord,
-                         window: UsageWindow, limit: Micros, used: Micros) -> [OutputRecord] {
+    mutating func notice(
+        _ kind: Notifications.Threshold, _ event: InputEvent, _ tenant: TenantRecord,
+        window: UsageWindow, limit: Micros, used: Micros
+    ) -> [OutputRecord] {
         guard markThreshold(ThresholdKey(tenantId: event.tenantId, window: window, template: kind.template.rawValue))
         else { return [] }
-        return Notifications.threshold(kind, tenant: tenant, window: window, limit: limit, used: used,
-                                       at: event.recordTimestamp)
+        return Notifications.threshold(
+            kind, tenant: tenant, window: window, limit: limit, used: used,
+            at: event.recordTimestamp)
     }
 
     /// The contract's order for `transaction.resolved` (v1.1, with v1.2's rules): the body (400), the signature
@@ -139,11 +171,17 @@ extension Ledger {
     /// tenant (404), one already resolved (409 `ALREADY_RESOLVED`), a `failed` one past the release window
     /// (409 `RELEASE_WINDOW_CLOSED`); otherwise accepted, releasing what the attempt booked when it failed.
     mutating func applyResolution(_ event: InputEvent, _ checked: Checked<Resolution>) -> Applied {
-        func verdict(_ resolution: Resolution?, _ status: Int, _ code: String?, _ reason: String?,
-                     _ errors: [FieldError] = [], released: Micros? = nil) -> Applied {
-            Applied(outputs: [ResolutionVerdict(
-                eventId: event.eventId, tenantId: event.tenantId, resolution: resolution, status: status, code: code,
-                reason: reason, errors: errors, released: released, decidedAt: event.recordTimestamp).record])
+        func verdict(
+            _ resolution: Resolution?, _ status: Int, _ code: String?, _ reason: String?,
+            _ errors: [FieldError] = [], released: Micros? = nil
+        ) -> Applied {
+            Applied(outputs: [
+                ResolutionVerdict(
+                    eventId: event.eventId, tenantId: event.tenantId, resolution: resolution, status: status,
+                    code: code,
+                    reason: reason, errors: errors, released: released, decidedAt: event.recordTimestamp
+                ).record
+            ])
         }
         let resolution: Resolution
         switch checked {
@@ -164,14 +202,17 @@ extension Ledger {
         if resolution.kind == .failed, let amount = attempt.bookedAmount, let day = attempt.bookedDay {
             // The windows of the attempt's occurred_at, whatever the resolution's date.
             let fromDay = release(amount, tenantId: event.tenantId, window: UsageWindow(kind: .day, start: day))
-            let fromMonth = release(amount, tenantId: event.tenantId, window: UsageWindow(kind: .month, start: day.firstOfMonth))
+            let fromMonth = release(
+                amount, tenantId: event.tenantId, window: UsageWindow(kind: .month, start: day.firstOfMonth))
             // Both equal the amount while the counters agree with the bookings; if one ever drifted low, the
             // verdict says what both windows gave back, and reconcile reports the difference.
             released = min(fromDay, fromMonth)
         }
-        markResolved(ResolutionRecord(attemptId: resolution.attemptId, tenantId: event.tenantId, eventId: event.eventId,
-                                      kind: resolution.kind, released: released, bookedDay: attempt.bookedDay,
-                                      signingKid: resolution.signingKid))
+        markResolved(
+            ResolutionRecord(
+                attemptId: resolution.attemptId, tenantId: event.tenantId, eventId: event.eventId,
+                kind: resolution.kind, released: released, bookedDay: attempt.bookedDay,
+                signingKid: resolution.signingKid))
         return verdict(resolution, 200, nil, nil, released: released)
     }
 

@@ -24,8 +24,10 @@ public struct Ledger: Sendable {
     /// Tenants whose row must be written, in the order they first changed.
     public private(set) var changedTenantIds: [ByteID] = []
 
-    public init(rules: Rules, tenants: [ByteID: TenantRecord], usage: [UsageKey: Micros],
-                processed: [EventKey: StoredEvent], resolvedAttempts: Set<EventKey> = [], thresholds: Set<ThresholdKey> = []) {
+    public init(
+        rules: Rules, tenants: [ByteID: TenantRecord], usage: [UsageKey: Micros],
+        processed: [EventKey: StoredEvent], resolvedAttempts: Set<EventKey> = [], thresholds: Set<ThresholdKey> = []
+    ) {
         self.rules = rules
         self.tenants = tenants
         self.usage = usage
@@ -68,9 +70,11 @@ public struct Ledger: Sendable {
         if let stored = processed[event.key] {
             // Bytes, not Swift's canonical equivalence: "caf\u{e9}" and "cafe\u{301}" are other content.
             guard stored.fingerprint.utf8.elementsEqual(event.fingerprint.utf8) else {
-                return .conflict(DeadLetterReason(
-                    .idempotencyConflict, "event_id was already processed with other content; the original verdict stands",
-                    eventId: event.eventId, tenantId: event.tenantId))
+                return .conflict(
+                    DeadLetterReason(
+                        .idempotencyConflict,
+                        "event_id was already processed with other content; the original verdict stands",
+                        eventId: event.eventId, tenantId: event.tenantId))
             }
             let status = stored.changedTenant ? [TenantStatus.record(tenant(stored.tenantId), rules: rules)] : []
             return .duplicate(Self.stamped(stored.outputs, answering: stored.fingerprint) + status)
@@ -82,10 +86,11 @@ public struct Ledger: Sendable {
         case let .attempt(attempt): result = applyAttempt(event, attempt)
         case let .resolution(checked): result = applyResolution(event, checked)
         }
-        let stored = StoredEvent(eventId: event.eventId, tenantId: event.tenantId, type: event.type,
-                                 fingerprint: event.fingerprint, outputs: result.outputs,
-                                 changedTenant: result.changedTenant, bookedAmount: result.bookedAmount,
-                                 bookedDay: result.bookedDay, occurredAt: result.occurredAt)
+        let stored = StoredEvent(
+            eventId: event.eventId, tenantId: event.tenantId, type: event.type,
+            fingerprint: event.fingerprint, outputs: result.outputs,
+            changedTenant: result.changedTenant, bookedAmount: result.bookedAmount,
+            bookedDay: result.bookedDay, occurredAt: result.occurredAt)
         processed[event.key] = stored
         newEvents.append(stored)
         let status = result.changedTenant ? [TenantStatus.record(tenant(event.tenantId), rules: rules)] : []
@@ -129,7 +134,8 @@ public struct Ledger: Sendable {
         let before = usage[key] ?? .zero
         let usedAfter = min(before + amount, max(Micros.meteringCap, before))
         usage[key] = usedAfter
-        var booking = bookings[key] ?? UsageBooking(key: key, delta: .zero, limit: limit, setsLimit: true, usedAfter: usedAfter)
+        var booking =
+            bookings[key] ?? UsageBooking(key: key, delta: .zero, limit: limit, setsLimit: true, usedAfter: usedAfter)
         booking.delta = booking.delta + (usedAfter - before)
         booking.limit = limit
         booking.setsLimit = true
@@ -145,7 +151,8 @@ public struct Ledger: Sendable {
         let taken = min(used, amount)
         guard taken > .zero else { return .zero }
         usage[key] = used - taken
-        var booking = bookings[key] ?? UsageBooking(key: key, delta: .zero, limit: nil, setsLimit: false, usedAfter: used)
+        var booking =
+            bookings[key] ?? UsageBooking(key: key, delta: .zero, limit: nil, setsLimit: false, usedAfter: used)
         booking.delta = booking.delta - taken
         booking.usedAfter = used - taken
         bookings[key] = booking

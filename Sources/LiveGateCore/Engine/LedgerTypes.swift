@@ -35,9 +35,11 @@ public struct StoredEvent: Sendable, Equatable {
     /// attempts stored before v1.2 kept it, and for other events.
     public let occurredAt: UTCInstant?
 
-    public init(eventId: String, tenantId: String, type: EventType, fingerprint: String, outputs: [OutputRecord],
-                changedTenant: Bool, bookedAmount: Micros? = nil, bookedDay: CivilDate? = nil,
-                occurredAt: UTCInstant? = nil) {
+    public init(
+        eventId: String, tenantId: String, type: EventType, fingerprint: String, outputs: [OutputRecord],
+        changedTenant: Bool, bookedAmount: Micros? = nil, bookedDay: CivilDate? = nil,
+        occurredAt: UTCInstant? = nil
+    ) {
         self.eventId = eventId
         self.tenantId = tenantId
         self.type = type

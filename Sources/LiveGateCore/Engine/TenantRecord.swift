@@ -15,9 +15,11 @@ public struct TenantRecord: Sendable, Equatable {
     /// The ceiling suggested by the latest accepted declaration's expected monthly volume, if it gave one.
     public var suggested: CeilingLimits? = nil
 
-    public init(tenantId: String, state: AccessState = .sandboxOnly, override: CeilingOverride = .none,
-                declaredAt: UTCInstant? = nil, reviewedAt: UTCInstant? = nil, reviewNotes: String? = nil,
-                ownerUserId: String? = nil, ownerEmail: String? = nil, ownerName: String? = nil, version: Int64 = 0) {
+    public init(
+        tenantId: String, state: AccessState = .sandboxOnly, override: CeilingOverride = .none,
+        declaredAt: UTCInstant? = nil, reviewedAt: UTCInstant? = nil, reviewNotes: String? = nil,
+        ownerUserId: String? = nil, ownerEmail: String? = nil, ownerName: String? = nil, version: Int64 = 0
+    ) {
         self.tenantId = tenantId
         self.state = state
         self.override = override

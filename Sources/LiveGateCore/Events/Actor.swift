@@ -15,8 +15,9 @@ public struct Actor: Sendable, Equatable {
     /// `nil` when the input has no actor object at all.
     init?(_ json: JSONValue?) {
         guard let json, case .object = json else { return nil }
-        self.init(kind: json["kind"]?.stringValue, id: json["id"]?.boundedString(Actor.maxIdScalars),
-                  role: json["role"]?.stringValue)
+        self.init(
+            kind: json["kind"]?.stringValue, id: json["id"]?.boundedString(Actor.maxIdScalars),
+            role: json["role"]?.stringValue)
     }
 
     var isOwner: Bool { kind == "user" && role == "owner" }

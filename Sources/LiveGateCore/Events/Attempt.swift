@@ -32,13 +32,18 @@ extension Attempt {
         }
         let rail = json["rail"]?.stringValue.flatMap(Rail.init(rawValue:))
         if rail == nil {
-            errors.append(FieldError("rail", "must be one of transfer, x402, acp, ap2, ucp, stream",
-                                     reason: "invalid_rail"))
+            errors.append(
+                FieldError(
+                    "rail", "must be one of transfer, x402, acp, ap2, ucp, stream",
+                    reason: "invalid_rail"))
         }
         let amount = json["amount"]?.stringValue.flatMap(Micros.init(parsing:))
         if amount == nil {
-            errors.append(FieldError("amount", "must be a decimal string greater than 0 and at most 1000000000, "
-                                     + "with at most 6 fraction digits", reason: "invalid_amount"))
+            errors.append(
+                FieldError(
+                    "amount",
+                    "must be a decimal string greater than 0 and at most 1000000000, "
+                        + "with at most 6 fraction digits", reason: "invalid_amount"))
         }
         let currency = json["currency"]?.stringValue.flatMap { Attempt.currencies.contains($0) ? $0 : nil }
         if currency == nil {
@@ -51,8 +56,9 @@ extension Attempt {
         if errors.isEmpty, let occurredAt, let skew = FieldError.skew(occurredAt, recordTimestamp, rules) {
             errors.append(skew)
         }
-        return Attempt(occurredAt: occurredAt, environment: environment, rail: rail, amount: amount,
-                       currency: currency, agentId: agent?.stringValue,
-                       rejection: errors.isEmpty ? nil : .invalid(errors))
+        return Attempt(
+            occurredAt: occurredAt, environment: environment, rail: rail, amount: amount,
+            currency: currency, agentId: agent?.stringValue,
+            rejection: errors.isEmpty ? nil : .invalid(errors))
     }
 }

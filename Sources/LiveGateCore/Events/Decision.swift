@@ -67,7 +67,9 @@ extension Decision {
         }
         var useSuggested = false
         if let flag = json["use_suggested_ceiling"], !flag.isNull {
-            if case let .bool(b) = flag { useSuggested = b } else {
+            if case let .bool(b) = flag {
+                useSuggested = b
+            } else {
                 errors.append(FieldError("use_suggested_ceiling", "must be a boolean"))
             }
         }
@@ -76,11 +78,15 @@ extension Decision {
         } else if useSuggested, ceiling != nil {
             errors.append(FieldError("use_suggested_ceiling", "cannot be combined with a ceiling"))
         }
-        guard errors.isEmpty, let occurredAt, let action else { return .rejected(.invalid(errors, reason: "invalid_request")) }
+        guard errors.isEmpty, let occurredAt, let action else {
+            return .rejected(.invalid(errors, reason: "invalid_request"))
+        }
         if let skew = FieldError.skew(occurredAt, recordTimestamp, rules) { return .rejected(.invalid([skew])) }
-        return .valid(Decision(occurredAt: occurredAt, adminId: actor.id, action: action,
-                               reviewNotes: notesText, ceiling: ceiling, signingKid: signingKid,
-                               expectedVersion: version, useSuggestedCeiling: useSuggested))
+        return .valid(
+            Decision(
+                occurredAt: occurredAt, adminId: actor.id, action: action,
+                reviewNotes: notesText, ceiling: ceiling, signingKid: signingKid,
+                expectedVersion: version, useSuggestedCeiling: useSuggested))
     }
 
     /// A non-negative integer literal no larger than JSON's exact integers: `7`, also `7.0` or `7e0`.
@@ -116,17 +122,24 @@ extension Decision {
         let override = CeilingOverride(perTx: limit("per_tx"), daily: limit("daily"), monthly: limit("monthly"))
         var disabled = false
         if let flag = json["disabled"], !flag.isNull {
-            if case let .bool(b) = flag { disabled = b } else {
+            if case let .bool(b) = flag {
+                disabled = b
+            } else {
                 errors.append(FieldError("ceiling.disabled", "must be a boolean"))
             }
         }
         var expiresAt: UTCInstant? = nil
         if let expiry = json["expires_at"], !expiry.isNull {
             expiresAt = expiry.stringValue.flatMap(RFC3339.parse)
-            if expiresAt == nil { errors.append(FieldError("ceiling.expires_at", "must be an RFC 3339 timestamp with an offset")) }
+            if expiresAt == nil {
+                errors.append(FieldError("ceiling.expires_at", "must be an RFC 3339 timestamp with an offset"))
+            }
         }
         guard errors.isEmpty else { return (nil, errors) }
-        return (CeilingOverride(perTx: override.perTx, daily: override.daily, monthly: override.monthly,
-                                disabled: disabled, expiresAt: expiresAt), [])
+        return (
+            CeilingOverride(
+                perTx: override.perTx, daily: override.daily, monthly: override.monthly,
+                disabled: disabled, expiresAt: expiresAt), []
+        )
     }
 }

@@ -29,7 +29,7 @@ public struct DecisionKeySet: Sendable {
             }
             guard entry["alg"]?.stringValue == algorithm else { throw .invalid("key \(kid): alg must be \"ed25519\"") }
             guard let raw = entry["public_key"]?.stringValue.flatMap(Base64.urlDecode), raw.count == 32,
-                  let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
+                let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
             else { throw .invalid("key \(kid): public_key must be the base64url (no padding) of 32 bytes") }
             guard keys.updateValue(key, forKey: kid) == nil else { throw .invalid("kid \(kid) appears twice") }
         }
@@ -51,9 +51,9 @@ public struct DecisionKeySet: Sendable {
             return .rejected(.forbidden("unknown_signing_key"))
         }
         guard signature["alg"]?.stringValue == Self.algorithm,
-              let sig = signature["sig"]?.stringValue.flatMap(Base64.urlDecode), sig.count == 64,
-              let signed = try? DecisionSignature.signedBytes(event),
-              key.isValidSignature(sig, for: signed)
+            let sig = signature["sig"]?.stringValue.flatMap(Base64.urlDecode), sig.count == 64,
+            let signed = try? DecisionSignature.signedBytes(event),
+            key.isValidSignature(sig, for: signed)
         else { return .rejected(.forbidden("bad_signature")) }
         return .valid(kid)
     }
@@ -71,8 +71,10 @@ public enum DecisionSignature {
     public static func sign(_ event: JSONValue, key: Curve25519.Signing.PrivateKey, kid: String) throws -> JSONValue {
         guard case let .object(members) = event else { return event }
         let sig = try key.signature(for: signedBytes(event))
-        let signature = JSONValue.object([("kid", .string(kid)), ("alg", .string(DecisionKeySet.algorithm)),
-                                          ("sig", .string(Base64.urlEncode(Array(sig))))])
+        let signature = JSONValue.object([
+            ("kid", .string(kid)), ("alg", .string(DecisionKeySet.algorithm)),
+            ("sig", .string(Base64.urlEncode(Array(sig)))),
+        ])
         return .object(members.filter { $0.key != "signature" } + [("signature", signature)])
     }
 }
@@ -91,10 +93,12 @@ public struct DecisionSigningKey: Sendable {
 
     public static func parse(_ bytes: [UInt8]) throws(DecisionKeySet.LoadError) -> DecisionSigningKey {
         guard let json = try? JSONParser.parse(bytes), let kid = InputDecoder.usableId(json["kid"]),
-              json["alg"]?.stringValue == DecisionKeySet.algorithm,
-              let raw = json["private_key"]?.stringValue.flatMap(Base64.urlDecode), raw.count == 32,
-              let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
-        else { throw .invalid(#"a signing key is {"kid", "alg": "ed25519", "private_key": "<base64url of 32 bytes>"}"#) }
+            json["alg"]?.stringValue == DecisionKeySet.algorithm,
+            let raw = json["private_key"]?.stringValue.flatMap(Base64.urlDecode), raw.count == 32,
+            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+        else {
+            throw .invalid(#"a signing key is {"kid", "alg": "ed25519", "private_key": "<base64url of 32 bytes>"}"#)
+        }
         return DecisionSigningKey(kid: kid, key: key)
     }
 
@@ -105,14 +109,18 @@ public struct DecisionSigningKey: Sendable {
 
     /// The private key file's content.
     public var fileJSON: JSONValue {
-        .object([("kid", .string(kid)), ("alg", .string(DecisionKeySet.algorithm)),
-                 ("private_key", .string(Base64.urlEncode(Array(key.rawRepresentation))))])
+        .object([
+            ("kid", .string(kid)), ("alg", .string(DecisionKeySet.algorithm)),
+            ("private_key", .string(Base64.urlEncode(Array(key.rawRepresentation)))),
+        ])
     }
 
     /// This key's entry in a key set.
     public var publicEntry: JSONValue {
-        .object([("kid", .string(kid)), ("alg", .string(DecisionKeySet.algorithm)),
-                 ("public_key", .string(Base64.urlEncode(Array(key.publicKey.rawRepresentation))))])
+        .object([
+            ("kid", .string(kid)), ("alg", .string(DecisionKeySet.algorithm)),
+            ("public_key", .string(Base64.urlEncode(Array(key.publicKey.rawRepresentation)))),
+        ])
     }
 
     /// A key set file's content holding these keys' public halves.

@@ -32,10 +32,12 @@ extension Declaration {
         let identity = json["identity"]
         // Identity is informational and optional; oversized values are dropped rather than carried into
         // every later notification (an email address is at most 254 characters).
-        return .valid(Declaration(
-            occurredAt: occurredAt, ownerUserId: actor.id, ownerEmail: identity?["email"]?.boundedString(254),
-            ownerName: identity?["name"]?.boundedString(200), intendedUseCase: useCase,
-            expectedVolumeDollars: json["declaration"]?["expected_monthly_volume_usd"].flatMap(wholeDollarsRoundedUp)))
+        return .valid(
+            Declaration(
+                occurredAt: occurredAt, ownerUserId: actor.id, ownerEmail: identity?["email"]?.boundedString(254),
+                ownerName: identity?["name"]?.boundedString(200), intendedUseCase: useCase,
+                expectedVolumeDollars: json["declaration"]?["expected_monthly_volume_usd"].flatMap(
+                    wholeDollarsRoundedUp)))
     }
 
     private static func bodyErrors(_ d: JSONValue) -> [FieldError] {
@@ -59,13 +61,17 @@ extension Declaration {
     /// `http://` or `https://` (any case), a non-empty host, no whitespace or control characters.
     static func isAbsoluteHTTPURL(_ text: String) -> Bool {
         guard text.utf8.count <= 2048,
-              !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+            !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
         else { return false }
         let lower = text.lowercased()
         let rest: Substring
-        if lower.hasPrefix("https://") { rest = text.dropFirst(8) }
-        else if lower.hasPrefix("http://") { rest = text.dropFirst(7) }
-        else { return false }
+        if lower.hasPrefix("https://") {
+            rest = text.dropFirst(8)
+        } else if lower.hasPrefix("http://") {
+            rest = text.dropFirst(7)
+        } else {
+            return false
+        }
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         let host = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? ""
         let hostName = host.hasPrefix("[") ? host : host.prefix { $0 != ":" }

@@ -12,10 +12,15 @@ public enum InputDecoder {
     /// Checked in the order of the contract: size, JSON, object, event id, tenant id, type, topic, key, and
     /// (v1.2) who stamped the record.
     public static func decode(_ record: InputRecord, rules: Rules = .standard) -> Result {
-        guard let value = record.value else { return .deadLetter(DeadLetterReason(.invalidJSON, "record has no value")) }
+        guard let value = record.value else {
+            return .deadLetter(DeadLetterReason(.invalidJSON, "record has no value"))
+        }
         guard value.count <= rules.maxValueBytes else {
-            return .deadLetter(DeadLetterReason(.recordTooLarge, "value is \(value.count) bytes; "
-                                                + "the limit is \(rules.maxValueBytes)"))
+            return .deadLetter(
+                DeadLetterReason(
+                    .recordTooLarge,
+                    "value is \(value.count) bytes; "
+                        + "the limit is \(rules.maxValueBytes)"))
         }
         let json: JSONValue
         do {
@@ -23,36 +28,57 @@ public enum InputDecoder {
         } catch {
             return .deadLetter(DeadLetterReason(.invalidJSON, describe(error)))
         }
-        guard case .object = json else { return .deadLetter(DeadLetterReason(.notAnObject, "value is not a JSON object")) }
+        guard case .object = json else {
+            return .deadLetter(DeadLetterReason(.notAnObject, "value is not a JSON object"))
+        }
         guard let eventId = usableId(json["event_id"]) else {
-            return .deadLetter(DeadLetterReason(.invalidEventId, "event_id must be a string of 1 to 128 characters "
-                                                + "without control characters"))
+            return .deadLetter(
+                DeadLetterReason(
+                    .invalidEventId,
+                    "event_id must be a string of 1 to 128 characters "
+                        + "without control characters"))
         }
         guard let tenantId = usableId(json["tenant_id"]) else {
-            return .deadLetter(DeadLetterReason(.invalidTenantId, "tenant_id must be a string of 1 to 128 characters "
-                                                + "without control characters", eventId: eventId))
+            return .deadLetter(
+                DeadLetterReason(
+                    .invalidTenantId,
+                    "tenant_id must be a string of 1 to 128 characters "
+                        + "without control characters", eventId: eventId))
         }
         guard let type = json["type"]?.stringValue.flatMap(EventType.init(rawValue:)) else {
-            return .deadLetter(DeadLetterReason(.invalidType, "type must be one of "
-                + EventType.allCases.map(\.rawValue).joined(separator: ", "), eventId: eventId, tenantId: tenantId))
+            return .deadLetter(
+                DeadLetterReason(
+                    .invalidType,
+                    "type must be one of "
+                        + EventType.allCases.map(\.rawValue).joined(separator: ", "), eventId: eventId,
+                    tenantId: tenantId))
         }
         guard type.topic == record.topic else {
-            return .deadLetter(DeadLetterReason(.typeNotOnTopic, "\(type.rawValue) belongs on \(type.topic)",
-                                                eventId: eventId, tenantId: tenantId))
+            return .deadLetter(
+                DeadLetterReason(
+                    .typeNotOnTopic, "\(type.rawValue) belongs on \(type.topic)",
+                    eventId: eventId, tenantId: tenantId))
         }
         if let key = record.key, !key.elementsEqual(tenantId.utf8) {
-            return .deadLetter(DeadLetterReason(.keyMismatch, "record key differs from tenant_id",
-                                                eventId: eventId, tenantId: tenantId))
+            return .deadLetter(
+                DeadLetterReason(
+                    .keyMismatch, "record key differs from tenant_id",
+                    eventId: eventId, tenantId: tenantId))
         }
         // Last, so the dead letter names the input (serve hands it to the caller that posted it).
         if record.timestampSource != .broker, !rules.allowProducerTime {
-            return .deadLetter(DeadLetterReason(.producerTimestamp, "the record timestamp was set by its producer, "
-                + "not the broker: the topic needs message.timestamp.type=LogAppendTime", eventId: eventId, tenantId: tenantId))
+            return .deadLetter(
+                DeadLetterReason(
+                    .producerTimestamp,
+                    "the record timestamp was set by its producer, "
+                        + "not the broker: the topic needs message.timestamp.type=LogAppendTime", eventId: eventId,
+                    tenantId: tenantId))
         }
-        return .event(InputEvent(
-            eventId: eventId, tenantId: tenantId, type: type,
-            recordTimestamp: record.timestamp ?? UTCInstant(millis: 0),
-            fingerprint: fingerprint(of: json), body: body(of: type, json, record.timestamp, rules)))
+        return .event(
+            InputEvent(
+                eventId: eventId, tenantId: tenantId, type: type,
+                recordTimestamp: record.timestamp ?? UTCInstant(millis: 0),
+                fingerprint: fingerprint(of: json), body: body(of: type, json, record.timestamp, rules)))
     }
 
     /// What identifies an input's content for idempotency: the SHA-256 of its canonical JSON (key order,
@@ -61,8 +87,10 @@ public enum InputDecoder {
     /// the two sides cannot drift apart.
     public static func fingerprint(of json: JSONValue) -> String { SHA256Hex.of(Array(json.canonicalText.utf8)) }
 
-    private static func body(of type: EventType, _ json: JSONValue, _ timestamp: UTCInstant?,
-                             _ rules: Rules) -> InputEvent.Body {
+    private static func body(
+        of type: EventType, _ json: JSONValue, _ timestamp: UTCInstant?,
+        _ rules: Rules
+    ) -> InputEvent.Body {
         switch type {
         case .declarationSubmitted: return .declaration(Declaration.check(json))
         case .decisionRecorded: return .decision(Decision.check(json, recordTimestamp: timestamp, rules: rules))
@@ -73,7 +101,7 @@ public enum InputDecoder {
 
     public static func usableId(_ value: JSONValue?) -> String? {
         guard let id = value?.stringValue, (1...maxIdScalars).contains(id.scalarCount),
-              !id.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            !id.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
         else { return nil }
         return id
     }

@@ -19,8 +19,10 @@ public struct InputEvent: Sendable {
         case resolution(Checked<Resolution>)
     }
 
-    public init(eventId: String, tenantId: String, type: EventType, recordTimestamp: UTCInstant,
-                fingerprint: String, body: Body) {
+    public init(
+        eventId: String, tenantId: String, type: EventType, recordTimestamp: UTCInstant,
+        fingerprint: String, body: Body
+    ) {
         self.eventId = eventId
         self.tenantId = tenantId
         self.type = type
@@ -44,16 +46,21 @@ extension FieldError {
     }
 
     private static func skewError(_ rules: Rules) -> FieldError {
-        FieldError("occurred_at", "is more than \(rules.skewToleranceMillis / 1000) s from the record timestamp",
-                   reason: "occurred_at_skew")
+        FieldError(
+            "occurred_at", "is more than \(rules.skewToleranceMillis / 1000) s from the record timestamp",
+            reason: "occurred_at_skew")
     }
 
     static func occurredAt(_ json: JSONValue) -> (UTCInstant?, FieldError?) {
         if let text = json["occurred_at"]?.stringValue, let instant = RFC3339.parse(text) {
             return (instant, nil)
         }
-        return (nil, FieldError("occurred_at", "must be an RFC 3339 timestamp with an offset",
-                                reason: "invalid_occurred_at"))
+        return (
+            nil,
+            FieldError(
+                "occurred_at", "must be an RFC 3339 timestamp with an offset",
+                reason: "invalid_occurred_at")
+        )
     }
 }
 

@@ -18,8 +18,10 @@ public struct InputRecord: Sendable {
         case producer
     }
 
-    public init(topic: String, partition: Int32 = 0, offset: Int64 = 0, key: [UInt8]?, value: [UInt8]?,
-                timestamp: UTCInstant?, timestampSource: TimestampSource) {
+    public init(
+        topic: String, partition: Int32 = 0, offset: Int64 = 0, key: [UInt8]?, value: [UInt8]?,
+        timestamp: UTCInstant?, timestampSource: TimestampSource
+    ) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
@@ -59,8 +61,10 @@ public struct DeadLetterReason: Sendable, Equatable {
     /// For `apply_failed`: the SQLSTATE PostgreSQL refused the record with, when it sent one.
     public let sqlState: String?
 
-    public init(_ error: DeadLetterError, _ message: String, eventId: String? = nil, tenantId: String? = nil,
-                sqlState: String? = nil) {
+    public init(
+        _ error: DeadLetterError, _ message: String, eventId: String? = nil, tenantId: String? = nil,
+        sqlState: String? = nil
+    ) {
         self.error = error
         self.message = message
         self.eventId = eventId

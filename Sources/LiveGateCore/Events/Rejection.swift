@@ -27,8 +27,9 @@ public struct Rejection: Sendable, Equatable {
     /// A 400 listing every failing field. Its reason is `reason`, or else the first error's reason (attempts
     /// name the first failing field; access events say `invalid_request`).
     public static func invalid(_ errors: [FieldError], reason: String? = nil) -> Rejection {
-        Rejection(status: 400, code: "INVALID_REQUEST_FORMAT",
-                  reason: reason ?? errors.first?.reason ?? "invalid_request", errors: errors)
+        Rejection(
+            status: 400, code: "INVALID_REQUEST_FORMAT",
+            reason: reason ?? errors.first?.reason ?? "invalid_request", errors: errors)
     }
 }
 

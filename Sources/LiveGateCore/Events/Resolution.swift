@@ -33,8 +33,10 @@ extension Resolution {
         }
         let attemptId = InputDecoder.usableId(json["attempt_id"])
         if attemptId == nil {
-            errors.append(FieldError("attempt_id", "must be a string of 1 to 128 characters without control characters",
-                                     reason: "invalid_attempt_id"))
+            errors.append(
+                FieldError(
+                    "attempt_id", "must be a string of 1 to 128 characters without control characters",
+                    reason: "invalid_attempt_id"))
         }
         let kind = json["resolution"]?.stringValue.flatMap(ResolutionKind.init(rawValue:))
         if kind == nil {

@@ -13,8 +13,11 @@ public enum TopicCatalog {
     static let common = ["min.insync.replicas": "2", "max.message.bytes": "1048576"]
 
     static func deleting(_ name: String, retentionMs: String = week, extra: [String: String] = [:]) -> TopicDefinition {
-        TopicDefinition(name: name, partitions: 12, replicationFactor: 3, config: common
-            .merging(["cleanup.policy": "delete", "retention.ms": retentionMs]) { $1 }.merging(extra) { $1 })
+        TopicDefinition(
+            name: name, partitions: 12, replicationFactor: 3,
+            config:
+                common
+                .merging(["cleanup.policy": "delete", "retention.ms": retentionMs]) { $1 }.merging(extra) { $1 })
     }
 
     /// Inputs take the broker's clock as their record timestamp (contract, "Input record timestamps come from
@@ -28,8 +31,11 @@ public enum TopicCatalog {
         deleting(Topics.accessVerdict),
         deleting(Topics.transactionVerdict),
         deleting(Topics.notification),
-        TopicDefinition(name: Topics.tenantStatus, partitions: 12, replicationFactor: 3, config: common
-            .merging(["cleanup.policy": "compact", "min.compaction.lag.ms": "60000"]) { $1 }),
+        TopicDefinition(
+            name: Topics.tenantStatus, partitions: 12, replicationFactor: 3,
+            config:
+                common
+                .merging(["cleanup.policy": "compact", "min.compaction.lag.ms": "60000"]) { $1 }),
         // Dead letters carry the original value (base64 when not UTF-8), so they may be larger than inputs.
         deleting(Topics.deadLetter, retentionMs: "2592000000", extra: ["max.message.bytes": "1048576"]),
     ]

@@ -19,7 +19,9 @@ public struct JSONParser {
     /// Deepest nesting of arrays and objects accepted. Default 32: events are three levels deep.
     public static let defaultDepthLimit = 32
 
-    public static func parse(_ bytes: some Collection<UInt8>, depthLimit: Int = defaultDepthLimit) throws(JSONParseError) -> JSONValue {
+    public static func parse(_ bytes: some Collection<UInt8>, depthLimit: Int = defaultDepthLimit)
+        throws(JSONParseError) -> JSONValue
+    {
         let buffer = Array(bytes)
         guard String(validating: buffer, as: UTF8.self) != nil else { throw .invalidUTF8 }
         var parser = JSONParser(bytes: buffer, depthLimit: depthLimit)
@@ -131,7 +133,9 @@ public struct JSONParser {
         }
         if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
             guard digits(&self) > 0 else { throw .invalidNumber(offset: start) }
         }
         return String(decoding: bytes[start..<index], as: UTF8.self)

@@ -33,7 +33,9 @@ extension JSONValue {
         if !bytes.isEmpty {
             bytes = bytes.dropFirst()
             let exponentText = String(decoding: bytes, as: UTF8.self)
-            if let small = Int(exponentText), small.magnitude < 1 << 53 { exponent = small } else {
+            if let small = Int(exponentText), small.magnitude < 1 << 53 {
+                exponent = small
+            } else {
                 // Beyond any real value: kept verbatim, so two such spellings differ unless they are identical
                 // (a possible false conflict, never a false duplicate).
                 hugeExponent = exponentText

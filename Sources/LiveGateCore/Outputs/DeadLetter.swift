@@ -20,27 +20,33 @@ public enum DeadLetter {
         let key = input.key.map { Embedded(cutting: $0, toBytes: maxKeyBytes) }
         let (kept, redacted) = PersonalData.redacting(input)
         func json(value: Embedded?) -> [UInt8] {
-            JSONWriter.bytes(.object([
-                ("error", .string(reason.error.rawValue)),
-                ("message", .string(reason.message)),
-                ("source", .object([
-                    ("topic", .string(input.topic)), ("partition", .int(input.partition)),
-                    ("offset", .int(input.offset)), ("timestamp", .instant(input.timestamp)),
-                ])),
-                ("key", key.map { .string($0.text) } ?? .null), ("key_encoding", key.map { .string($0.encoding) } ?? .null),
-                ("key_bytes", input.key.map { .int($0.count) } ?? .null), ("key_truncated", .bool(key?.truncated ?? false)),
-                ("value", value.map { .string($0.text) } ?? .null),
-                ("value_encoding", value.map { .string($0.encoding) } ?? .null),
-                ("value_bytes", input.value.map { .int($0.count) } ?? .null),
-                // `false` is the longer spelling, so measuring with it leaves room for `true`.
-                ("value_truncated", .bool(value?.truncated ?? false)),
-                ("value_redacted", .bool(redacted)),
-                ("value_sha256", input.value.map { .string(SHA256Hex.of($0)) } ?? .null),
-                ("sqlstate", .string(reason.sqlState)),
-                ("event_id", .string(reason.eventId)),
-                ("tenant_id", .string(reason.tenantId)),
-                ("dead_lettered_at", .instant(input.timestamp ?? UTCInstant(millis: 0))),
-            ]))
+            JSONWriter.bytes(
+                .object([
+                    ("error", .string(reason.error.rawValue)),
+                    ("message", .string(reason.message)),
+                    (
+                        "source",
+                        .object([
+                            ("topic", .string(input.topic)), ("partition", .int(input.partition)),
+                            ("offset", .int(input.offset)), ("timestamp", .instant(input.timestamp)),
+                        ])
+                    ),
+                    ("key", key.map { .string($0.text) } ?? .null),
+                    ("key_encoding", key.map { .string($0.encoding) } ?? .null),
+                    ("key_bytes", input.key.map { .int($0.count) } ?? .null),
+                    ("key_truncated", .bool(key?.truncated ?? false)),
+                    ("value", value.map { .string($0.text) } ?? .null),
+                    ("value_encoding", value.map { .string($0.encoding) } ?? .null),
+                    ("value_bytes", input.value.map { .int($0.count) } ?? .null),
+                    // `false` is the longer spelling, so measuring with it leaves room for `true`.
+                    ("value_truncated", .bool(value?.truncated ?? false)),
+                    ("value_redacted", .bool(redacted)),
+                    ("value_sha256", input.value.map { .string(SHA256Hex.of($0)) } ?? .null),
+                    ("sqlstate", .string(reason.sqlState)),
+                    ("event_id", .string(reason.eventId)),
+                    ("tenant_id", .string(reason.tenantId)),
+                    ("dead_lettered_at", .instant(input.timestamp ?? UTCInstant(millis: 0))),
+                ]))
         }
         let keyBytes = key?.prefix
         let fixed = json(value: kept.map { _ in Embedded(text: "", encoding: "base64", prefix: [], truncated: false) })
@@ -92,8 +98,9 @@ struct Embedded {
 
     private init(_ bytes: [UInt8], end: Int, isText: Bool) {
         let prefix = Array(bytes[..<end])
-        self.init(text: isText ? String(decoding: prefix, as: UTF8.self) : Base64.encode(prefix),
-                  encoding: isText ? "utf8" : "base64", prefix: prefix, truncated: end < bytes.count)
+        self.init(
+            text: isText ? String(decoding: prefix, as: UTF8.self) : Base64.encode(prefix),
+            encoding: isText ? "utf8" : "base64", prefix: prefix, truncated: end < bytes.count)
     }
 
     /// What `JSONWriter` turns one byte of a string into: six bytes for a control character (`\u0000`), two

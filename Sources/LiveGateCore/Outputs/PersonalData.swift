@@ -19,14 +19,16 @@ enum PersonalData {
             return unreadable ? (nil, true) : (value, false)
         }
         guard let index = members.firstIndex(where: { $0.key == "identity" }) else {
-            return input.topic == Topics.declarationSubmitted && contains(value, identityMember) ? (nil, true) : (value, false)
+            return input.topic == Topics.declarationSubmitted && contains(value, identityMember)
+                ? (nil, true) : (value, false)
         }
         guard case let .object(identity) = members[index].value else { return (nil, true) }
         guard identity.contains(where: { identityFields.contains($0.key) }) else { return (value, false) }
         var cleaned = members
-        cleaned[index].value = .object(identity.map { member in
-            identityFields.contains(member.key) ? (member.key, .string(placeholder)) : member
-        })
+        cleaned[index].value = .object(
+            identity.map { member in
+                identityFields.contains(member.key) ? (member.key, .string(placeholder)) : member
+            })
         return (JSONWriter.bytes(.object(cleaned)), true)
     }
 

@@ -36,7 +36,8 @@ public struct TransactionVerdict: Sendable, Equatable {
 
     public var record: OutputRecord {
         var record = OutputRecord(topic: Topics.transactionVerdict, key: tenantId, json: json)
-        record.label = VerdictLabel(kind: "attempt", outcome: decision.allowed ? "allowed" : "denied", reason: decision.reason)
+        record.label = VerdictLabel(
+            kind: "attempt", outcome: decision.allowed ? "allowed" : "denied", reason: decision.reason)
         return record
     }
 }
@@ -75,7 +76,8 @@ public struct ResolutionVerdict: Sendable, Equatable {
 
     public var record: OutputRecord {
         var record = OutputRecord(topic: Topics.transactionVerdict, key: tenantId, json: json)
-        record.label = VerdictLabel(kind: "resolution", outcome: status == 200 ? "accepted" : "rejected", reason: reason)
+        record.label = VerdictLabel(
+            kind: "resolution", outcome: status == 200 ? "accepted" : "rejected", reason: reason)
         record.label?.resolution = resolution?.kind.rawValue ?? "invalid"
         record.label?.released = released
         return record

@@ -42,8 +42,11 @@ public enum Base64 {
             if n > 1 { chunk |= UInt32(bytes[i + 1]) << 8 }
             if n > 2 { chunk |= UInt32(bytes[i + 2]) }
             for j in 0..<4 {
-                if j <= n { out.append(alphabet[Int(chunk >> UInt32(18 - 6 * j) & 0x3F)]) }
-                else if pad { out.append(UInt8(ascii: "=")) }
+                if j <= n {
+                    out.append(alphabet[Int(chunk >> UInt32(18 - 6 * j) & 0x3F)])
+                } else if pad {
+                    out.append(UInt8(ascii: "="))
+                }
             }
             i += 3
         }

@@ -14,12 +14,12 @@ public enum RFC3339 {
             return n
         }
         guard let year = number(0..<4), b[4] == UInt8(ascii: "-"), let month = number(5..<7),
-              b[7] == UInt8(ascii: "-"), let day = number(8..<10), b[10] | 0x20 == UInt8(ascii: "t"),
-              let hour = number(11..<13), b[13] == UInt8(ascii: ":"), let minute = number(14..<16),
-              b[16] == UInt8(ascii: ":"), let second = number(17..<19)
+            b[7] == UInt8(ascii: "-"), let day = number(8..<10), b[10] | 0x20 == UInt8(ascii: "t"),
+            let hour = number(11..<13), b[13] == UInt8(ascii: ":"), let minute = number(14..<16),
+            b[16] == UInt8(ascii: ":"), let second = number(17..<19)
         else { return nil }
         guard (1...12).contains(month), (1...CivilDate.daysIn(year: year, month: month)).contains(day),
-              hour < 24, minute < 60, second < 60
+            hour < 24, minute < 60, second < 60
         else { return nil }
         var i = 19
         var millis: Int64 = 0
@@ -39,13 +39,14 @@ public enum RFC3339 {
             i += 1
         } else {
             guard b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), let oh = number(i + 1..<i + 3),
-                  i + 3 < b.count, b[i + 3] == UInt8(ascii: ":"), let om = number(i + 4..<i + 6), oh < 24, om < 60
+                i + 3 < b.count, b[i + 3] == UInt8(ascii: ":"), let om = number(i + 4..<i + 6), oh < 24, om < 60
             else { return nil }
             offsetMinutes = (oh * 60 + om) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
             i += 6
         }
         guard i == b.count else { return nil }
-        let local = CivilDate(year: year, month: month, day: day).epochDay * UTCInstant.millisPerDay
+        let local =
+            CivilDate(year: year, month: month, day: day).epochDay * UTCInstant.millisPerDay
             + ((hour * 60 + minute) * 60 + second) * 1000 + millis
         let instant = UTCInstant(millis: local - offsetMinutes * 60_000)
         // Years 0001–9999 in UTC too: an offset must not push an instant outside what every store can hold.

@@ -24,13 +24,16 @@ public struct APITokens: Sendable {
             switch self {
             case let .unreadable(path): return "cannot read the API token file \(path)"
             case let .empty(path): return "the API token file \(path) holds no token"
-            case let .tooShort(line): return "API token file, line \(line): the token is shorter than \(APITokens.minimumLength) characters"
+            case let .tooShort(line):
+                return "API token file, line \(line): the token is shorter than \(APITokens.minimumLength) characters"
             case let .noScopes(line):
                 return "API token file, line \(line): no scopes (write `token scope[,scope…] [tenant=ID]`)"
             case let .unknownScope(line):
-                return "API token file, line \(line): an unknown scope (known: \(Scope.allCases.map(\.rawValue).joined(separator: ", ")))"
+                return
+                    "API token file, line \(line): an unknown scope (known: \(Scope.allCases.map(\.rawValue).joined(separator: ", ")))"
             case let .badTenant(line):
-                return "API token file, line \(line): the third field must be tenant=ID, ID 1 to 128 characters without control characters"
+                return
+                    "API token file, line \(line): the third field must be tenant=ID, ID 1 to 128 characters without control characters"
             case let .extraFields(line): return "API token file, line \(line): more than three fields"
             case let .repeated(line, first): return "API token file, line \(line): the same token as line \(first)"
             }
@@ -63,7 +66,8 @@ public struct APITokens: Sendable {
             var tenant: String?
             if fields.count == 3 {
                 guard fields[2].hasPrefix("tenant="),
-                      let id = InputDecoder.usableId(.string(String(fields[2].dropFirst("tenant=".count)))) else {
+                    let id = InputDecoder.usableId(.string(String(fields[2].dropFirst("tenant=".count))))
+                else {
                     throw .badTenant(line: line)
                 }
                 tenant = id
@@ -82,7 +86,8 @@ public struct APITokens: Sendable {
     /// What the token in an `Authorization` header value (`Bearer <token>`) grants; nil for none or an unknown one.
     public func grant(authorization: String?) -> Grant? {
         guard let authorization, authorization.utf8.count > 7,
-              authorization.prefix(7).lowercased() == "bearer " else { return nil }
+            authorization.prefix(7).lowercased() == "bearer "
+        else { return nil }
         let token = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
         return grants[Self.digest(token)]
     }

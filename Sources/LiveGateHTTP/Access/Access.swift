@@ -37,7 +37,9 @@ public enum Access {
         case .path, .body, nil:
             guard let bound = grant.tenant else { return .allowed(tenant: tenant) }
             // A path route whose tenant cannot be read is no route to this token's tenant.
-            guard let tenant else { return rule.tenant == .path ? .forbidden(reason: tenantScope) : .allowed(tenant: nil) }
+            guard let tenant else {
+                return rule.tenant == .path ? .forbidden(reason: tenantScope) : .allowed(tenant: nil)
+            }
             // Ids compare as bytes, as in the ledger: an NFC and an NFD spelling are two tenants.
             return bound.utf8.elementsEqual(tenant.utf8) ? .allowed(tenant: tenant) : .forbidden(reason: tenantScope)
         }

@@ -7,7 +7,9 @@ struct Authorization: RouterMiddleware {
     typealias Context = ServeContext
     let credentials: Credentials
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard let route = context.endpointPath, route != "NotFound" else { return try await next(request, context) }
         guard let rule = RouteAccess.rule(method: request.method, route: route) else {
             // A served route without a rule is a bug: refused, never open by omission.

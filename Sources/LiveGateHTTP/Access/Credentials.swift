@@ -69,7 +69,8 @@ public final class Credentials: Sendable {
             switch self.reload() {
             case let .success(count): logger.notice("API tokens read again on SIGHUP", metadata: ["tokens": "\(count)"])
             case let .failure(failure):
-                logger.error("API token file not reloaded; the tokens in force stay", metadata: ["reason": "\(failure)"])
+                logger.error(
+                    "API token file not reloaded; the tokens in force stay", metadata: ["reason": "\(failure)"])
             }
         }
         source.resume()

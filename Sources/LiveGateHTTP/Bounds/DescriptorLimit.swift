@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The process's open-file limit: every connection is a descriptor, so `--max-connections` is reachable only
@@ -24,9 +24,9 @@ public enum DescriptorLimit {
     public static let reserve = 256
 
     #if canImport(Glibc)
-    private static let resource = Int32(RLIMIT_NOFILE.rawValue)
+        private static let resource = Int32(RLIMIT_NOFILE.rawValue)
     #else
-    private static let resource = RLIMIT_NOFILE
+        private static let resource = RLIMIT_NOFILE
     #endif
 
     private static func clamp(_ value: rlim_t) -> Int { value >= rlim_t(Int.max) ? Int.max : Int(value) }
