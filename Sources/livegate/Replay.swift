@@ -52,7 +52,9 @@ struct Replay: ParsableCommand {
 
     @OptionGroup var trust: TrustOptions
 
-    @Option(name: .customLong("operator"), help: "Who runs the replay, for the audit row (default: $USER).")
+    @Option(
+        name: .customLong("operator"),
+        help: "Who runs the replay, for the audit row (env: LIVEGATE_OPERATOR; default: $USER).")
     var operatorName: String?
 
     func validate() throws {
@@ -70,7 +72,8 @@ struct Replay: ParsableCommand {
             fromOffset: fromOffset, fromMillis: fromTime.flatMap(RFC3339.parse)?.millis, toOffset: toOffset,
             toMillis: toTime.flatMap(RFC3339.parse)?.millis,
             dryRun: dryRun, force: force, liveGroup: group.name,
-            operatorName: operatorName ?? Env.get("USER") ?? "unknown", kafka: try broker.settings(),
+            operatorName: operatorName ?? Env.get("LIVEGATE_OPERATOR") ?? Env.get("USER") ?? "unknown",
+            kafka: try broker.settings(),
             rules: try trust.rules(logger: makeLogger(label: "livegate.replay", level: "info")))
         try SchemaCheck.refuseMismatch(
             url: request.databaseURL, logger: makeLogger(label: "livegate.replay", level: "info"))

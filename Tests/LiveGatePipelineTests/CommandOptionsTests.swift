@@ -17,10 +17,8 @@ struct CommandOptionsTests {
         "livegate lag": ["json"],
         "livegate offsets reset": ["topic", "partition", "to-offset", "to-earliest", "to-latest", "execute", "json"],
         "livegate prune": ["dry-run"],
-        // replay belongs to another change; its --operator falls back to $USER.
         "livegate replay": [
-            "topic", "partition", "from-offset", "from-time", "to-offset", "dry-run", "force",
-            "operator",
+            "topic", "partition", "from-offset", "from-time", "to-offset", "to-time", "dry-run", "force",
         ],
         "livegate dead-letters list": ["since", "error", "topic", "json", "max"],
         "livegate bench": [
