@@ -168,9 +168,13 @@ public final class KafkaConsumer {
         return list.pointee.elems[0].offset
     }
 
-    /// A consumer that `close` could not finish is destroyed without a second, unbounded close.
+    /// A consumer that `close` could not finish is destroyed without a second, unbounded close; and the
+    /// destroy itself is bounded (`BoundedDestroy`).
     deinit {
-        rd_kafka_destroy_flags(handle, closed ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
+        let group = group
+        BoundedDestroy.destroy(
+            handle, flags: closed ? 0 : RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE, keepAlive: group,
+            log: { group.logger?.log(level: 4, $0) })
     }
 
     /// The positions the broker no longer had since the last call (see `OffsetReset`); filled while polling.

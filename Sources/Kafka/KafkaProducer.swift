@@ -44,7 +44,7 @@ public final class KafkaProducer {
     deinit {
         rd_kafka_flush(handle, 5000)
         topics.values.forEach { rd_kafka_topic_destroy($0) }
-        rd_kafka_destroy(handle)
+        BoundedDestroy.destroy(handle, keepAlive: deliveries)
     }
 
     /// Publishes `records` and waits until every one of them is settled: acknowledged by the brokers, or

@@ -81,6 +81,17 @@ final class WorkerProcess {
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
+    /// Every thread's stack of the running worker (gdb, where installed), for a failure that says where a
+    /// worker that would not stop was waiting; bounded to 60 s and its last 64 KiB.
+    func stacks() -> String {
+        let gdb = "/usr/bin/gdb"
+        guard exitStatus == nil, FileManager.default.isExecutableFile(atPath: gdb) else { return "(no gdb)" }
+        let outcome = try? Subprocess.run(
+            gdb, ["-p", "\(pid)", "-batch", "-ex", "thread apply all bt 25"], timeoutSeconds: 60,
+            maxOutputBytes: 65_536)
+        return outcome?.output ?? "(gdb failed)"
+    }
+
     deinit {
         if exitStatus == nil {
             kill(pid, SIGKILL)
