@@ -8,7 +8,30 @@ struct LedgerPropertyTests {
     @Test("random event sequences: same verdicts, same threshold notices, same usage, repeats byte for byte")
     func randomSequences() async {
         let seen = Tally()
-        await propertyCheck(count: 300, input: Gen.uint16(in: 0...UInt16.max).array(of: 1...80)) { codes in
+        // The stories must reach every rule, or the agreement would prove little. They are random, so a rule
+        // reached by a few stories in a hundred can be missed by one round: up to three rounds before failing.
+        for _ in 1...3 where !Self.unreached(seen).isEmpty {
+            await Self.checkStories(count: 300, seen: seen)
+        }
+        for rule in Self.unreached(seen) {
+            Issue.record("no story reached \(rule) in 900 stories")
+        }
+    }
+
+    /// Rules every run must see decided at least once.
+    static let rulesToReach = [
+        "resolution 200", "resolution 404", "resolution 409", "stale_version", "ceiling_warning",
+        "ceiling_reached", "invalid_request", "signature_required", "release_window_closed",
+        "id of another tenant",
+    ]
+
+    static func unreached(_ seen: Tally) -> [String] {
+        rulesToReach.filter { seen.counts[$0, default: 0] == 0 }
+    }
+
+    /// `count` random stories through the ledger and the reference model, side by side.
+    static func checkStories(count: Int, seen: Tally) async {
+        await propertyCheck(count: count, input: Gen.uint16(in: 0...UInt16.max).array(of: 1...80)) { codes in
             var ledger = Ledger(rules: RandomStory.rules, tenants: [:], usage: [:], processed: [:])
             var model = ReferenceModel()
             var firstBytes: [String: [UInt8]] = [:]
@@ -33,14 +56,6 @@ struct LedgerPropertyTests {
                 usage["\(key.tenantId)|\(key.window.kind == .day ? start : String(start.prefix(7)))"] = used.value
             }
             #expect(usage == model.usage.filter { $0.value > 0 })
-        }
-        // The stories reach every v1.1 and v1.2 rule, or the agreement above would prove little.
-        for rule in [
-            "resolution 200", "resolution 404", "resolution 409", "stale_version", "ceiling_warning",
-            "ceiling_reached", "invalid_request", "signature_required", "release_window_closed",
-            "id of another tenant",
-        ] {
-            #expect(seen.counts[rule, default: 0] > 0, "no story reached \(rule)")
         }
     }
 
