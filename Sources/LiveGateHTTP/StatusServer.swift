@@ -7,7 +7,8 @@ import Logging
 import Prometheus
 
 /// `livegate serve`: the contract's production status (`GET /v1/tenants/{tenant_id}/production-status`, and
-/// `GET /v1/tenants/production-status` for a token's own tenant), read from PostgreSQL; with brokers the
+/// `GET /v1/tenants/production-status` for a token's own tenant), read from PostgreSQL; the what-if of a ceiling
+/// (`POST /v1/tenants/{tenant_id}/ceiling-simulations`); with brokers the
 /// one-call verdict path; `/healthz`, `/readyz` and `/metrics`. Who may call what is `RouteAccess` applied by
 /// the `Authorization` middleware. Everything is bounded (`Limits`).
 public struct StatusServer: Sendable {
@@ -121,6 +122,9 @@ public struct StatusServer: Sendable {
             }
             return await productionStatus(tenantId: tenantId, pool: pool, logger: logger)
         }
+        tenants.post(":tenant_id/ceiling-simulations") { [self] request, context -> Response in
+            await ceilingSimulation(request, context, pool: pool)
+        }
         // Bounded by the waiters' registry, the publish queue, the body budget and the pool's queue, not by
         // `maxInFlight`: a request waiting for its verdict holds no thread.
         if let verdicts {
@@ -148,7 +152,7 @@ public struct StatusServer: Sendable {
     static func routes(verdictPath: Bool) -> [String] {
         var routes = [
             "GET /healthz", "GET /readyz", "GET /metrics", "GET /v1/tenants/production-status",
-            "GET /v1/tenants/{tenant_id}/production-status",
+            "GET /v1/tenants/{tenant_id}/production-status", "POST /v1/tenants/{tenant_id}/ceiling-simulations",
         ]
         if verdictPath {
             for kind in VerdictPath.Kind.allCases {

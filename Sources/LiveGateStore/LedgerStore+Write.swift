@@ -62,14 +62,19 @@ extension LedgerStore {
             ])
     }
 
+    /// `applied_seq` follows the batch's order (the sequence is read after the sort, one row at a time, and under
+    /// the tenants' locks), so a simulation replays a tenant's events in the order the ledger applied them.
     private static func insertProcessed(_ events: [StoredEvent]) -> PostgresStatement {
         PostgresStatement(
             """
             INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant,
-                                          booked_micros, booked_day, occurred_at)
-            SELECT e, t, ty, f, o, c, m, d, timestamptz 'epoch' + at * interval '1 millisecond'
+                                          booked_micros, booked_day, occurred_at, replay_micros, applied_seq)
+            SELECT e, t, ty, f, o, c, m, d, timestamptz 'epoch' + at * interval '1 millisecond', r,
+                   nextval('processed_events_applied_seq')
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[],
-                        $7::bigint[], $8::date[], $9::bigint[]) AS v(e, t, ty, f, o, c, m, d, at)
+                        $7::bigint[], $8::date[], $9::bigint[], $10::bigint[])
+                 WITH ORDINALITY AS v(e, t, ty, f, o, c, m, d, at, r, n)
+            ORDER BY n
             """,
             [
                 PostgresArray.literal(events.map(\.eventId)),
@@ -81,6 +86,7 @@ extension LedgerStore {
                 PostgresArray.literal(events.map { Rows.string($0.bookedAmount) }),
                 PostgresArray.literal(events.map { $0.bookedDay?.description }),
                 PostgresArray.literal(events.map { Rows.string($0.occurredAt) }),
+                PostgresArray.literal(events.map { Rows.string($0.replayAmount) }),
             ])
     }
 

@@ -230,4 +230,32 @@ enum Schema {
             ADD CONSTRAINT replay_audit_one_partition_or_all
                 CHECK ((partition IS NULL) = (from_offset IS NULL) AND (partition IS NULL) = (to_offset IS NULL));
         """
+
+    /// Contract v1.2, "What-if before changing a ceiling": a simulation replays a tenant's attempts in the order
+    /// the workers applied them, so every processed event gets its place in that order (`applied_seq`, taken under
+    /// the tenant's lock, in batch order), and each live attempt decided while its tenant was approved keeps its
+    /// amount (`replay_micros`; denied ones book nothing, so nothing else holds it). Rows from before are given
+    /// both here: the order by `processed_at` (one per batch), then by the verdict's `decided_at` (the broker's
+    /// timestamp, which grows with the offset in a partition), then attempts first and by id; the amount from
+    /// their verdict. No index: a simulation reads one tenant's rows through the primary key.
+    static let v11: SQL = """
+        CREATE SEQUENCE processed_events_applied_seq AS bigint;
+        ALTER TABLE processed_events ADD COLUMN applied_seq bigint,
+            ADD COLUMN replay_micros bigint CHECK (replay_micros BETWEEN 1 AND 1000000000000000),
+            ADD CONSTRAINT processed_events_replay_of_attempts
+                CHECK (replay_micros IS NULL OR event_type = 'transaction.attempted');
+        UPDATE processed_events p SET applied_seq = o.seq
+        FROM (SELECT tenant_id, event_id, nextval('processed_events_applied_seq') AS seq
+              FROM (SELECT tenant_id, event_id FROM processed_events
+                    ORDER BY processed_at,
+                        (split_part(split_part(outputs, E'\\n', 1), E'\\t', 2)::jsonb ->> 'decided_at')::timestamptz,
+                        event_type = 'transaction.resolved', event_id) AS s) AS o
+        WHERE p.tenant_id = o.tenant_id AND p.event_id = o.event_id;
+        UPDATE processed_events p SET replay_micros = (v.verdict ->> 'amount')::numeric * 1000000
+        FROM (SELECT tenant_id, event_id, split_part(split_part(outputs, E'\\n', 1), E'\\t', 2)::jsonb AS verdict
+              FROM processed_events WHERE event_type = 'transaction.attempted') AS v
+        WHERE p.tenant_id = v.tenant_id AND p.event_id = v.event_id
+          AND v.verdict ->> 'environment' = 'live' AND v.verdict ->> 'amount' ~ '^[0-9]+(\\.[0-9]{1,6})?$'
+          AND (v.verdict ->> 'outcome' = 'allowed' OR v.verdict ->> 'code' = 'LIMIT_EXCEEDED');
+        """
 }

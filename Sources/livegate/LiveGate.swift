@@ -17,8 +17,8 @@ struct LiveGate: AsyncParsableCommand {
               0   done.
               1   it ran and found a difference, or was refused: topics unlike the contract (topics apply), \
             counters unlike the verdicts (reconcile), a rejected decision or resolution (decide, resolve), live \
-            workers in the way (offsets reset, replay), a tenant never seen (status republish), a server that is \
-            not running (postgres status).
+            workers in the way (offsets reset, replay), a tenant never seen (status republish), a tenant never \
+            approved (simulate), a server that is not running (postgres status).
               2   a runtime failure: PostgreSQL or Kafka did not answer, no verdict came in time. One line on \
             stderr says what and where, without the usage text.
               64  bad usage: an option or environment variable that is missing or does not parse, a file that \
@@ -32,7 +32,7 @@ struct LiveGate: AsyncParsableCommand {
         subcommands: [
             Dev.self, Run.self, Migrate.self, TopicsCommand.self, Status.self, History.self, Lag.self,
             Offsets.self, Serve.self, Reconcile.self, Prune.self, Replay.self, DeadLetters.self, BenchCommand.self,
-            PostgresCommand.self, Keys.self, Decide.self, Resolve.self,
+            PostgresCommand.self, Keys.self, Decide.self, Resolve.self, Simulate.self,
         ])
 
     /// ArgumentParser's own entry point, split in two. Parsing (and each command's `validate()`) ends as

@@ -107,16 +107,8 @@ extension Ledger {
 
     mutating func applyAttempt(_ event: InputEvent, _ attempt: Attempt) -> Applied {
         let current = tenant(event.tenantId)
-        let ceiling = current.ceiling(rules, at: attempt.occurredAt)
-        var usedToday = Micros.zero
-        var usedThisMonth = Micros.zero
-        if attempt.environment == .live, let at = attempt.occurredAt {
-            usedToday = usage[UsageKey(tenantId: event.tenantId, window: .day(containing: at))] ?? .zero
-            usedThisMonth = usage[UsageKey(tenantId: event.tenantId, window: .month(containing: at))] ?? .zero
-        }
-        let decision = CeilingRules.decide(
-            attempt, state: current.state, ceiling: ceiling, usedToday: usedToday,
-            usedThisMonth: usedThisMonth)
+        let decided = decideAndBook(attempt, tenantId: event.tenantId)
+        let (decision, ceiling) = (decided.decision, decided.ceiling)
         var applied = Applied(outputs: [
             TransactionVerdict(
                 eventId: event.eventId, tenantId: event.tenantId, attempt: attempt, decision: decision,
@@ -124,16 +116,19 @@ extension Ledger {
             ).record
         ])
         applied.occurredAt = attempt.occurredAt
+        // Steps 4 to 8 ran: a live attempt of an approved tenant, allowed or denied by a ceiling.
+        if attempt.rejection == nil, attempt.environment == .live, current.state == .productionApproved {
+            applied.replayAmount = attempt.amount
+        }
         if decision.books, let amount = attempt.amount, let at = attempt.occurredAt {
-            // A disabled ceiling still meters (contract v1.1): booked without a limit, and no warnings.
-            let enforced = !ceiling.disabled
-            let windows = [
-                (UsageWindow.day(containing: at), ceiling.limits.daily, usedToday),
-                (UsageWindow.month(containing: at), ceiling.limits.monthly, usedThisMonth),
-            ]
-            for (window, limit, before) in windows {
-                book(amount, tenantId: event.tenantId, window: window, limit: enforced ? limit : nil)
-                if enforced, crossesWarning(before: before, after: before + amount, limit: limit) {
+            // No warnings while the ceiling is disabled: usage is metered, but there is no limit to warn about.
+            if !ceiling.disabled {
+                let windows = [
+                    (UsageWindow.day(containing: at), ceiling.limits.daily, decided.usedToday),
+                    (UsageWindow.month(containing: at), ceiling.limits.monthly, decided.usedThisMonth),
+                ]
+                for (window, limit, before) in windows
+                where crossesWarning(before: before, after: before + amount, limit: limit) {
                     applied.outputs += notice(
                         .warning, event, current, window: window, limit: limit, used: before + amount)
                 }
@@ -200,13 +195,7 @@ extension Ledger {
         }
         var released = Micros.zero
         if resolution.kind == .failed, let amount = attempt.bookedAmount, let day = attempt.bookedDay {
-            // The windows of the attempt's occurred_at, whatever the resolution's date.
-            let fromDay = release(amount, tenantId: event.tenantId, window: UsageWindow(kind: .day, start: day))
-            let fromMonth = release(
-                amount, tenantId: event.tenantId, window: UsageWindow(kind: .month, start: day.firstOfMonth))
-            // Both equal the amount while the counters agree with the bookings; if one ever drifted low, the
-            // verdict says what both windows gave back, and reconcile reports the difference.
-            released = min(fromDay, fromMonth)
+            released = releaseBooking(amount, tenantId: event.tenantId, day: day)
         }
         markResolved(
             ResolutionRecord(

@@ -86,11 +86,12 @@ public struct Ledger: Sendable {
         case let .attempt(attempt): result = applyAttempt(event, attempt)
         case let .resolution(checked): result = applyResolution(event, checked)
         }
-        let stored = StoredEvent(
+        var stored = StoredEvent(
             eventId: event.eventId, tenantId: event.tenantId, type: event.type,
             fingerprint: event.fingerprint, outputs: result.outputs,
             changedTenant: result.changedTenant, bookedAmount: result.bookedAmount,
             bookedDay: result.bookedDay, occurredAt: result.occurredAt)
+        stored.replayAmount = result.replayAmount
         processed[event.key] = stored
         newEvents.append(stored)
         let status = result.changedTenant ? [TenantStatus.record(tenant(event.tenantId), rules: rules)] : []
@@ -115,6 +116,8 @@ public struct Ledger: Sendable {
         var bookedDay: CivilDate? = nil
         /// An attempt's valid `occurred_at`, kept for its release window.
         var occurredAt: UTCInstant? = nil
+        /// The amount of a live attempt decided while the tenant was approved: what `simulate` replays.
+        var replayAmount: Micros? = nil
     }
 
     mutating func commit(_ tenant: TenantRecord, transition: TransitionRecord) {

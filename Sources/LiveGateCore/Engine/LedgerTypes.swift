@@ -34,6 +34,9 @@ public struct StoredEvent: Sendable, Equatable {
     /// For attempts with a valid `occurred_at`: that instant (the release window is measured from it). Nil for
     /// attempts stored before v1.2 kept it, and for other events.
     public let occurredAt: UTCInstant?
+    /// For a live attempt decided while the tenant was approved (allowed, or denied by a ceiling): its amount.
+    /// These are the attempts a ceiling simulation replays (contract v1.2, "What-if before changing a ceiling").
+    public var replayAmount: Micros? = nil
 
     public init(
         eventId: String, tenantId: String, type: EventType, fingerprint: String, outputs: [OutputRecord],
