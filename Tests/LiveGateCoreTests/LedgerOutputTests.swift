@@ -53,6 +53,7 @@ struct LedgerOutputTests {
                 "errors":[],"environment":"live","rail":"x402","currency":"USD","amount":"42.50","requested":"42.50",\
                 "window":"daily","limit":"500.00","used":"42.50","remaining":"457.50",\
                 "window_start":"2026-11-29T00:00:00.000Z","resets_at":"2026-11-30T00:00:00.000Z",\
+                "max_amount_now":"100.00","retry_at":null,\
                 "ceiling":{"per_tx":"100.00","daily":"500.00","monthly":"2000.00","disabled":false,\
                 "source":"platform_default","expires_at":null},"decided_at":"2026-11-29T12:00:00.000Z"}
                 """)

@@ -22,7 +22,7 @@ struct LedgerPropertyTests {
     static let rulesToReach = [
         "resolution 200", "resolution 404", "resolution 409", "stale_version", "ceiling_warning",
         "ceiling_reached", "invalid_request", "signature_required", "release_window_closed",
-        "id of another tenant",
+        "id of another tenant", "retry_at after daily", "waiting never helps", "nothing possible now",
     ]
 
     static func unreached(_ seen: Tally) -> [String] {
@@ -68,6 +68,14 @@ struct LedgerPropertyTests {
                 counts["resolution \(status)", default: 0] += 1
             }
             if let reason = e.reason { counts[reason, default: 0] += 1 }
+            let windowDenial =
+                e.reason == "exceeds_tenant_beta_ceiling_daily" || e.reason == "exceeds_tenant_beta_ceiling_monthly"
+            if windowDenial {
+                let kind =
+                    e.retryAt == nil ? "waiting never helps" : "retry_at after \(e.reason!.split(separator: "_").last!)"
+                counts[kind, default: 0] += 1
+            }
+            if e.maxAmountNow == 0, e.outcome == "denied" { counts["nothing possible now", default: 0] += 1 }
             for notice in e.notices { counts[String(notice.prefix { $0 != "/" }), default: 0] += 1 }
         }
     }
@@ -90,6 +98,7 @@ struct LedgerPropertyTests {
         return ReferenceModel.Expected(
             kind: kind, outcome: v["outcome"]?.stringValue, status: status,
             reason: v["reason"]?.stringValue, state: v["state"]?.stringValue,
-            notices: notices.sorted())
+            notices: notices.sorted(), maxAmountNow: v["max_amount_now"]?.stringValue.map(ReferenceModel.micros),
+            retryAt: v["retry_at"]?.stringValue)
     }
 }

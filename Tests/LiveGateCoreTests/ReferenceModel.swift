@@ -14,6 +14,9 @@ struct ReferenceModel {
         var state: String?
         /// Threshold notices: "template/window/audience/channel", sorted.
         var notices: [String] = []
+        /// v1.2, attempt verdicts only: `max_amount_now` in micro-dollars and `retry_at` as written.
+        var maxAmountNow: Int64? = nil
+        var retryAt: String? = nil
     }
 
     struct Override {
@@ -37,6 +40,19 @@ struct ReferenceModel {
     /// The release window, in hours, and the story's times as hours from the first.
     static let windowHours = 12
     static let hours = ["2026-11-29T12:00:00Z": 0, "2026-11-30T01:00:00Z": 13, "2026-12-01T00:00:00Z": 36]
+    /// When the story's days and months reset (UTC), written out by hand.
+    static let dayResets = [
+        "2026-11-29": "2026-11-30T00:00:00.000Z", "2026-11-30": "2026-12-01T00:00:00.000Z",
+        "2026-12-01": "2026-12-02T00:00:00.000Z",
+    ]
+    static let monthResets = ["2026-11": "2026-12-01T00:00:00.000Z", "2026-12": "2027-01-01T00:00:00.000Z"]
+
+    /// "25.5" → 25_500_000, by the digits alone.
+    static func micros(_ text: String) -> Int64 {
+        let parts = text.split(separator: ".")
+        let fraction = parts.count > 1 ? String(parts[1]).padding(toLength: 6, withPad: "0", startingAt: 0) : "000000"
+        return Int64(parts[0])! * 1_000_000 + Int64(fraction)!
+    }
 
     mutating func apply(eventId: String, tenant: String, json: String, value: JSONValue) -> Expected {
         let key = "\(tenant)|\(eventId)"
@@ -129,20 +145,21 @@ struct ReferenceModel {
 
     private mutating func attempt(eventId: String, tenant: String, state: String, _ v: JSONValue) -> Expected {
         var notices: [String] = []
-        func result(_ allowed: Bool, _ status: Int, _ reason: String?) -> Expected {
+        func result(
+            _ allowed: Bool, _ status: Int, _ reason: String?, max: Int64? = nil, retry: String? = nil
+        ) -> Expected {
             Expected(
                 kind: "applied", outcome: allowed ? "allowed" : "denied", status: status, reason: reason,
-                notices: notices.sorted())
+                notices: notices.sorted(), maxAmountNow: max, retryAt: retry)
         }
         if v["environment"]?.stringValue == "test" { return result(true, 200, nil) }
-        guard state == "production_approved" else { return result(false, 403, "live_access_not_approved") }
+        guard state == "production_approved" else {
+            return result(false, 403, "live_access_not_approved", max: 0)
+        }
         let at = v["occurred_at"]!.stringValue!
         var o = overrides[tenant] ?? Override()
         if let expires = o.expires, at >= expires { o = Override() }
-        let text = v["amount"]!.stringValue!
-        let parts = text.split(separator: ".")
-        let fraction = parts.count > 1 ? String(parts[1]).padding(toLength: 6, withPad: "0", startingAt: 0) : "000000"
-        let amount = Int64(parts[0])! * 1_000_000 + Int64(fraction)!
+        let amount = Self.micros(v["amount"]!.stringValue!)
         let (day, month) = (String(at.prefix(10)), String(at.prefix(7)))
         let dayKey = "\(tenant)|\(day)", monthKey = "\(tenant)|\(month)"
         func book() {
@@ -160,14 +177,24 @@ struct ReferenceModel {
             if admins { notices.append("\(template)/\(window)/platform_admins/in_app") }
         }
         let (daily, monthly) = (o.daily ?? Self.defaults.daily, o.monthly ?? Self.defaults.monthly)
-        if amount > (o.perTx ?? Self.defaults.perTx) { return result(false, 403, "exceeds_tenant_beta_ceiling_per_tx") }
+        let perTx = o.perTx ?? Self.defaults.perTx
+        // What an attempt at the same instant could have, from the usage as it stands now.
+        func maxNow() -> Int64 {
+            Swift.max(0, Swift.min(perTx, daily - usage[dayKey, default: 0], monthly - usage[monthKey, default: 0]))
+        }
+        // A window denial: when the same amount fits both windows again, unless it never can.
+        func retry() -> String? {
+            if amount > perTx || amount > daily || amount > monthly { return nil }
+            return usage[monthKey, default: 0] + amount > monthly ? Self.monthResets[month]! : Self.dayResets[day]!
+        }
+        if amount > perTx { return result(false, 403, "exceeds_tenant_beta_ceiling_per_tx", max: maxNow()) }
         if usage[dayKey, default: 0] + amount > daily {
             notice("ceiling_reached", "daily", admins: true)
-            return result(false, 403, "exceeds_tenant_beta_ceiling_daily")
+            return result(false, 403, "exceeds_tenant_beta_ceiling_daily", max: maxNow(), retry: retry())
         }
         if usage[monthKey, default: 0] + amount > monthly {
             notice("ceiling_reached", "monthly", admins: true)
-            return result(false, 403, "exceeds_tenant_beta_ceiling_monthly")
+            return result(false, 403, "exceeds_tenant_beta_ceiling_monthly", max: maxNow(), retry: retry())
         }
         for (key, limit, window) in [(dayKey, daily, "daily"), (monthKey, monthly, "monthly")] {
             let before = usage[key, default: 0]
@@ -177,6 +204,6 @@ struct ReferenceModel {
             }
         }
         book()
-        return result(true, 200, nil)
+        return result(true, 200, nil, max: maxNow())
     }
 }

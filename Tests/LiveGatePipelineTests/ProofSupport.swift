@@ -27,6 +27,8 @@ struct ProofWorkload {
     /// What each attempt asks, in publish order (for `ProofModel`).
     let plan: [(id: String, tenant: String, amount: String, live: Bool)]
     let decisions: [(id: String, json: String)]
+    /// Every attempt's `occurred_at`: one instant, so one UTC day and month.
+    let attemptsAt: String
 
     init(scale: ProofScale, seed: UInt64 = 42) {
         var rng = SplitMix(seed: seed)
@@ -39,6 +41,7 @@ struct ProofWorkload {
             ]
         }
         let now = Fixtures.now()
+        attemptsAt = now
         let amounts = ["0.01", "1", "5.5", "9.99", "12", "20", "33.333333", "50", "75", "99.999999", "100", "100.01"]
         plan = (0..<scale.attempts).map { i in
             let t = tenants[Int(rng.next() % UInt64(tenants.count))]
@@ -140,10 +143,12 @@ struct ProofInvariants {
             if kind == "allowed", let broken = Self.pastItsCeiling(verdict) {
                 result.overCeiling.append("\(id): \(broken)")
             }
-            if let expected = model.expected[id],
-                expected != ProofModel.Expected(outcome: verdict["outcome"]?.stringValue ?? "", reason: reason)
-            {
-                result.modelMismatches.append("\(id): expected \(expected.outcome) \(expected.reason ?? "")")
+            let observed = ProofModel.Expected(
+                outcome: verdict["outcome"]?.stringValue ?? "", reason: reason,
+                maxAmountNow: verdict["max_amount_now"]?.stringValue.map(ProofModel.micros),
+                retryAt: verdict["retry_at"]?.stringValue)
+            if let expected = model.expected[id], expected != observed {
+                result.modelMismatches.append("\(id): expected \(expected), got \(observed)")
             }
         }
         let db = try PostgresConnection(url: databaseURL)

@@ -1,6 +1,7 @@
 import LiveGateCore
 import LiveGateStore
 import LiveGateTestSupport
+import Postgres
 import Testing
 
 @Suite("Exactly once in effect")
@@ -73,6 +74,29 @@ struct IdempotencyTests {
             Fixtures.values(elsewhere.outputs, topic: Topics.transactionVerdict).first?["reason"]?.stringValue
                 == "live_access_not_approved")
         #expect(try h.apply(Fixtures.attempt("x1", tenant: "t", amount: "10")).outputs == first.outputs)
+        #expect(try h.scalar("SELECT used_micros FROM usage_windows WHERE window_kind = 'day'") == "10000000")
+        h.database.drop()
+    }
+
+    @Test("a verdict stored before v1.2, without max_amount_now and retry_at, is answered without them")
+    func storedBeforeV12() throws {
+        let h = try StoreHarness()
+        try h.apply([Fixtures.declaration("d1", tenant: "t"), Fixtures.decision("a1", tenant: "t", action: "approve")])
+        let json = Fixtures.attempt("x1", tenant: "t", amount: "10")
+        let first = try h.apply(json)
+        // What a worker before v1.2 stored for it: the same verdict without the two fields.
+        guard case let .object(members) = first.verdict else { Issue.record("not an object"); return }
+        #expect(members.map(\.key).contains("max_amount_now") && members.map(\.key).contains("retry_at"))
+        let old = JSONWriter.bytes(.object(members.filter { $0.key != "max_amount_now" && $0.key != "retry_at" }))
+        try h.connection().query(
+            "UPDATE processed_events SET outputs = $1 WHERE tenant_id = 't' AND event_id = 'x1'",
+            [Topics.transactionVerdict + "\t" + String(decoding: old, as: UTF8.self)])
+        let again = try h.apply(json)
+        guard case .duplicate = again else { Issue.record("not a duplicate: \(again)"); return }
+        #expect(again.outputs.first?.value == old, "the stored bytes, not a verdict made again")
+        let served = try StoredVerdict.load(
+            tenantId: "t", eventId: "x1", kind: .transactionAttempted, on: try h.connection())
+        #expect(served == old, "serve's GET answers the stored bytes too")
         #expect(try h.scalar("SELECT used_micros FROM usage_windows WHERE window_kind = 'day'") == "10000000")
         h.database.drop()
     }

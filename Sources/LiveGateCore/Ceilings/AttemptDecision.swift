@@ -21,6 +21,13 @@ public struct AttemptDecision: Sendable, Equatable {
     public let report: WindowReport?
     /// Whether the amount is added to the day and month usage.
     public let books: Bool
+    /// `max_amount_now` (contract v1.2): what an attempt at the same instant could still be allowed once this
+    /// one took effect; zero for a tenant that is not approved; nil for the test environment, a disabled
+    /// ceiling and a 400.
+    public internal(set) var maxAmountNow: Micros? = nil
+    /// `retry_at` (contract v1.2): for a day or month denial that waiting can cure, the reset after which the
+    /// same amount fits both windows; nil for every other verdict.
+    public internal(set) var retryAt: UTCInstant? = nil
 
     static func denied(_ rejection: Rejection) -> AttemptDecision {
         AttemptDecision(
@@ -49,9 +56,28 @@ public enum CeilingRules {
             preconditionFailure("an attempt without a rejection has an amount and a time")
         }
         if attempt.environment == .test { return .allowedUnmetered }
-        guard state == .productionApproved else { return .denied(.forbidden("live_access_not_approved")) }
+        guard state == .productionApproved else {
+            var denied = AttemptDecision.denied(.forbidden("live_access_not_approved"))
+            denied.maxAmountNow = .zero  // no live amount is possible until an admin approves
+            return denied
+        }
         if ceiling.disabled { return .allowedMetered }
         let limits = ceiling.limits
+        var decision = enforce(amount, limits, usedToday: usedToday, usedThisMonth: usedThisMonth, at: occurredAt)
+        // "After this verdict took effect": an allowed attempt's own amount is booked by then.
+        let booked = decision.books ? amount : .zero
+        decision.maxAmountNow = Outlook.maxAmountNow(
+            limits, usedToday: usedToday + booked, usedThisMonth: usedThisMonth + booked)
+        if !decision.allowed, let window = decision.report?.name, window != .perTx {
+            decision.retryAt = Outlook.retryAt(amount, limits, usedThisMonth: usedThisMonth, at: occurredAt)
+        }
+        return decision
+    }
+
+    /// Steps 5 to 8 for an approved tenant under an enabled ceiling.
+    private static func enforce(
+        _ amount: Micros, _ limits: CeilingLimits, usedToday: Micros, usedThisMonth: Micros, at occurredAt: UTCInstant
+    ) -> AttemptDecision {
         if amount > limits.perTx {
             return limitExceeded(
                 "exceeds_tenant_beta_ceiling_per_tx",

@@ -29,6 +29,9 @@ public struct TransactionVerdict: Sendable, Equatable {
             ("remaining", .micros(report?.remaining)),
             ("window_start", .instant(report?.window?.startInstant)),
             ("resets_at", .instant(report?.window?.resetsAt)),
+            // v1.2: what is possible now. Verdicts stored before v1.2 lack both and are republished as stored.
+            ("max_amount_now", .micros(decision.maxAmountNow)),
+            ("retry_at", .instant(decision.retryAt)),
             ("ceiling", ceiling.json),
             ("decided_at", .instant(decidedAt)),
         ])
