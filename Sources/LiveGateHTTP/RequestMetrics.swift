@@ -21,6 +21,7 @@ struct RequestMetrics: RouterMiddleware {
         var labels = [
             "GET /v1/tenants/production-status": "production_status",
             "GET /v1/tenants/{tenant_id}/production-status": "production_status",
+            "GET /v1/review-queue": "review_queue",
         ]
         for kind in VerdictPath.Kind.allCases {
             labels["POST /v1/\(kind.collection)"] = kind.route

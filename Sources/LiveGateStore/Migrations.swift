@@ -23,6 +23,9 @@ public enum Migrations {
             version: 9, name: "idempotency per tenant: (tenant_id, event_id) keys; attempts' occurred_at",
             sql: Schema.v9),
         Migration(version: 10, name: "a replay of every partition is one audit row", sql: Schema.v10),
+        Migration(
+            version: 11, name: "the review queue: what each declaration asked; pending tenants by age",
+            sql: Schema.v11),
     ]
 
     /// Why this LiveGate cannot run on a database's schema: it lacks migrations this binary needs, or has

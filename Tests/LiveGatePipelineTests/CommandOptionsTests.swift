@@ -32,6 +32,7 @@ struct CommandOptionsTests {
             "expected-version", "event-id",
         ],
         "livegate resolve": ["event-id"],
+        "livegate queue": ["json"],
     ]
 
     /// (command path, option name, help) for every option and flag of every command, from ArgumentParser's
