@@ -96,6 +96,8 @@ COUNTERS_AND_GAUGES = {
     # whose releases today passed half of their bookings.
     "livegate_resolutions_total", "livegate_released_usd_total", "livegate_release_heavy_tenants",
     "livegate_http_body_timeouts_total",
+    # The review queue (contract v1.2), from serve: declarations waiting, those past due_at, the oldest's age.
+    "livegate_review_queue_pending", "livegate_review_queue_overdue", "livegate_review_queue_oldest_age_seconds",
 }
 HISTOGRAMS = {"livegate_batch_records", "livegate_stage_duration_seconds", "livegate_http_request_duration_seconds"}
 KNOWN = COUNTERS_AND_GAUGES | {h + suffix for h in HISTOGRAMS for suffix in ("_bucket", "_sum", "_count")}

@@ -22,6 +22,7 @@ struct RequestMetrics: RouterMiddleware {
             "GET /v1/tenants/production-status": "production_status",
             "GET /v1/tenants/{tenant_id}/production-status": "production_status",
             "POST /v1/tenants/{tenant_id}/ceiling-simulations": "ceiling_simulation",
+            "GET /v1/review-queue": "review_queue",
         ]
         for kind in VerdictPath.Kind.allCases {
             labels["POST /v1/\(kind.collection)"] = kind.route

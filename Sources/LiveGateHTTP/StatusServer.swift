@@ -49,16 +49,20 @@ public struct StatusServer: Sendable {
     public let rules: Rules
     /// The one-call verdict path (`POST /v1/transaction-attempts` …), when the server has brokers.
     public let verdicts: VerdictPath?
+    /// The review promise and calendar of `GET /v1/review-queue` and its gauges (`--review-sla-days`,
+    /// `--holidays`; default 3 business days, Monday to Friday, no holidays).
+    public let reviewQueue: ReviewQueue.Settings
 
     public init(
         databaseURL: String, credentials: Credentials = .open, limits: Limits = Limits(), rules: Rules = .standard,
-        verdicts: VerdictPath? = nil
+        verdicts: VerdictPath? = nil, reviewQueue: ReviewQueue.Settings = .init()
     ) {
         self.databaseURL = databaseURL
         self.credentials = credentials
         self.limits = limits
         self.rules = rules
         self.verdicts = verdicts
+        self.reviewQueue = reviewQueue
     }
 
     public func application(
@@ -125,6 +129,8 @@ public struct StatusServer: Sendable {
         tenants.post(":tenant_id/ceiling-simulations") { [self] request, context -> Response in
             await ceilingSimulation(request, context, pool: pool)
         }
+        router.group("v1/review-queue").add(middleware: RequestBounds(maxInFlight: limits.maxInFlight))
+            .get { [self] _, _ -> Response in await reviewQueueAnswer(pool: pool, logger: logger) }
         // Bounded by the waiters' registry, the publish queue, the body budget and the pool's queue, not by
         // `maxInFlight`: a request waiting for its verdict holds no thread.
         if let verdicts {
@@ -153,6 +159,7 @@ public struct StatusServer: Sendable {
         var routes = [
             "GET /healthz", "GET /readyz", "GET /metrics", "GET /v1/tenants/production-status",
             "GET /v1/tenants/{tenant_id}/production-status", "POST /v1/tenants/{tenant_id}/ceiling-simulations",
+            "GET /v1/review-queue",
         ]
         if verdictPath {
             for kind in VerdictPath.Kind.allCases {

@@ -119,10 +119,13 @@ extension LedgerStore {
         PostgresStatement(
             """
             INSERT INTO tenant_transitions (tenant_id, event_id, action, actor_id, from_state, to_state, notes,
-                                            ceiling, occurred_at, signing_kid, ceiling_before)
-            SELECT t, e, a, who, f, s, notes, c, timestamptz 'epoch' + at * interval '1 millisecond', kid, cb
+                                            ceiling, occurred_at, signing_kid, ceiling_before,
+                                            declared_use_case, declared_volume_usd, declared_website_url)
+            SELECT t, e, a, who, f, s, notes, c, timestamptz 'epoch' + at * interval '1 millisecond', kid, cb,
+                   uc, vol, url
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                        $8::text[], $9::bigint[], $10::text[], $11::text[]) AS v(t, e, a, who, f, s, notes, c, at, kid, cb)
+                        $8::text[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+                AS v(t, e, a, who, f, s, notes, c, at, kid, cb, uc, vol, url)
             """,
             [
                 PostgresArray.literal(transitions.map(\.tenantId)),
@@ -136,6 +139,9 @@ extension LedgerStore {
                 PostgresArray.literal(transitions.map { String($0.occurredAt.millis) }),
                 PostgresArray.literal(transitions.map(\.signingKid)),
                 PostgresArray.literal(transitions.map { $0.ceilingBefore.map(ceilingText) }),
+                PostgresArray.literal(transitions.map { $0.declared?.intendedUseCase }),
+                PostgresArray.literal(transitions.map { $0.declared?.expectedMonthlyVolumeUSD }),
+                PostgresArray.literal(transitions.map { $0.declared?.websiteURL }),
             ])
     }
 

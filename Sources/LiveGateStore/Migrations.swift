@@ -24,6 +24,9 @@ public enum Migrations {
             sql: Schema.v9),
         Migration(version: 10, name: "a replay of every partition is one audit row", sql: Schema.v10),
         Migration(version: 11, name: "attempts keep their order and replayable amount (simulate)", sql: Schema.v11),
+        Migration(
+            version: 12, name: "the review queue: what each declaration asked; pending tenants by age",
+            sql: Schema.v12),
     ]
 
     /// Why this LiveGate cannot run on a database's schema: it lacks migrations this binary needs, or has

@@ -258,4 +258,19 @@ enum Schema {
           AND v.verdict ->> 'environment' = 'live' AND v.verdict ->> 'amount' ~ '^[0-9]+(\\.[0-9]{1,6})?$'
           AND (v.verdict ->> 'outcome' = 'allowed' OR v.verdict ->> 'code' = 'LIMIT_EXCEEDED');
         """
+
+    /// Contract v1.2, the review queue: what each declaration asked, on its history row (use case, volume as
+    /// written, website; no personal data), and an index that finds the pending tenants oldest first without
+    /// reading every tenant (serve's gauges ask every 30 s).
+    static let v12: SQL = """
+        ALTER TABLE tenant_transitions ADD COLUMN declared_use_case text
+                CHECK (char_length(declared_use_case) <= 1000),
+            ADD COLUMN declared_volume_usd text CHECK (length(declared_volume_usd) <= 64),
+            ADD COLUMN declared_website_url text CHECK (length(declared_website_url) <= 2048),
+            ADD CONSTRAINT tenant_transitions_declared_only_on_declare
+                CHECK (action = 'declare' OR (declared_use_case IS NULL AND declared_volume_usd IS NULL
+                    AND declared_website_url IS NULL));
+        CREATE INDEX tenants_pending_by_declared_at ON tenants (declared_at, tenant_id)
+            WHERE state = 'declaration_pending';
+        """
 }

@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import LiveGateCore
 import LiveGatePipeline
+import LiveGateStore
 
 /// Publishes the demo story through the real topics and prints what LiveGate answered, as it happens.
 struct DemoRunner {
@@ -10,6 +11,8 @@ struct DemoRunner {
     var admin: DecisionSigningKey? = nil
     /// Signs the story's failed resolution, when the worker requires signatures.
     var settlement: DecisionSigningKey? = nil
+    /// Where the worker keeps its state: the review queue is read from there (`livegate queue`).
+    var databaseURL: String? = nil
 
     func run(tenant: String) throws {
         let producer = try KafkaProducer(brokers: brokers)
@@ -34,8 +37,17 @@ struct DemoRunner {
             }
             for record in fresh { if let line = Self.line(record) { print(line) } }
             shown = watcher.records.count
+            if step.showsQueue, let databaseURL { try printQueue(databaseURL) }
             print("")
         }
+    }
+
+    /// The review queue as `livegate queue` prints it, indented under the step.
+    func printQueue(_ url: String) throws {
+        let page = try PendingDeclarations.load(limit: ReviewQueue.defaultMax, on: try LedgerStore.connect(url))
+        let queue = ReviewQueue(page.oldest, settings: ReviewQueue.Settings(), now: WallClock.now())
+        print("  the review queue (livegate queue), where the admin finds it:")
+        for line in QueueCommand.table(queue, total: page.total).split(separator: "\n") { print("    \(line)") }
     }
 
     /// One readable line per output record.

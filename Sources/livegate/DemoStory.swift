@@ -11,6 +11,8 @@ struct DemoStory {
     struct Step {
         let caption: String
         let events: [(id: String, type: EventType, json: JSONValue)]
+        /// Print the review queue after this step's answers (the declaration waits there for the admin).
+        var showsQueue = false
     }
 
     let tenant: String
@@ -77,7 +79,7 @@ struct DemoStory {
         return [
             Step(
                 caption: "The owner asks for production access",
-                events: [(declarationId, .declarationSubmitted, declaration(declarationId))])
+                events: [(declarationId, .declarationSubmitted, declaration(declarationId))], showsQueue: true)
         ] + forgedApproval + [
             Step(
                 caption: "A platform admin approves" + (admin.map { ", signing with key \($0.kid)" } ?? ""),

@@ -85,7 +85,7 @@ struct Dev: ParsableCommand {
         ).start()
         print(DevBanner(servers: servers, embedded: embedded != nil, databaseURL: url, keys: keys).text)
         if demo {
-            try DemoRunner(brokers: servers, admin: keys?.admin, settlement: keys?.settlement)
+            try DemoRunner(brokers: servers, admin: keys?.admin, settlement: keys?.settlement, databaseURL: url)
                 .run(tenant: "demo-" + String(UUID().uuidString.prefix(8)).lowercased())
         }
         if !(demo && exitAfterDemo) {

@@ -32,7 +32,7 @@ struct LiveGate: AsyncParsableCommand {
         subcommands: [
             Dev.self, Run.self, Migrate.self, TopicsCommand.self, Status.self, History.self, Lag.self,
             Offsets.self, Serve.self, Reconcile.self, Prune.self, Replay.self, DeadLetters.self, BenchCommand.self,
-            PostgresCommand.self, Keys.self, Decide.self, Resolve.self, Simulate.self,
+            PostgresCommand.self, Keys.self, Decide.self, Resolve.self, Simulate.self, QueueCommand.self,
         ])
 
     /// ArgumentParser's own entry point, split in two. Parsing (and each command's `validate()`) ends as

@@ -12,8 +12,9 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the production-status API over HTTP, read from PostgreSQL (docs/openapi.yaml).",
         discussion: """
             GET /v1/tenants/{tenant_id}/production-status (and GET /v1/tenants/production-status for a token's own \
-            tenant), /healthz, /readyz (PostgreSQL answers) and /metrics. With --brokers (or LIVEGATE_BROKERS) also \
-            the one-call verdict path: POST /v1/transaction-attempts and /v1/transaction-resolutions publish the body \
+            tenant), GET /v1/review-queue (admin:read: pending declarations, oldest first, with due_at under \
+            --review-sla-days and --holidays), /healthz, /readyz (PostgreSQL answers) and /metrics. With --brokers \
+            (or LIVEGATE_BROKERS) also the one-call verdict path: POST /v1/transaction-attempts and /v1/transaction-resolutions publish the body \
             and wait (?wait_ms, default 2000, at most 10000) for its verdict; GET \
             /v1/tenants/{tenant_id}/transaction-attempts/{event_id} (or .../transaction-resolutions/...) returns a \
             stored one.
@@ -30,7 +31,8 @@ struct Serve: AsyncParsableCommand {
             raises its open-file limit to the hard limit and warns when that cannot hold --max-connections. \
             Memory follows --max-connections: a connection costs about 30 KiB resident, so the default 5000 and \
             32 MiB of bodies stay under 256 MiB; raise both together. /metrics also has \
-            livegate_release_heavy_tenants, refreshed every 30 s.
+            livegate_release_heavy_tenants and livegate_review_queue_pending, _overdue and \
+            _oldest_age_seconds, refreshed every 30 s.
 
             Stateless: run as many as you like behind a load balancer. SIGTERM or SIGINT stops it gracefully. \
             Exit 64 when a token file does not parse or serve would be open to the network without tokens; \
@@ -122,6 +124,8 @@ struct Serve: AsyncParsableCommand {
                 + "503: " + Serve.bodyBytesSetting.help, valueName: "bytes"))
     var maxBodyBytesInFlight: Int?
 
+    @OptionGroup var review: ReviewQueueOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -147,6 +151,8 @@ struct Serve: AsyncParsableCommand {
         let address = try listenAddress()
         let credentials = try self.credentials(listeningOn: address.host, logger: logger)
         let bounds = try bounds()
+        // A holidays file with a bad line stops serve here (exit 64), before anything listens.
+        let reviewQueue = try review.settings()
         Self.raiseDescriptorLimit(for: bounds.limits.maxConnections, logger: logger)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -167,7 +173,7 @@ struct Serve: AsyncParsableCommand {
         }
         let (app, pool) = StatusServer(
             databaseURL: try database.url(), credentials: credentials, limits: bounds.limits,
-            verdicts: verdicts
+            verdicts: verdicts, reviewQueue: reviewQueue
         )
         .application(host: address.host, port: address.port, registry: registry, logger: logger)
         defer { pool.shutdown() }
@@ -182,9 +188,10 @@ struct Serve: AsyncParsableCommand {
                 "body_timeout_ms": "\(Int(bounds.limits.bodyTimeout / .milliseconds(1)))",
             ])
         let watch = ReleaseWatcher(pool: pool, logger: logger)
+        let queueWatch = ReviewQueueWatcher(pool: pool, settings: reviewQueue, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [app, ReleaseWatchService(watcher: watch)],
+                services: [app, ReleaseWatchService(watcher: watch), ReviewQueueWatchService(watcher: queueWatch)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
@@ -243,5 +250,10 @@ private func == (a: in6_addr, b: in6_addr) -> Bool {
 /// The release watch as one of serve's services: stopped with the server.
 struct ReleaseWatchService: Service {
     let watcher: ReleaseWatcher
+    func run() async throws { await cancelWhenGracefulShutdown { await watcher.run() } }
+}
+
+struct ReviewQueueWatchService: Service {
+    let watcher: ReviewQueueWatcher
     func run() async throws { await cancelWhenGracefulShutdown { await watcher.run() } }
 }

@@ -33,6 +33,7 @@ struct CommandOptionsTests {
         ],
         "livegate resolve": ["event-id"],
         "livegate simulate": ["per-tx", "daily", "monthly", "disabled", "enabled", "json"],
+        "livegate queue": ["json"],
     ]
 
     /// (command path, option name, help) for every option and flag of every command, from ArgumentParser's

@@ -31,6 +31,9 @@ extension PipelineTests {
             "ceiling_warning (daily 442.50/500.00)", "ceiling_reached (daily 442.50/500.00)",
             "resolution failed  accepted 200  released $100.00", "ceiling_warning (monthly",
             "ceiling_reached (monthly 2000.00/2000.00)",
+            // The declaration waits in the review queue before the approval, with its owner and use case.
+            "the review queue (livegate queue)", "TENANT", "Ada <owner@example.com>",
+            "Agents paying x402 APIs for our research product", "1 pending, 0 overdue",
         ]
 
         @Test(
@@ -51,6 +54,11 @@ extension PipelineTests {
                 #expect(output.contains(expected), "missing \(expected) in:\n\(output)")
             }
             #expect(!output.contains("decisions are trusted unsigned"))
+            let queueShown = output.range(of: "the review queue (livegate queue)")?.lowerBound
+            let approved = output.range(of: "declaration_pending → production_approved")?.lowerBound
+            #expect(
+                queueShown != nil && approved != nil && queueShown! < approved!,
+                "the queue is shown after the declaration, before the approval")
             // "decision key set     /tmp/livegate-dev-keys-…/decision-keys.json": the folder goes when dev exits.
             let keySet = try #require(
                 output.components(separatedBy: "decision key set ").dropFirst().first?

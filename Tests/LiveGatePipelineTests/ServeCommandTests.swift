@@ -120,6 +120,9 @@ extension PipelineTests {
                 metrics.contains(#"livegate_http_requests_total{route="production_status",status="200"} 4"#),
                 "\(metrics)")
             #expect(metrics.contains("livegate_release_heavy_tenants 0"), "the release watch's gauge")
+            #expect(metrics.contains("livegate_review_queue_pending "), "the review queue's gauges")
+            #expect(metrics.contains("livegate_review_queue_overdue "))
+            #expect(metrics.contains("livegate_review_queue_oldest_age_seconds "))
             #expect(metrics.contains(#"livegate_http_rejected_total{reason="unauthorized"} 2"#))
 
             // The running server against docs/openapi.yaml: schemathesis, bounded (examples, coverage, fuzzing).

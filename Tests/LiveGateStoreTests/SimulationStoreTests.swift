@@ -128,7 +128,13 @@ struct SimulationStoreTests {
         let c = try PostgresConnection(url: old.url)
         try Migrations.apply(on: c, through: 10)
         let tables: [(String, SQL?)] = [
-            ("tenants", nil), ("tenant_transitions", nil), ("usage_windows", nil), ("threshold_notices", nil),
+            ("tenants", nil), ("usage_windows", nil), ("threshold_notices", nil),
+            // Migration 12 added what each declaration asked: the older table has only these.
+            (
+                "tenant_transitions",
+                "id, tenant_id, event_id, action, actor_id, from_state, to_state, notes, ceiling, occurred_at, "
+                    + "recorded_at, signing_kid, ceiling_before"
+            ),
             (
                 "processed_events",
                 "event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant, booked_micros, booked_day, "

@@ -29,12 +29,12 @@ extension Ledger {
         after.suggested = declaration.expectedVolumeDollars.map {
             CeilingOverride.suggested(volumeDollars: $0, defaults: rules.defaults)
         }
-        commit(
-            after,
-            transition: TransitionRecord(
-                tenantId: event.tenantId, eventId: event.eventId, action: AccessAction.declare.name,
-                actorId: declaration.ownerUserId, fromState: before.state, toState: next, notes: nil, ceiling: nil,
-                occurredAt: declaration.occurredAt))
+        var transition = TransitionRecord(
+            tenantId: event.tenantId, eventId: event.eventId, action: AccessAction.declare.name,
+            actorId: declaration.ownerUserId, fromState: before.state, toState: next, notes: nil, ceiling: nil,
+            occurredAt: declaration.occurredAt)
+        transition.declared = declaration.details
+        commit(after, transition: transition)
         let committed = tenant(event.tenantId)
         let verdict = AccessVerdict(
             eventId: event.eventId, tenantId: event.tenantId, subject: .declaration, accepted: true, status: 202,

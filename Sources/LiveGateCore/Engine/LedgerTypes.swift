@@ -80,6 +80,8 @@ public struct TransitionRecord: Sendable, Equatable {
     public var signingKid: String? = nil
     /// The override before a decision.
     public var ceilingBefore: CeilingOverride? = nil
+    /// What a declaration asked (for the review queue); nil for decisions.
+    public var declared: DeclarationDetails? = nil
 }
 
 /// The amount a batch adds to one usage window (negative when it releases more than it books), with the

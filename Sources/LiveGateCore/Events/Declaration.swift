@@ -7,6 +7,26 @@ public struct Declaration: Sendable, Equatable {
     public let intendedUseCase: String
     /// `expected_monthly_volume_usd` rounded up to whole dollars (capped at $10^12), when given.
     public var expectedVolumeDollars: Int64? = nil
+    /// What the review queue shows of it (contract v1.2).
+    public var details: DeclarationDetails? = nil
+}
+
+/// What a declaration asked, kept with its history row for the review queue: the reviewer reads the use
+/// case, the volume and the website as the owner wrote them. No personal data (the owner's identity is on
+/// the tenant).
+public struct DeclarationDetails: Sendable, Equatable {
+    public let intendedUseCase: String
+    /// The JSON number as written (at most `maxVolumeLiteral` characters; longer ones keep the whole dollars).
+    public let expectedMonthlyVolumeUSD: String?
+    public let websiteURL: String?
+
+    public init(intendedUseCase: String, expectedMonthlyVolumeUSD: String?, websiteURL: String?) {
+        self.intendedUseCase = intendedUseCase
+        self.expectedMonthlyVolumeUSD = expectedMonthlyVolumeUSD
+        self.websiteURL = websiteURL
+    }
+
+    static let maxVolumeLiteral = 64
 }
 
 extension Declaration {
@@ -30,14 +50,22 @@ extension Declaration {
         }
         guard errors.isEmpty, let occurredAt else { return .rejected(.invalid(errors, reason: "invalid_request")) }
         let identity = json["identity"]
+        let volumeDollars = json["declaration"]?["expected_monthly_volume_usd"].flatMap(wholeDollarsRoundedUp)
+        var volumeLiteral: String? = nil
+        if case let .number(literal)? = json["declaration"]?["expected_monthly_volume_usd"] {
+            volumeLiteral =
+                literal.utf8.count <= DeclarationDetails.maxVolumeLiteral ? literal : volumeDollars.map(String.init)
+        }
+        let details = DeclarationDetails(
+            intendedUseCase: useCase, expectedMonthlyVolumeUSD: volumeLiteral,
+            websiteURL: json["declaration"]?["website_url"]?.stringValue)
         // Identity is informational and optional; oversized values are dropped rather than carried into
         // every later notification (an email address is at most 254 characters).
         return .valid(
             Declaration(
                 occurredAt: occurredAt, ownerUserId: actor.id, ownerEmail: identity?["email"]?.boundedString(254),
                 ownerName: identity?["name"]?.boundedString(200), intendedUseCase: useCase,
-                expectedVolumeDollars: json["declaration"]?["expected_monthly_volume_usd"].flatMap(
-                    wholeDollarsRoundedUp)))
+                expectedVolumeDollars: volumeDollars, details: details))
     }
 
     private static func bodyErrors(_ d: JSONValue) -> [FieldError] {
