@@ -19,13 +19,28 @@ struct DemoRunner {
         let watcher = try OutputWatcher(brokers: brokers, settings: KafkaSettings([("session.timeout.ms", "4000")]))
         var shown = 0
         print("\nDemo tenant \(tenant): every verdict and notification below came back through Kafka.\n")
-        for step in try DemoStory(tenant: tenant, admin: admin, settlement: settlement).steps() {
+        let story = DemoStory(tenant: tenant, admin: admin, settlement: settlement)
+        for step in try story.steps() {
             print("▸ \(step.caption)")
+            if let proposal = step.simulates, let databaseURL { try printSimulation(databaseURL, tenant, proposal) }
+            var events = step.events
+            if let retry = step.retry {
+                guard let amount = Self.maxAmountNow(of: retry.of, in: watcher.records) else {
+                    print("  (the verdict of \(retry.of) has no max_amount_now to retry with)")
+                    return
+                }
+                print("  max_amount_now \(amount): the agent asks for $\(amount) instead")
+                events.append((retry.eventId, .transactionAttempted, story.attempt(retry.eventId, amount)))
+            }
+            if events.isEmpty {
+                print("")
+                continue
+            }
             try producer.send(
-                step.events.map {
+                events.map {
                     ProducerRecord(topic: $0.type.topic, key: Array(tenant.utf8), value: JSONWriter.bytes($0.json))
                 })
-            guard try watcher.awaitAnswers(step.events.map(\.id), timeoutSeconds: 60) else {
+            guard try watcher.awaitAnswers(events.map(\.id), timeoutSeconds: 60) else {
                 print("  (no answer within 60 s: is the worker running?)")
                 return
             }
@@ -50,6 +65,36 @@ struct DemoRunner {
         for line in QueueCommand.table(queue, total: page.total).split(separator: "\n") { print("    \(line)") }
     }
 
+    /// What `livegate simulate` prints for the proposal, indented under the step: read-only, from the store.
+    func printSimulation(_ url: String, _ tenant: String, _ proposal: CeilingProposal) throws {
+        guard case let .history(history) = try SimulationHistory.load(tenant, on: try LedgerStore.connect(url)) else {
+            print("  (\(tenant) has no history to simulate)")
+            return
+        }
+        let report = CeilingSimulation.run(history, proposal: proposal, rules: .standard)
+        let options = [("--per-tx", proposal.perTx), ("--daily", proposal.daily), ("--monthly", proposal.monthly)]
+            .compactMap { name, change -> String? in
+                switch change {
+                case .keep: return nil
+                case .platformDefault: return "\(name) default"
+                case let .set(limit): return "\(name) \(limit)"
+                }
+            }
+        print("  livegate simulate \(tenant) \(options.joined(separator: " ")):")
+        for line in Simulate.lines(report) { print("    \(line)") }
+    }
+
+    /// The `max_amount_now` of the attempt verdict for `eventId`, when there is one.
+    static func maxAmountNow(of eventId: String, in records: [ConsumedRecord]) -> String? {
+        for record in records where record.topic == Topics.transactionVerdict {
+            guard let json = record.value.flatMap({ try? JSONParser.parse($0) }),
+                json["event_id"] == .string(eventId)
+            else { continue }
+            return json["max_amount_now"]?.stringValue
+        }
+        return nil
+    }
+
     /// One readable line per output record.
     static func line(_ record: ConsumedRecord) -> String? {
         guard let json = record.value.flatMap({ try? JSONParser.parse($0) }) else { return nil }
@@ -67,8 +112,13 @@ struct DemoRunner {
                 json["window"]?.stringValue.map { name in
                     json["used"] == .null ? "\(name) limit \(s("limit"))" : "\(name) \(s("used"))/\(s("limit"))"
                 } ?? ""
+            let now =
+                s("outcome") != "denied" || json["max_amount_now"] == .null
+                ? ""
+                : "  max_amount_now \(s("max_amount_now")), "
+                    + (json["retry_at"] == .null ? "waiting does not help" : "retry_at \(s("retry_at"))")
             return "  \(col(s("environment"), 4)) $\(col(s("amount"), 9)) \(col(s("outcome"), 8)) \(n("status"))  "
-                + "\(col(s("reason"), 38)) \(window)"
+                + "\(col(s("reason"), 38)) " + (now.isEmpty ? window : col(window, 22) + now)
         case Topics.accessVerdict:
             let why = s("outcome") == "rejected" ? "  (\(s("reason")))" : ""
             return

@@ -2,9 +2,10 @@ import Foundation
 import LiveGateCore
 import LiveGateStore
 
-/// The short story `livegate dev --demo` publishes: a declaration (with its suggested ceiling), an approval,
-/// attempts that pass, warn at 80 % and hit each ceiling, a failed payment whose headroom comes back, an
-/// override that expires, the month's ceiling, and a suspension. Signed (the default), it also shows a forged
+/// The short story `livegate dev --demo` publishes: a declaration (with its suggested ceiling) waiting in the
+/// review queue, an approval, attempts that pass, warn at 80 % and hit each ceiling, an agent retrying with the
+/// `max_amount_now` its denial gave, a failed payment whose headroom comes back, an admin simulating a raise
+/// before making it, an override that expires, the month's ceiling, and a suspension. Signed (the default), it also shows a forged
 /// approval and a forged release being refused. Each step is published only after the
 /// previous one was answered, as the real actors would.
 struct DemoStory {
@@ -13,6 +14,11 @@ struct DemoStory {
         let events: [(id: String, type: EventType, json: JSONValue)]
         /// Print the review queue after this step's answers (the declaration waits there for the admin).
         var showsQueue = false
+        /// The agent's retry: an attempt with this event id for the `max_amount_now` that the verdict of the
+        /// attempt `of` gave. The runner builds it once that verdict is in (`DemoStory.attempt`).
+        var retry: (eventId: String, of: String)? = nil
+        /// Print what this ceiling would have changed (`livegate simulate`) before publishing the step.
+        var simulates: CeilingProposal? = nil
     }
 
     let tenant: String
@@ -57,6 +63,7 @@ struct DemoStory {
         }
         let spending = attempts(["42.50", "150.00", "100", "100", "100", "100", "60"])
         let failedPayment = spending[2].0
+        let deniedByTheDay = spending[6].0
         let declarationId = id("decl")
         let forgedApproval =
             admin == nil
@@ -89,6 +96,9 @@ struct DemoStory {
                     "Live spending within the $100 / $500 beta ceilings (a warning at 80 %, a notice at the wall), "
                     + "and test spending that never counts",
                 events: spending + attempts(["1000"], environment: "test")),
+            Step(
+                caption: "The agent denied $60 reads max_amount_now from its verdict and retries with that amount",
+                events: [], retry: (id("att"), of: deniedByTheDay)),
         ] + forgedRelease + [
             Step(
                 caption: "The rail fails that $100 payment"
@@ -96,6 +106,11 @@ struct DemoStory {
                     + ": its headroom comes back",
                 events: [try released(failedPayment)]),
             Step(caption: "So $100 fits again today (the 80 % warning is not sent twice)", events: attempts(["100"])),
+            Step(
+                caption: "Before raising the ceiling, the admin asks what $250 a payment and $3,000 a day would have "
+                    + "changed so far",
+                events: [],
+                simulates: CeilingProposal(perTx: .set(.dollars(250)), daily: .set(.dollars(3000)))),
             Step(
                 caption: "The admin raises the daily limit to $3,000 and allows $250 a payment, for one minute",
                 events: [
@@ -108,7 +123,7 @@ struct DemoStory {
                 events: attempts(["250"]) + attempts(["250"], at: later(seconds: 120))),
             Step(
                 caption: "Spending up to the monthly ceiling, exactly, then one cent more",
-                events: attempts(Array(repeating: "100", count: 13) + ["7.50", "0.01"])),
+                events: attempts(Array(repeating: "100", count: 12) + ["50.00", "0.01"])),
             Step(
                 caption: "The admin suspends the tenant; live money stops",
                 events: [try decided("suspend", notes: "Unusual volume")]),
@@ -179,9 +194,10 @@ struct DemoStory {
         return .object(fields)
     }
 
-    private func attempt(_ id: String, _ amount: String, environment: String, at: String) -> JSONValue {
+    /// A `transaction.attempted` of the story's agent.
+    func attempt(_ id: String, _ amount: String, environment: String = "live", at: String? = nil) -> JSONValue {
         .object(
-            base(id, .transactionAttempted, [("kind", .string("api_key")), ("id", .string("key-1"))], at: at) + [
+            base(id, .transactionAttempted, [("kind", .string("api_key")), ("id", .string("key-1"))], at: at ?? now) + [
                 ("environment", .string(environment)), ("rail", .string("x402")), ("amount", .string(amount)),
                 ("currency", .string("USD")), ("agent_id", .string("agent-5")),
             ])

@@ -22,7 +22,8 @@ struct LedgerPropertyTests {
     static let rulesToReach = [
         "resolution 200", "resolution 404", "resolution 409", "stale_version", "ceiling_warning",
         "ceiling_reached", "invalid_request", "signature_required", "release_window_closed",
-        "id of another tenant", "retry_at after daily", "waiting never helps", "nothing possible now",
+        "id of another tenant", "retry_at after daily", "retry_at after monthly", "waiting never helps",
+        "nothing possible now",
     ]
 
     static func unreached(_ seen: Tally) -> [String] {

@@ -34,6 +34,13 @@ extension PipelineTests {
             // The declaration waits in the review queue before the approval, with its owner and use case.
             "the review queue (livegate queue)", "TENANT", "Ada <owner@example.com>",
             "Agents paying x402 APIs for our research product", "1 pending, 0 overdue",
+            // Denials say what is possible now; the agent denied $60 retries with what its verdict allowed.
+            "exceeds_tenant_beta_ceiling_per_tx     per_tx limit 100.00     max_amount_now 100.00, waiting does not help",
+            "max_amount_now 57.50, retry_at ", "the agent asks for $57.50 instead",
+            "live $57.50     allowed  200", "daily 500.00/500.00", "max_amount_now 0.00, retry_at ",
+            // The admin simulates the raise before making it.
+            "livegate simulate ", " --per-tx 250.00 --daily 3000.00:", "newly allowed  2 attempts, $210.00",
+            "Nothing was changed or published.",
         ]
 
         @Test(
@@ -59,6 +66,11 @@ extension PipelineTests {
             #expect(
                 queueShown != nil && approved != nil && queueShown! < approved!,
                 "the queue is shown after the declaration, before the approval")
+            let simulated = output.range(of: "livegate simulate ")?.lowerBound
+            let raised = output.range(of: "production_approved → production_approved")?.lowerBound
+            #expect(
+                simulated != nil && raised != nil && simulated! < raised!,
+                "the raise is simulated before it is made")
             // "decision key set     /tmp/livegate-dev-keys-…/decision-keys.json": the folder goes when dev exits.
             let keySet = try #require(
                 output.components(separatedBy: "decision key set ").dropFirst().first?

@@ -51,7 +51,9 @@ check_story() {
   for expected in "declaration accepted 202" "production_access_approved" "exceeds_tenant_beta_ceiling_per_tx" \
     "exceeds_tenant_beta_ceiling_daily" "exceeds_tenant_beta_ceiling_monthly" "production_access_suspended" \
     "live_access_not_approved" "Decisions and failed resolutions must be signed" "(signature_required)" \
-    "signing with key dev-admin" "signing with key dev-settlement"; do
+    "signing with key dev-admin" "signing with key dev-settlement" "the review queue (livegate queue)" \
+    "max_amount_now 57.50, retry_at" "the agent asks for \$57.50 instead" "newly allowed  2 attempts" \
+    "Nothing was changed or published."; do
     grep -qF -- "$expected" "$1" || fail "the demo story did not show \"$expected\"" "$1"
   done
 }
