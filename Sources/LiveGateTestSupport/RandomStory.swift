@@ -29,6 +29,8 @@ public enum RandomStory {
         #"{"per_tx":null,"daily":null,"monthly":null}"#,
         #"{"daily":"60","expires_at":"2026-11-30T00:00:00Z"}"#,
         #"{"disabled":true,"expires_at":"2026-12-01T00:00:00Z"}"#,
+        // A month tighter than its days: a denial by the month alone, which waiting for the 1st cures.
+        #"{"monthly":"100"}"#,
     ]
 
     /// `prefix` goes before every tenant and event id, so several stories can share one database.
