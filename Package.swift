@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "LiveGatePipelineTests",
             dependencies: [
-                "LiveGatePipeline", "LiveGateStore", "LiveGateCore", "LiveGateLocal", "Kafka", "Postgres", "LiveGateTestSupport",
+                "LiveGatePipeline", "LiveGateStore", "LiveGateBench", "LiveGateCore", "LiveGateLocal", "Kafka", "Postgres", "LiveGateTestSupport",
                 "LiveGateHTTP", "LiveGateOps",
             ]),
         .testTarget(

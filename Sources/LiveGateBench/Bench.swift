@@ -32,6 +32,8 @@ public struct Bench {
         public var floorCost: AttemptCost?
         /// The closed loop in tenths (by answers): verdicts a second within each, the worker's memory at its end.
         public var tenths: [Tenth] = []
+        /// The closed loop's answers by status: a run whose attempts were refused (400) measured little.
+        public var closedLoopStatuses: [Int: Int] = [:]
 
         /// Throughput of the last tenth of the closed loop over that of the second (the first includes the
         /// ramp-up): below 1 when the run slowed down as its state grew.
@@ -83,6 +85,7 @@ public struct Bench {
         report.closedLoopLatencyMs = Self.percentiles(closed.latencyMs)
         report.workerRSSMaxMB = closed.workerRSSMaxMB
         report.pipelineCost = closed.cost
+        report.closedLoopStatuses = closed.statuses
         report.tenths = closed.tenths
 
         if !config.closedLoopOnly { try runBaselines(&report, closedLoop: closed, log: log) }
@@ -169,6 +172,7 @@ extension Bench.Report {
               batched / batches of one      \(speedupOverBatchOfOne.map { String(format: "%.1f×", $0) } ?? "(not run)")
               batched / database floor      \(String(format: "%.2f", shareOfFloor))
               worker peak RSS               \(String(format: "%.1f", workerRSSMaxMB)) MiB
+              closed loop answers           \(closedLoopStatuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
 
             \(callTable)
 
@@ -212,7 +216,7 @@ extension Bench.Report {
               PostgreSQL CPU                \(cell(p?.postgresCPUMicros, "µs"))\(cell(f?.postgresCPUMicros, "µs"))
               stored (tables, indexes)      \(cell(p?.storedBytes, "B"))\(cell(f?.storedBytes, "B"))
               worker CPU                    \(cell(p?.workerCPUMicros, "µs"))(no worker)
-            """
+            """ + (p?.walRange.map { "\n  pipeline WAL from/to (pg_waldump --stats=record -s/-e): \($0)" } ?? "")
     }
 
     /// One JSON line for scripts.

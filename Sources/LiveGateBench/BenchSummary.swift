@@ -49,6 +49,9 @@ public struct BenchSummary: Sendable {
         Figure(key: "calls_not_200", label: "one call, answers other than 200", format: "%.0f") {
             $0.callRate > 0 ? Double($0.callStatuses.filter { $0.key != 200 }.values.reduce(0, +)) : nil
         },
+        Figure(key: "closed_loop_400", label: "closed loop, attempts refused (400)", format: "%.0f") {
+            Double($0.closedLoopStatuses[400] ?? 0)
+        },
         Figure(key: "serve_cpu_us_per_call", label: "serve CPU per call, µs", format: "%.0f") {
             $0.serveCPUMicrosPerCall
         },

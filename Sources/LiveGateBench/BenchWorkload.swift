@@ -12,6 +12,8 @@ struct BenchWorkload {
     let attempts: [(tenant: String, value: [UInt8])]
     /// How many of `attempts` repeat an earlier one.
     let repeats: Int
+    /// For each repeat, the index of the attempt it repeats (always an earlier one).
+    let repeatOf: [Int: Int]
     /// One test-environment attempt per tenant, answered before the clock starts: every partition that the
     /// load uses has been fetched from and answered once, so no first fetch or assignment is measured.
     let warmups: [(tenant: String, value: [UInt8])]
@@ -58,11 +60,12 @@ struct BenchWorkload {
         self.setup = setup
         var attempts: [(String, [UInt8])] = []
         attempts.reserveCapacity(count)
-        var repeats = 0
+        var repeatOf: [Int: Int] = [:]
         for i in 0..<count {
             if i > 100, Int.random(in: 0..<50, using: &rng) == 0 {
-                attempts.append(attempts[Int.random(in: 0..<attempts.count, using: &rng)])
-                repeats += 1
+                let original = Int.random(in: 0..<attempts.count, using: &rng)
+                attempts.append(attempts[original])
+                repeatOf[i] = original
                 continue
             }
             let t = tenants[Int.random(in: 0..<tenants.count, using: &rng)]
@@ -82,7 +85,8 @@ struct BenchWorkload {
                 ))
         }
         self.attempts = attempts
-        self.repeats = repeats
+        self.repeats = repeatOf.count
+        self.repeatOf = repeatOf
         // One test-environment attempt for each of the first 10,000 tenants: every partition answers before the
         // clock starts (a million warm-ups would outlast the run, and batches of one would take a quarter hour).
         warmups = tenants.prefix(Self.maxWarmups).enumerated().map { i, tenant in
@@ -97,5 +101,37 @@ struct BenchWorkload {
                     ])
             )
         }
+    }
+}
+
+extension BenchWorkload {
+    /// `values[range]` (the attempts' bytes) with `occurred_at` set to `instant`: attempts are written before
+    /// the setup, which takes minutes at a million tenants, and an `occurred_at` more than 5 minutes before the
+    /// record's timestamp is refused (400, the skew rule) without reaching the ceilings. A repeat copies the bytes
+    /// its original was published with, so it stays a repeat (the same fingerprint), not a conflict.
+    func stamp(_ values: inout [[UInt8]], _ range: Range<Int>, at instant: UTCInstant) {
+        let time = Array(instant.description.utf8)
+        for i in range {
+            if let original = repeatOf[i] { values[i] = values[original] } else { Self.restamp(&values[i], time) }
+        }
+    }
+
+    /// Overwrites the 24 bytes of RFC 3339 time (milliseconds, `Z`) after `"occurred_at":"`.
+    static func restamp(_ value: inout [UInt8], _ time: [UInt8]) {
+        guard time.count == 24, let start = firstIndex(of: occurredKey, in: value), start + 24 <= value.count
+        else { return }
+        value.replaceSubrange(start..<start + 24, with: time)
+    }
+
+    private static let occurredKey = Array("\"occurred_at\":\"".utf8)
+
+    /// The index just past the first occurrence of `pattern`.
+    private static func firstIndex(of pattern: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= pattern.count else { return nil }
+        for start in 0...(bytes.count - pattern.count)
+        where bytes[start] == pattern[0] && bytes[start..<start + pattern.count].elementsEqual(pattern) {
+            return start + pattern.count
+        }
+        return nil
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Histogram
 import LiveGateLocal
+import LiveGateStore
 
 #if canImport(Glibc)
     import Glibc
@@ -46,14 +47,18 @@ struct CallPhase {
         let load = CallLoad(
             host: "127.0.0.1", port: port, path: "/v1/transaction-attempts?wait_ms=\(Self.waitMillis)",
             connections: Self.connections(rate: rate))
-        let outcome = load.run(bodies: rig.work.attempts.map(\.value), ratePerSecond: rate)
+        var bodies = rig.work.attempts.map(\.value)
+        rig.work.stamp(&bodies, 0..<bodies.count, at: WallClock.now())  // one instant: the phase lasts seconds
+        let outcome = load.run(bodies: bodies, ratePerSecond: rate)
         let cpuAfter = ProcessCPU.seconds(serve.pid)
         if let failure = outcome.firstFailure {
             throw BenchError.failed(
                 phase: "call", reason: "\(outcome.statuses[0] ?? 0) calls got no answer; first: \(failure)")
         }
         guard rig.clock.waitWhileAnswering(stallSeconds: PhaseRig.stallSeconds) else {
-            throw BenchError.incomplete(phase: "call", answered: rig.clock.answered, expected: count - rig.work.repeats)
+            throw BenchError.incomplete(
+                phase: "call", answered: rig.clock.answered, expected: count - rig.work.repeats,
+                droppedUnread: rig.clock.droppedUnread)
         }
         let cpu = cpuBefore.flatMap { before in cpuAfter.map { ($0 - before) * 1e6 / Double(max(1, count)) } }
         return Result(

@@ -97,9 +97,12 @@ final class PhaseRig {
     private static func warmUp(_ work: BenchWorkload, producer: KafkaProducer, clock: VerdictClock, phase: String)
         throws
     {
+        let time = Array(WallClock.now().description.utf8)
         try producer.send(
             work.warmups.map {
-                ProducerRecord(topic: Topics.transactionAttempt, key: Array($0.tenant.utf8), value: $0.value)
+                var value = $0.value
+                BenchWorkload.restamp(&value, time)
+                return ProducerRecord(topic: Topics.transactionAttempt, key: Array($0.tenant.utf8), value: value)
             })
         while clock.warmupsDone < work.warmups.count {
             let done = clock.warmupsDone
@@ -111,12 +114,17 @@ final class PhaseRig {
 }
 
 enum BenchError: Error, CustomStringConvertible {
-    case incomplete(phase: String, answered: Int, expected: Int)
+    /// `droppedUnread`: verdict records the embedded broker dropped before the bench read them.
+    case incomplete(phase: String, answered: Int, expected: Int, droppedUnread: Int = 0)
     case failed(phase: String, reason: String)
 
     var description: String {
         switch self {
-        case let .incomplete(phase, answered, expected):
+        case let .incomplete(phase, answered, expected, dropped) where dropped > 0:
+            return "\(phase): only \(answered) of \(expected) attempts answered as far as the bench can tell: the "
+                + "embedded broker dropped \(dropped) verdict records before the bench read them (gaps in the "
+                + "offsets it saw; its retention is about 5 MB a partition), so the bench, not the pipeline, lost them"
+        case let .incomplete(phase, answered, expected, _):
             return "\(phase): only \(answered) of \(expected) attempts answered"
         case let .failed(phase, reason): return "\(phase): \(reason)"
         }

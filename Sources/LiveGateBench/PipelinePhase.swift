@@ -17,6 +17,8 @@ struct PipelinePhase {
         let cost: AttemptCost
         /// The run in tenths, in order: verdicts a second within each and the worker's memory at its end.
         let tenths: [Tenth]
+        /// Each attempt's first verdict by status.
+        let statuses: [Int: Int]
 
         var throughputPerSecond: Double { Double(attempts) / seconds }
     }
@@ -37,7 +39,9 @@ struct PipelinePhase {
             ? Timeline(total: answers, clock: clock, worker: rig.worker, started: started) : nil
         try publish(work, producer: rig.producer, ratePerSecond: ratePerSecond, started: started, clock: clock)
         guard clock.waitWhileAnswering(stallSeconds: PhaseRig.stallSeconds) else {
-            throw BenchError.incomplete(phase: name, answered: clock.answered, expected: count - work.repeats)
+            throw BenchError.incomplete(
+                phase: name, answered: clock.answered, expected: count - work.repeats,
+                droppedUnread: clock.droppedUnread)
         }
         let seconds = clock.lastArrival.timeIntervalSince(started)
         let cost = try before.cost(
@@ -45,7 +49,7 @@ struct PipelinePhase {
         return Result(
             attempts: count, seconds: seconds, latencyMs: clock.histogram,
             workerRSSMaxMB: rig.worker.peakRSSMegabytes(),
-            cost: cost, tenths: timeline?.finish(lastArrival: clock.lastArrival) ?? [])
+            cost: cost, tenths: timeline?.finish(lastArrival: clock.lastArrival) ?? [], statuses: clock.statuses)
     }
 
     /// Most attempts published but not yet answered. The embedded broker keeps only about 5 MB per partition
@@ -59,14 +63,17 @@ struct PipelinePhase {
         clock: VerdictClock
     ) throws {
         let chunk = ratePerSecond.map { max(1, $0 / 200) } ?? 5000
+        var values = work.attempts.map(\.value)
         var sent = 0
         while sent < work.attempts.count {
-            let slice = work.attempts[sent..<min(sent + chunk, work.attempts.count)]
+            let range = sent..<min(sent + chunk, work.attempts.count)
+            work.stamp(&values, range, at: WallClock.now())
             try producer.enqueue(
-                slice.map {
-                    ProducerRecord(topic: Topics.transactionAttempt, key: Array($0.tenant.utf8), value: $0.value)
+                range.map {
+                    ProducerRecord(
+                        topic: Topics.transactionAttempt, key: Array(work.attempts[$0].tenant.utf8), value: values[$0])
                 })
-            sent += slice.count
+            sent = range.upperBound
             var waitedSince = Date()
             // Verdict records, not distinct answers: a repeat (2% of attempts) is answered again under the id
             // already counted, and 2.5 million attempts in, the distinct count would stay 50,000 behind for good.
@@ -75,7 +82,8 @@ struct PipelinePhase {
                 if clock.records != answered { (answered, waitedSince) = (clock.records, Date()) }
                 guard Date().timeIntervalSince(waitedSince) < PhaseRig.stallSeconds else {
                     throw BenchError.incomplete(
-                        phase: "closed loop", answered: clock.answered, expected: work.attempts.count)
+                        phase: "closed loop", answered: clock.answered, expected: work.attempts.count,
+                        droppedUnread: clock.droppedUnread)
                 }
                 usleep(10_000)
             }

@@ -14,6 +14,8 @@ public struct AttemptCost: Sendable {
     public var postgresCPUMicros: Double?
     public var storedBytes: Double
     public var workerCPUMicros: Double?
+    /// The phase's WAL as `start end` LSNs, for `pg_waldump --stats=record --start … --end …`: where the bytes went.
+    public var walRange: String? = nil
 }
 
 /// A reading of the counters `AttemptCost` is the difference of.
@@ -47,7 +49,7 @@ struct ResourceSample {
         return AttemptCost(
             walBytes: wal / n, postgresCPUMicros: micros(postgresCPUSeconds, later.postgresCPUSeconds),
             storedBytes: Double(later.storedBytes - storedBytes) / n,
-            workerCPUMicros: micros(workerCPUSeconds, later.workerCPUSeconds))
+            workerCPUMicros: micros(workerCPUSeconds, later.workerCPUSeconds), walRange: "\(walLSN) \(later.walLSN)")
     }
 }
 

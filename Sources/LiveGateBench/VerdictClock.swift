@@ -20,6 +20,10 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
     private let done = DispatchSemaphore(value: 0)
     private let answeredCount = Atomic<Int>(0)
     private let warmupsAnswered = Atomic<Int>(0)
+    private var gaps = OffsetGaps()
+    /// Each attempt's first verdict by status (200, 400, 403): what the run measured. Read after `wait`.
+    private(set) var statuses: [Int: Int] = [:]
+    private let skippedCount = Atomic<Int>(0)
     /// Event ids of warm-up attempts, answered before the clock starts and left out of every figure.
     static let warmupPrefix = "warmup-"
 
@@ -52,6 +56,7 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
             guard let records = try? consumer.poll(maxRecords: 5000, maxWaitMillis: 100) else { continue }
             let now = WallClock.now().millis
             for record in records {
+                noteOffset(record)
                 guard let value = record.value, let (id, decided) = Self.scan(value) else { continue }
                 if !id.hasPrefix(Self.warmupPrefix) { verdictRecords += 1 }
                 guard seen.insert(id).inserted else { continue }
@@ -61,6 +66,7 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
                 }
                 attemptsAnswered += 1
                 histogram.record(UInt64(max(0, now - decided)))
+                statuses[Self.status(value), default: 0] += 1
             }
             if !records.isEmpty {
                 lastArrival = Date()
@@ -70,6 +76,15 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
         }
         done.signal()
     }
+
+    private func noteOffset(_ record: ConsumedRecord) {
+        let skipped = gaps.note(partition: record.partition, offset: record.offset)
+        if skipped > 0 { skippedCount.add(skipped, ordering: .relaxed) }
+    }
+
+    /// Verdict records the embedded broker dropped before this reader read them (gaps in the offsets it saw).
+    /// A stall with some is the bench's broker losing answers, not the pipeline. Safe to read from any thread.
+    var droppedUnread: Int { skippedCount.load(ordering: .relaxed) }
 
     /// Waits until every expected attempt was answered; false once `stallSeconds` pass without a new answer.
     func waitWhileAnswering(stallSeconds: Double) -> Bool {
@@ -106,7 +121,23 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
         return (String(decoding: value[head.count..<idEnd], as: UTF8.self), instant.millis)
     }
 
+    /// The verdict's `status` (three digits after `"status":`, near the start), 0 when not found.
+    static func status(_ value: [UInt8]) -> Int {
+        guard let start = firstEnd(of: statusKey, in: value.prefix(400)), start + 3 <= value.count else { return 0 }
+        return Int(String(decoding: value[start..<start + 3], as: UTF8.self)) ?? 0
+    }
+
     private static let head = Array("{\"event_id\":\"".utf8)
+    private static let statusKey = Array("\"status\":".utf8)
+
+    private static func firstEnd(of pattern: [UInt8], in bytes: ArraySlice<UInt8>) -> Int? {
+        guard bytes.count >= pattern.count else { return nil }
+        for start in bytes.startIndex...(bytes.endIndex - pattern.count)
+        where bytes[start] == pattern[0] && bytes[start..<start + pattern.count].elementsEqual(pattern) {
+            return start + pattern.count
+        }
+        return nil
+    }
     private static let decidedKey = Array("\"decided_at\":\"".utf8)
 
     private static func lastIndex(of pattern: [UInt8], in bytes: [UInt8]) -> Int? {
@@ -117,5 +148,19 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
             start -= 1
         }
         return nil
+    }
+}
+
+/// Offsets skipped on each partition of a topic read from its start. The verdict topic is fresh and written
+/// without transactions, so its offsets are contiguous: a gap means the embedded broker dropped records (its
+/// retention is about 5 MB a partition) before the reader got to them.
+struct OffsetGaps {
+    private var next: [Int32: Int64] = [:]
+
+    /// How many offsets before `offset` were never seen; a record seen again (after a rebalance) skips none.
+    mutating func note(partition: Int32, offset: Int64) -> Int {
+        let expected = next[partition] ?? 0
+        next[partition] = max(expected, offset + 1)
+        return offset > expected ? Int(offset - expected) : 0
     }
 }

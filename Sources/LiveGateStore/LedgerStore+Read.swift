@@ -11,24 +11,22 @@ struct BatchSnapshot {
 }
 
 extension LedgerStore {
-    /// Opens the batch's transaction and reads its snapshot in one round trip (a pipeline): begin, create
-    /// missing tenant rows, lock every tenant the batch touches in byte order of their ids, then read the
-    /// processed events and the usage. The server runs them in that order, so both reads happen under the
-    /// locks. Every transaction that changes a tenant or its usage goes through here first.
+    /// Opens the batch's transaction and reads its snapshot in one round trip (a pipeline): begin, lock every
+    /// tenant the batch touches (`TenantLocks`), create missing tenant rows, then read the tenants, the processed
+    /// events and the usage. The server runs them in that order, so every read happens under the locks. Every
+    /// transaction that changes a tenant or its usage goes through here first.
     func begin(_ needs: LedgerRequirements) throws -> BatchSnapshot {
         let ids = PostgresArray.literal(needs.tenantIds)
         var statements = [
             PostgresStatement("BEGIN"),
+            TenantLocks.lock(ids),
             PostgresStatement(
                 """
                 INSERT INTO tenants (tenant_id) SELECT id FROM unnest($1::text[]) WITH ORDINALITY AS t(id, n)
                 ORDER BY n ON CONFLICT (tenant_id) DO NOTHING
                 """, [ids]),
             PostgresStatement(
-                "SELECT " + Rows.tenantColumns + """
-                     FROM tenants WHERE tenant_id = ANY($1::text[])
-                    ORDER BY tenant_id COLLATE "C" FOR UPDATE
-                    """, [ids]),
+                "SELECT " + Rows.tenantColumns + " FROM tenants WHERE tenant_id = ANY($1::text[])", [ids]),
             PostgresStatement(
                 """
                 SELECT p.event_id, p.tenant_id, p.event_type, p.fingerprint, p.outputs, p.changed_tenant, p.booked_micros,
@@ -44,13 +42,13 @@ extension LedgerStore {
         if !needs.resolvedAttempts.isEmpty { statements += Self.resolutionQueries(needs.resolvedAttempts) }
         let results = try connection.pipeline(statements)
         var snapshot = BatchSnapshot(
-            tenants: try Self.tenants(results[2], expected: needs.tenantIds.count),
-            processed: try Self.processed(results[3]))
-        var next = 4
+            tenants: try Self.tenants(results[3], expected: needs.tenantIds.count),
+            processed: try Self.processed(results[4]))
+        var next = 5
         if !needs.usageKeys.isEmpty {
-            snapshot.usage = try Self.usage(results[4])
-            snapshot.thresholds = try Self.thresholds(results[5])
-            next = 6
+            snapshot.usage = try Self.usage(results[5])
+            snapshot.thresholds = try Self.thresholds(results[6])
+            next = 7
         }
         if !needs.resolvedAttempts.isEmpty {
             snapshot.resolvedAttempts = Set(
@@ -128,7 +126,7 @@ extension LedgerStore {
         }
         // Checked after keying by bytes: two ids Swift calls equal must still be two rows.
         guard rows.count == expected, tenants.count == expected else {
-            throw StoreError.invariant("a locked tenant row is missing")
+            throw StoreError.invariant("a tenant row of the batch is missing")
         }
         return tenants
     }

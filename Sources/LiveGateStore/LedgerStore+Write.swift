@@ -90,7 +90,7 @@ extension LedgerStore {
             ])
     }
 
-    /// Each update also checks the version it replaces (second line of defence behind the row lock).
+    /// Each update also checks the version it replaces (second line of defence behind the tenant lock).
     private static func updateTenant(_ tenant: TenantRecord) -> PostgresStatement {
         PostgresStatement(
             """

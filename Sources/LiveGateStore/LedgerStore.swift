@@ -8,11 +8,11 @@ import Postgres
 /// Applies batches of decoded input events to PostgreSQL, each batch in one transaction, and returns what
 /// to publish. Owns one connection; use one store per worker thread.
 ///
-/// Within a batch's transaction: every tenant the batch touches is locked (`SELECT … FOR UPDATE`, in one
-/// fixed order, so concurrent batches cannot deadlock on each other), then the processed events and usage
-/// are read, the pure `Ledger` decides, and the results are written and checked before the commit; the
-/// statements travel in libpq pipelines, three round trips a batch. Because every change of a tenant's
-/// usage happens under that tenant's row lock, no two workers can both spend the same headroom.
+/// Within a batch's transaction: every tenant the batch touches is locked (`TenantLocks`: an advisory lock
+/// per tenant, in one fixed order, so concurrent batches cannot deadlock on each other), then the processed
+/// events and usage are read, the pure `Ledger` decides, and the results are written and checked before the
+/// commit; the statements travel in libpq pipelines, three round trips a batch. Because every change of a
+/// tenant's usage happens under that tenant's lock, no two workers can both spend the same headroom.
 public final class LedgerStore {
     public let rules: Rules
     public let retry: RetryPolicy
@@ -41,7 +41,7 @@ public final class LedgerStore {
             try connection.query("SET DateStyle = ISO")
             try connection.query("SET TIME ZONE 'UTC'")
             // A batch must never hang: waits end as errors the worker retries (55P03, 57014), and a session
-            // left idle inside a transaction (a frozen worker) gives its row locks back, sooner than a
+            // left idle inside a transaction (a frozen worker) gives its tenant locks back, sooner than a
             // waiting worker's lock timeout gives up.
             try connection.query("SET statement_timeout = '60s'")
             try connection.query("SET lock_timeout = '20s'")

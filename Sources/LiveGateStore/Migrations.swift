@@ -27,6 +27,9 @@ public enum Migrations {
         Migration(
             version: 12, name: "the review queue: what each declaration asked; pending tenants by age",
             sql: Schema.v12),
+        Migration(
+            version: 13, name: "no tenant row lock per attempt: the hot tables' foreign keys to tenants go",
+            sql: Schema.v13),
     ]
 
     /// Why this LiveGate cannot run on a database's schema: it lacks migrations this binary needs, or has

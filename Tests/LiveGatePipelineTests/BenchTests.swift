@@ -48,6 +48,8 @@ extension PipelineTests {
             }
             // Every call of the one-call phase got its verdict (200), in both runs.
             #expect(json["figures"]?["calls_not_200"]?["max"] == .number("0.000"), "\(last)")
+            // The closed loop measured attempts that reach the ceilings: none refused as malformed or stale.
+            #expect(json["figures"]?["closed_loop_400"]?["max"] == .number("0.000"), "\(last)")
             // CPU comes in clock ticks (10 ms): the short floor may take less than one. Present is what counts here.
             for key in ["pipeline_postgres_cpu_us", "floor_postgres_cpu_us", "serve_cpu_us_per_call"] {
                 #expect(json["figures"]?[key] != nil, "\(key)")

@@ -3,6 +3,7 @@ import Kafka
 import LiveGateCore
 import LiveGateLocal
 import LiveGatePipeline
+import LiveGateStore
 import LiveGateTestSupport
 import Postgres
 import Testing
@@ -154,10 +155,11 @@ extension PipelineTests {
             let run = try FaultRun(kafka: ["max.poll.interval.ms=6000"])
             let blocker = try PostgresConnection(url: run.h.database.url)
             try run.run(
-                "a row lock held for 10 s (max.poll.interval.ms 6 s)", seconds: 10, reached: ["maximum poll interval"],
+                "every tenant's lock held for 10 s (max.poll.interval.ms 6 s)", seconds: 10,
+                reached: ["maximum poll interval"],
                 fault: {
                     try blocker.query("BEGIN")
-                    try blocker.query("SELECT * FROM tenants FOR UPDATE")
+                    try blocker.query(TenantLocks.lockEveryTenant)
                 }, restore: { try blocker.query("COMMIT") })
             #expect(run.worker.log.contains("maximum poll interval"), "the worker never exceeded max.poll.interval.ms")
             run.h.database.drop()

@@ -2,10 +2,11 @@ import Foundation
 import LiveGateCore
 import LiveGateStore
 import LiveGateTestSupport
+import Postgres
 import Testing
 
 /// Runs `body(worker)` on `count` dedicated threads that start together, and collects what each returns.
-/// Threads, not tasks: the store blocks on PostgreSQL row locks, which must not tie up the shared pool.
+/// Threads, not tasks: the store blocks on PostgreSQL locks, which must not tie up the shared pool.
 func onThreads<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) throws -> T) throws -> [T] {
     let start = DispatchSemaphore(value: 0)
     let group = DispatchGroup()
@@ -86,13 +87,7 @@ struct ConcurrencyTests {
     func manyTenants() throws {
         let h = try StoreHarness()
         let tenants = (0..<6).map { "t\($0)" }
-        try h.apply(
-            tenants.flatMap {
-                [
-                    Fixtures.declaration("d-\($0)", tenant: $0),
-                    Fixtures.decision("a-\($0)", tenant: $0, action: "approve"),
-                ]
-            })
+        try Self.approve(tenants, h)
         let url = h.database.url
         _ = try onThreads(8) { worker -> Int in
             let store = try LedgerStore(url: url)
@@ -110,5 +105,51 @@ struct ConcurrencyTests {
             try h.scalar("SELECT count(*) FROM usage_windows WHERE window_kind = 'day' AND used_micros = 500000000")
                 == "6")
         h.database.drop()
+    }
+
+    @Test(
+        "two workers on the same 50 tenants, different attempts, opposite orders: each day exact, and no attempt wrote a tenant row"
+    )
+    func twoWorkersNoRowLocks() throws {
+        let h = try StoreHarness()
+        let tenants = (0..<50).map { "t\($0)" }
+        try Self.approve(tenants, h)
+        // A row lock writes the row's tuple (its xmax, and a WAL record): the tuples stay as the setup left them.
+        let tuples: SQL = """
+            SELECT string_agg(tenant_id || ' ' || ctid::text || ' ' || xmax::text, ',' ORDER BY tenant_id) FROM tenants
+            """
+        let before = try h.scalar(tuples)
+        let url = h.database.url
+        let allowed = try onThreads(2) { worker -> Int in
+            let store = try LedgerStore(url: url)
+            var allowed = 0
+            for round in 0..<30 {
+                // Worker 0 goes up the list, worker 1 down it from a moving start: every batch meets the other's.
+                let order = worker == 0 ? tenants : (tenants[(round % 50)...] + tenants[..<(round % 50)]).reversed()
+                let events = order.map {
+                    Fixtures.event(Fixtures.attempt("w\(worker)-r\(round)-\($0)", tenant: $0, amount: "25"))
+                }
+                allowed += try store.apply(events).filter { $0.verdict["outcome"]?.stringValue == "allowed" }.count
+            }
+            return allowed
+        }
+        // 2 × 30 × $25 = $1,500 offered per tenant against a $500 day: 20 allowed each, 1,000 in all.
+        #expect(allowed.reduce(0, +) == 1000)
+        #expect(
+            try h.scalar("SELECT count(*) FROM usage_windows WHERE window_kind = 'day' AND used_micros = 500000000")
+                == "50")
+        #expect(try h.scalar(tuples) == before, "an attempt locked or wrote a tenant row")
+        h.database.drop()
+    }
+
+    /// Each tenant declared and approved, in one batch.
+    static func approve(_ tenants: [String], _ h: StoreHarness) throws {
+        try h.apply(
+            tenants.flatMap {
+                [
+                    Fixtures.declaration("d-\($0)", tenant: $0),
+                    Fixtures.decision("a-\($0)", tenant: $0, action: "approve"),
+                ]
+            })
     }
 }
