@@ -145,11 +145,7 @@ struct TenantKeyMigrationTests {
     static let v8Columns: [(table: String, columns: SQL?)] = [
         ("tenants", nil), ("usage_windows", nil), ("threshold_notices", nil),
         // Migration 12 added what each declaration asked: the older table has only these.
-        (
-            "tenant_transitions",
-            "id, tenant_id, event_id, action, actor_id, from_state, to_state, notes, ceiling, occurred_at, "
-                + "recorded_at, signing_kid, ceiling_before"
-        ),
+        ("tenant_transitions", transitionColumnsBefore12),
         (
             "processed_events",
             "event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant, booked_micros, booked_day, processed_at"
@@ -176,15 +172,7 @@ struct TenantKeyMigrationTests {
         let old = try TestDatabase.create()
         let c = try PostgresConnection(url: old.url)
         try Migrations.apply(on: c, through: 8)
-        for (table, columns) in Self.v8Columns {
-            let into = try SQL.identifier(old.schema) + "." + SQL.identifier(table)
-            let from = try SQL.identifier(source.database.schema) + "." + SQL.identifier(table)
-            if let columns {
-                try c.query("INSERT INTO " + into + " (" + columns + ") SELECT " + columns + " FROM " + from)
-            } else {
-                try c.query("INSERT INTO " + into + " SELECT * FROM " + from)
-            }
-        }
+        try copyRows(Self.v8Columns, from: source.database, into: old, on: c)
         #expect(try c.query("SELECT count(*) FROM processed_events").rows[0][0] == "6")
         #expect(try Migrations.apply(on: c) == Array(9...Migrations.all.count))
 

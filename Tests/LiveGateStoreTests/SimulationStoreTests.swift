@@ -130,11 +130,7 @@ struct SimulationStoreTests {
         let tables: [(String, SQL?)] = [
             ("tenants", nil), ("usage_windows", nil), ("threshold_notices", nil),
             // Migration 12 added what each declaration asked: the older table has only these.
-            (
-                "tenant_transitions",
-                "id, tenant_id, event_id, action, actor_id, from_state, to_state, notes, ceiling, occurred_at, "
-                    + "recorded_at, signing_kid, ceiling_before"
-            ),
+            ("tenant_transitions", transitionColumnsBefore12),
             (
                 "processed_events",
                 "event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant, booked_micros, booked_day, "
@@ -145,15 +141,7 @@ struct SimulationStoreTests {
                 "attempt_id, tenant_id, event_id, resolution, released_micros, booked_day, recorded_at, signing_kid"
             ),
         ]
-        for (table, columns) in tables {
-            let into = try SQL.identifier(old.schema) + "." + SQL.identifier(table)
-            let from = try SQL.identifier(source.database.schema) + "." + SQL.identifier(table)
-            if let columns {
-                try c.query("INSERT INTO " + into + " (" + columns + ") SELECT " + columns + " FROM " + from)
-            } else {
-                try c.query("INSERT INTO " + into + " SELECT * FROM " + from)
-            }
-        }
+        try copyRows(tables, from: source.database, into: old, on: c)
         #expect(try Migrations.apply(on: c) == Array(11...Migrations.all.count))
         let migrated = try #require(try SimulationHistory.load("t", on: c).history)
         let stored = try load(source)

@@ -30,6 +30,29 @@ struct StoreHarness {
     }
 }
 
+/// Rows of `tables` copied from `source`'s schema into `old`'s, through `c` (a connection to `old`): what an
+/// older worker would have written, for a migration test. `columns` nil copies every column; a list names those
+/// the older schema had.
+func copyRows(
+    _ tables: [(table: String, columns: SQL?)], from source: TestDatabase, into old: TestDatabase,
+    on c: PostgresConnection
+) throws {
+    for (table, columns) in tables {
+        let into = try SQL.identifier(old.schema) + "." + SQL.identifier(table)
+        let from = try SQL.identifier(source.schema) + "." + SQL.identifier(table)
+        if let columns {
+            try c.query("INSERT INTO " + into + " (" + columns + ") SELECT " + columns + " FROM " + from)
+        } else {
+            try c.query("INSERT INTO " + into + " SELECT * FROM " + from)
+        }
+    }
+}
+
+/// `tenant_transitions`' columns before migration 12 added what each declaration asked.
+let transitionColumnsBefore12: SQL =
+    "id, tenant_id, event_id, action, actor_id, from_state, to_state, notes, ceiling, occurred_at, "
+    + "recorded_at, signing_kid, ceiling_before"
+
 extension EventOutcome {
     /// The first output (the verdict), parsed.
     var verdict: JSONValue { try! JSONParser.parse(outputs[0].value) }
