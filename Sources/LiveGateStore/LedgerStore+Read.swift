@@ -29,11 +29,14 @@ extension LedgerStore {
                 "SELECT " + Rows.tenantColumns + " FROM tenants WHERE tenant_id = ANY($1::text[])", [ids]),
             PostgresStatement(
                 """
-                SELECT p.event_id, p.tenant_id, p.event_type, p.fingerprint, p.outputs, p.changed_tenant, p.booked_micros,
-                       p.booked_day, (extract(epoch FROM p.occurred_at) * 1000)::bigint
-                FROM processed_events p JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, event_id)
-                  ON p.tenant_id = k.tenant_id AND p.event_id = k.event_id
-                """, Self.keyArrays(needs.events)),
+                SELECT p.event_id, p.tenant_id, p.event_type, coalesce(encode(p.fingerprint_sha256, 'hex'), p.fingerprint),
+                       p.outputs, p.changed_tenant, p.booked_micros, p.booked_day,
+                       (extract(epoch FROM p.occurred_at) * 1000)::bigint,
+                """ + VerdictColumns.select
+                    + """
+                    FROM processed_events p JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, event_id)
+                      ON p.tenant_id = k.tenant_id AND p.event_id = k.event_id
+                    """, Self.keyArrays(needs.events)),
         ]
         if !needs.usageKeys.isEmpty {
             statements.append(Self.usageQuery(needs.usageKeys))
@@ -135,13 +138,17 @@ extension LedgerStore {
         var processed: [EventKey: StoredEvent] = [:]
         for row in rows.rows {
             guard let id = row[0], let tenant = row[1], let type = row[2].flatMap(EventType.init(rawValue:)),
-                let fingerprint = row[3], let outputs = row[4], let changed = row[5]
+                let fingerprint = row[3], let changed = row[5]
             else { throw StoreError.invariant("a processed_events row does not convert") }
-            processed[EventKey(tenantId: tenant, eventId: id)] = StoredEvent(
+            let occurredAt = try Rows.instant(row[8])
+            let facts = try VerdictColumns.facts(row, first: 9, occurredAt: occurredAt)
+            var event = StoredEvent(
                 eventId: id, tenantId: tenant, type: type, fingerprint: fingerprint,
-                outputs: try Rows.decodeOutputs(outputs, key: tenant), changedTenant: changed == "t",
-                bookedAmount: try Rows.micros(row[6]), bookedDay: row[7] == nil ? nil : try Rows.date(row[7]),
-                occurredAt: try Rows.instant(row[8]))
+                outputs: try VerdictColumns.outputs(facts: facts, text: row[4], eventId: id, tenantId: tenant),
+                changedTenant: changed == "t", bookedAmount: try Rows.micros(row[6]),
+                bookedDay: row[7] == nil ? nil : try Rows.date(row[7]), occurredAt: occurredAt)
+            event.verdictFacts = facts
+            processed[EventKey(tenantId: tenant, eventId: id)] = event
         }
         return processed
     }

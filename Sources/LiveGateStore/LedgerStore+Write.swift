@@ -63,17 +63,32 @@ extension LedgerStore {
     }
 
     /// `applied_seq` follows the batch's order (the sequence is read after the sort, one row at a time, and under
-    /// the tenants' locks), so a simulation replays a tenant's events in the order the ledger applied them.
+    /// the tenants' locks), so a simulation replays a tenant's events in the order the ledger applied them. An
+    /// attempt's verdict is kept as its facts when they rebuild it (`VerdictColumns`), otherwise as text.
     private static func insertProcessed(_ events: [StoredEvent]) -> PostgresStatement {
         PostgresStatement(
             """
-            INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint, outputs, changed_tenant,
-                                          booked_micros, booked_day, occurred_at, replay_micros, applied_seq)
-            SELECT e, t, ty, f, o, c, m, d, timestamptz 'epoch' + at * interval '1 millisecond', r,
-                   nextval('processed_events_applied_seq')
+            INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint_sha256, outputs, changed_tenant,
+                                          booked_micros, booked_day, occurred_at, replay_micros, applied_seq,
+                                          verdict_encoding, verdict_status, verdict_code, verdict_reason,
+                                          verdict_environment, verdict_rail, verdict_currency, verdict_amount_micros,
+                                          verdict_window, verdict_used_micros, verdict_max_now_micros, verdict_retry_at,
+                                          ceiling_per_tx_micros, ceiling_daily_micros, ceiling_monthly_micros,
+                                          ceiling_disabled, ceiling_override, ceiling_expires_at, decided_at)
+            SELECT e, t, ty, decode(f, 'hex'), o, c, m, d, timestamptz 'epoch' + at * interval '1 millisecond', r,
+                   nextval('processed_events_applied_seq'),
+                   enc, st, code, reason, env, rail, cur, amt, win, used, maxnow,
+                   timestamptz 'epoch' + retry * interval '1 millisecond', ptx, day, mon, dis, ovr,
+                   timestamptz 'epoch' + exp * interval '1 millisecond',
+                   timestamptz 'epoch' + dec * interval '1 millisecond'
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[],
-                        $7::bigint[], $8::date[], $9::bigint[], $10::bigint[])
-                 WITH ORDINALITY AS v(e, t, ty, f, o, c, m, d, at, r, n)
+                        $7::bigint[], $8::date[], $9::bigint[], $10::bigint[],
+                        $11::smallint[], $12::smallint[], $13::text[], $14::text[], $15::text[], $16::text[],
+                        $17::text[], $18::bigint[], $19::text[], $20::bigint[], $21::bigint[], $22::bigint[],
+                        $23::bigint[], $24::bigint[], $25::bigint[], $26::boolean[], $27::boolean[], $28::bigint[],
+                        $29::bigint[])
+                 WITH ORDINALITY AS v(e, t, ty, f, o, c, m, d, at, r, enc, st, code, reason, env, rail, cur, amt,
+                                      win, used, maxnow, retry, ptx, day, mon, dis, ovr, exp, dec, n)
             ORDER BY n
             """,
             [
@@ -81,13 +96,13 @@ extension LedgerStore {
                 PostgresArray.literal(events.map(\.tenantId)),
                 PostgresArray.literal(events.map(\.type.rawValue)),
                 PostgresArray.literal(events.map(\.fingerprint)),
-                PostgresArray.literal(events.map { Rows.encodeOutputs($0.outputs) }),
+                PostgresArray.literal(events.map(VerdictColumns.text)),
                 PostgresArray.literal(events.map { $0.changedTenant ? "t" : "f" }),
                 PostgresArray.literal(events.map { Rows.string($0.bookedAmount) }),
                 PostgresArray.literal(events.map { $0.bookedDay?.description }),
                 PostgresArray.literal(events.map { Rows.string($0.occurredAt) }),
                 PostgresArray.literal(events.map { Rows.string($0.replayAmount) }),
-            ])
+            ] + VerdictColumns.arrays(events.map(\.verdictFacts)))
     }
 
     /// Each update also checks the version it replaces (second line of defence behind the tenant lock).

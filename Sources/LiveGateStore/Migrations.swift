@@ -30,6 +30,9 @@ public enum Migrations {
         Migration(
             version: 13, name: "no tenant row lock per attempt: the hot tables' foreign keys to tenants go",
             sql: Schema.v13),
+        Migration(
+            version: 14, name: "attempts keep their verdict's facts, not its text; fingerprints as bytes",
+            sql: Schema.v14),
     ]
 
     /// Why this LiveGate cannot run on a database's schema: it lacks migrations this binary needs, or has

@@ -46,19 +46,29 @@ public enum Reconciler {
         """
 
     /// Verdicts and bookings that disagree: a booking without an allowed live verdict for that amount, or
-    /// an allowed, metered live verdict without a booking.
+    /// an allowed, metered live verdict without a booking. A verdict is read from its facts (migration 14) or,
+    /// for rows from before, from its text; the amount comes back as text (old rows) or micros (facts).
     static let verdictDrift: SQL = """
         WITH v AS (
-            SELECT tenant_id || '/' || event_id AS event_id, booked_micros,
-                   split_part(split_part(outputs, E'\\n', 1), E'\\t', 2)::jsonb AS verdict
-            FROM processed_events WHERE event_type = 'transaction.attempted')
-        SELECT event_id, coalesce(booked_micros::text, 'none'), verdict ->> 'outcome', verdict ->> 'amount'
-        FROM v
-        WHERE (booked_micros IS NOT NULL AND NOT (verdict ->> 'outcome' = 'allowed'
-                   AND verdict ->> 'environment' = 'live'
-                   AND (verdict ->> 'amount')::numeric * 1000000 = booked_micros))
-           OR (booked_micros IS NULL AND verdict ->> 'outcome' = 'allowed' AND verdict ->> 'environment' = 'live'
-                   AND verdict ->> 'window' IS NOT NULL)
+            SELECT tenant_id || '/' || event_id AS event_id, booked_micros, verdict_encoding, verdict_status,
+                   verdict_environment, verdict_amount_micros, verdict_window,
+                   CASE WHEN verdict_encoding IS NULL
+                        THEN split_part(split_part(outputs, E'\\n', 1), E'\\t', 2)::jsonb END AS verdict
+            FROM processed_events WHERE event_type = 'transaction.attempted'),
+        f AS (
+            SELECT event_id, booked_micros, verdict ->> 'amount' AS amount_text, verdict_amount_micros,
+                   CASE WHEN verdict_encoding IS NULL THEN verdict ->> 'outcome'
+                        WHEN verdict_status = 200 THEN 'allowed' ELSE 'denied' END AS outcome,
+                   coalesce(verdict ->> 'environment', verdict_environment) AS environment,
+                   CASE WHEN verdict_encoding IS NULL THEN verdict ->> 'window' ELSE verdict_window END AS window_name,
+                   CASE WHEN verdict_encoding IS NULL THEN (verdict ->> 'amount')::numeric * 1000000
+                        ELSE verdict_amount_micros END AS amount
+            FROM v)
+        SELECT event_id, coalesce(booked_micros::text, 'none'), outcome, amount_text, verdict_amount_micros
+        FROM f
+        WHERE (booked_micros IS NOT NULL AND NOT (outcome = 'allowed' AND environment = 'live'
+                   AND amount = booked_micros))
+           OR (booked_micros IS NULL AND outcome = 'allowed' AND environment = 'live' AND window_name IS NOT NULL)
         ORDER BY 1 LIMIT 1000
         """
 
@@ -118,7 +128,8 @@ public enum Reconciler {
             for row in try connection.query(verdictDrift).rows {
                 report.differences.append(
                     "\(row[0] ?? "?"): booked \(row[1] ?? "?") but the verdict is "
-                        + "\(row[2] ?? "?") for \(row[3] ?? "?")")
+                        + "\(row[2] ?? "?") for \(row[3] ?? row[4].flatMap(Int64.init).map { Micros($0).description } ?? "?")"
+                )
             }
             return report
         } catch {

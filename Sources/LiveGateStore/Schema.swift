@@ -286,4 +286,49 @@ enum Schema {
         ALTER TABLE attempt_resolutions DROP CONSTRAINT attempt_resolutions_tenant_id_fkey;
         ALTER TABLE threshold_notices DROP CONSTRAINT threshold_notices_tenant_id_fkey;
         """
+
+    /// Issue 23: an attempt keeps the facts its verdict was decided from, not the verdict's text (~500 of the
+    /// ~900 bytes an attempt stored), and its fingerprint as 32 bytes, not 64 hex digits. The verdict's bytes are
+    /// rebuilt by its own encoder (`VerdictFacts`, encoding 1), and the ledger keeps facts only when they rebuild
+    /// exactly what it published; any other verdict (a 400 with field errors) keeps its text. `outputs` holds the
+    /// outputs after the verdict (threshold notices), NULL when there are none. Rows written before keep their text
+    /// and hex fingerprint and are answered from them until `prune` removes them: no table rewrite, and every
+    /// constraint is added `NOT VALID` (rows before satisfy it; it holds for every row written from now on).
+    ///
+    /// The `processed_events_bookings` index goes: no query reads it (the reconciler scans every booking; a
+    /// batch finds its attempts by primary key), and each booked attempt paid for an entry.
+    static let v14: SQL = """
+        ALTER TABLE processed_events ALTER COLUMN fingerprint DROP NOT NULL,
+            ALTER COLUMN outputs DROP NOT NULL,
+            ADD COLUMN fingerprint_sha256 bytea CHECK (octet_length(fingerprint_sha256) = 32),
+            ADD COLUMN verdict_encoding smallint CHECK (verdict_encoding > 0),
+            ADD COLUMN verdict_status smallint CHECK (verdict_status BETWEEN 100 AND 599),
+            ADD COLUMN verdict_code text CHECK (length(verdict_code) BETWEEN 1 AND 64),
+            ADD COLUMN verdict_reason text CHECK (length(verdict_reason) BETWEEN 1 AND 128),
+            ADD COLUMN verdict_environment text CHECK (verdict_environment IN ('test', 'live')),
+            ADD COLUMN verdict_rail text CHECK (verdict_rail IN ('transfer', 'x402', 'acp', 'ap2', 'ucp', 'stream')),
+            ADD COLUMN verdict_currency text CHECK (length(verdict_currency) BETWEEN 1 AND 16),
+            ADD COLUMN verdict_amount_micros bigint CHECK (verdict_amount_micros >= 0),
+            ADD COLUMN verdict_window text CHECK (verdict_window IN ('per_tx', 'daily', 'monthly')),
+            ADD COLUMN verdict_used_micros bigint CHECK (verdict_used_micros >= 0),
+            ADD COLUMN verdict_max_now_micros bigint CHECK (verdict_max_now_micros >= 0),
+            ADD COLUMN verdict_retry_at timestamptz,
+            ADD COLUMN ceiling_per_tx_micros bigint CHECK (ceiling_per_tx_micros > 0),
+            ADD COLUMN ceiling_daily_micros bigint CHECK (ceiling_daily_micros > 0),
+            ADD COLUMN ceiling_monthly_micros bigint CHECK (ceiling_monthly_micros > 0),
+            ADD COLUMN ceiling_disabled boolean,
+            ADD COLUMN ceiling_override boolean,
+            ADD COLUMN ceiling_expires_at timestamptz,
+            ADD COLUMN decided_at timestamptz,
+            ADD CONSTRAINT processed_events_one_fingerprint
+                CHECK ((fingerprint IS NULL) <> (fingerprint_sha256 IS NULL)) NOT VALID,
+            ADD CONSTRAINT processed_events_verdict_kept
+                CHECK (outputs IS NOT NULL OR verdict_encoding IS NOT NULL) NOT VALID,
+            ADD CONSTRAINT processed_events_verdict_facts
+                CHECK (verdict_encoding IS NULL OR (event_type = 'transaction.attempted' AND verdict_status IS NOT NULL
+                    AND ceiling_per_tx_micros IS NOT NULL AND ceiling_daily_micros IS NOT NULL
+                    AND ceiling_monthly_micros IS NOT NULL AND ceiling_disabled IS NOT NULL
+                    AND ceiling_override IS NOT NULL AND decided_at IS NOT NULL)) NOT VALID;
+        DROP INDEX processed_events_bookings;
+        """
 }

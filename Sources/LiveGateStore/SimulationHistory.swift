@@ -73,7 +73,7 @@ public enum SimulationHistory {
         let rows = try connection.query(
             """
             SELECT event_id, applied_seq, replay_micros, booked_micros IS NOT NULL,
-                   (extract(epoch FROM coalesce(occurred_at,
+                   (extract(epoch FROM coalesce(occurred_at, decided_at,
                        (split_part(split_part(outputs, E'\\n', 1), E'\\t', 2)::jsonb ->> 'decided_at')::timestamptz))
                     * 1000)::bigint
             FROM processed_events

@@ -15,11 +15,15 @@ public enum StoredVerdict {
         return try StoreError.converting {
             let rows = try connection.query(
                 """
-                SELECT outputs FROM processed_events
-                WHERE tenant_id = $1 AND event_id = $2 AND event_type = $3
-                """, [tenantId, eventId, kind.rawValue])
-            guard let row = rows.rows.first, let outputs = row[0] else { return nil }
-            return try Rows.decodeOutputs(outputs, key: tenantId).first { $0.topic == Topics.transactionVerdict }?.value
+                SELECT p.outputs, (extract(epoch FROM p.occurred_at) * 1000)::bigint,
+                """ + VerdictColumns.select
+                    + """
+                    FROM processed_events p WHERE p.tenant_id = $1 AND p.event_id = $2 AND p.event_type = $3
+                    """, [tenantId, eventId, kind.rawValue])
+            guard let row = rows.rows.first else { return nil }
+            let facts = try VerdictColumns.facts(row, first: 2, occurredAt: try Rows.instant(row[1]))
+            return try VerdictColumns.outputs(facts: facts, text: row[0], eventId: eventId, tenantId: tenantId)
+                .first { $0.topic == Topics.transactionVerdict }?.value
         }
     }
 }

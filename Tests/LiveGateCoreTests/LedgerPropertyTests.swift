@@ -23,7 +23,7 @@ struct LedgerPropertyTests {
         "resolution 200", "resolution 404", "resolution 409", "stale_version", "ceiling_warning",
         "ceiling_reached", "invalid_request", "signature_required", "release_window_closed",
         "id of another tenant", "retry_at after daily", "retry_at after monthly", "waiting never helps",
-        "nothing possible now",
+        "nothing possible now", "verdict kept as facts",
     ]
 
     static func unreached(_ seen: Tally) -> [String] {
@@ -48,6 +48,9 @@ struct LedgerPropertyTests {
                 seen.count(expected)
                 if reused, expected.kind == "applied" { seen.counts["id of another tenant", default: 0] += 1 }
                 guard let verdict = outcome.outputs.first?.value else { continue }
+                if case .applied = outcome, let stored = ledger.newEvents.last, stored.type == .transactionAttempted {
+                    try Self.checkKept(stored, verdict: verdict, seen: seen)
+                }
                 let key = "\(step.tenantId)|\(step.eventId)"
                 if case .duplicate = outcome { #expect(firstBytes[key] == verdict) } else { firstBytes[key] = verdict }
             }
@@ -58,6 +61,20 @@ struct LedgerPropertyTests {
             }
             #expect(usage == model.usage.filter { $0.value > 0 })
         }
+    }
+
+    /// An attempt's verdict is kept as facts unless it has field errors (issue 23), and its facts rebuild the
+    /// bytes it was published with. (The stories' attempts are well formed; `VerdictStorageTests` keeps a 400.)
+    static func checkKept(_ stored: StoredEvent, verdict: [UInt8], seen: Tally) throws {
+        guard case let .array(errors)? = try JSONParser.parse(verdict)["errors"] else {
+            Issue.record("a verdict without errors: \(String(decoding: verdict, as: UTF8.self))")
+            return
+        }
+        #expect((stored.verdictFacts == nil) == !errors.isEmpty, "\(String(decoding: verdict, as: UTF8.self))")
+        if let facts = stored.verdictFacts {
+            #expect(facts.verdict(eventId: stored.eventId, tenantId: stored.tenantId).record.value == verdict)
+        }
+        if stored.verdictFacts != nil { seen.counts["verdict kept as facts", default: 0] += 1 }
     }
 
     /// How often each rule decided, over every generated story.

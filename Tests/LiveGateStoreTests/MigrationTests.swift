@@ -172,6 +172,7 @@ struct TenantKeyMigrationTests {
         let old = try TestDatabase.create()
         let c = try PostgresConnection(url: old.url)
         try Migrations.apply(on: c, through: 8)
+        try keepVerdictsAsText(in: source.database)
         try copyRows(Self.v8Columns, from: source.database, into: old, on: c)
         #expect(try c.query("SELECT count(*) FROM processed_events").rows[0][0] == "6")
         #expect(try Migrations.apply(on: c) == Array(9...Migrations.all.count))

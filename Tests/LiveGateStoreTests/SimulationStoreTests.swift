@@ -141,6 +141,7 @@ struct SimulationStoreTests {
                 "attempt_id, tenant_id, event_id, resolution, released_micros, booked_day, recorded_at, signing_kid"
             ),
         ]
+        try keepVerdictsAsText(in: source.database)
         try copyRows(tables, from: source.database, into: old, on: c)
         #expect(try Migrations.apply(on: c) == Array(11...Migrations.all.count))
         let migrated = try #require(try SimulationHistory.load("t", on: c).history)

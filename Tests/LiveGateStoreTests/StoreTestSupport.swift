@@ -2,6 +2,7 @@ import LiveGateCore
 import LiveGateStore
 import LiveGateTestSupport
 import Postgres
+import Testing
 
 /// A migrated private schema and a store on it.
 struct StoreHarness {
@@ -28,6 +29,36 @@ struct StoreHarness {
     func scalar(_ sql: SQL, _ parameters: [String?] = []) throws -> String? {
         try connection().query(sql, parameters).rows.first?.first ?? nil
     }
+}
+
+/// Rewrites the rows of `source` as a worker before migration 14 wrote them: an attempt's verdict as text (the
+/// verdict first, then the outputs kept as text) instead of its facts, and every fingerprint in hex; for a
+/// migration test that copies them into an older schema.
+func keepVerdictsAsText(in source: TestDatabase) throws {
+    let c = try PostgresConnection(url: source.url)
+    let rows = try c.query(
+        "SELECT tenant_id, event_id, outputs FROM processed_events WHERE verdict_encoding IS NOT NULL")
+    for row in rows.rows {
+        guard let tenant = row[0], let id = row[1],
+            let verdict = try StoredVerdict.load(tenantId: tenant, eventId: id, kind: .transactionAttempted, on: c)
+        else {
+            Issue.record("\(row[0] ?? "?")/\(row[1] ?? "?"): a verdict kept as facts does not load")
+            continue
+        }
+        let text =
+            Topics.transactionVerdict + "\t" + String(decoding: verdict, as: UTF8.self)
+            + (row[2].map { "\n" + $0 } ?? "")
+        try c.query(
+            """
+            UPDATE processed_events SET outputs = $3, verdict_encoding = NULL
+            WHERE tenant_id = $1 AND event_id = $2
+            """, [tenant, id, text])
+    }
+    try c.query(
+        """
+        UPDATE processed_events SET fingerprint = encode(fingerprint_sha256, 'hex'), fingerprint_sha256 = NULL
+        WHERE fingerprint IS NULL
+        """)
 }
 
 /// Rows of `tables` copied from `source`'s schema into `old`'s, through `c` (a connection to `old`): what an

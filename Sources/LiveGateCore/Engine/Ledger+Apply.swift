@@ -109,12 +109,12 @@ extension Ledger {
         let current = tenant(event.tenantId)
         let decided = decideAndBook(attempt, tenantId: event.tenantId)
         let (decision, ceiling) = (decided.decision, decided.ceiling)
-        var applied = Applied(outputs: [
-            TransactionVerdict(
-                eventId: event.eventId, tenantId: event.tenantId, attempt: attempt, decision: decision,
-                ceiling: ceiling, decidedAt: event.recordTimestamp
-            ).record
-        ])
+        let verdict = TransactionVerdict(
+            eventId: event.eventId, tenantId: event.tenantId, attempt: attempt, decision: decision,
+            ceiling: ceiling, decidedAt: event.recordTimestamp)
+        let record = verdict.record
+        var applied = Applied(outputs: [record])
+        applied.verdictFacts = verdict.facts(rebuilding: record.value)
         applied.occurredAt = attempt.occurredAt
         // Steps 4 to 8 ran: a live attempt of an approved tenant, allowed or denied by a ceiling.
         if attempt.rejection == nil, attempt.environment == .live, current.state == .productionApproved {

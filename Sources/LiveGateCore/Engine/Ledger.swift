@@ -92,6 +92,7 @@ public struct Ledger: Sendable {
             changedTenant: result.changedTenant, bookedAmount: result.bookedAmount,
             bookedDay: result.bookedDay, occurredAt: result.occurredAt)
         stored.replayAmount = result.replayAmount
+        stored.verdictFacts = result.verdictFacts
         processed[event.key] = stored
         newEvents.append(stored)
         let status = result.changedTenant ? [TenantStatus.record(tenant(event.tenantId), rules: rules)] : []
@@ -118,6 +119,8 @@ public struct Ledger: Sendable {
         var occurredAt: UTCInstant? = nil
         /// The amount of a live attempt decided while the tenant was approved: what `simulate` replays.
         var replayAmount: Micros? = nil
+        /// An attempt's verdict as facts, when they rebuild the verdict's bytes (its first output).
+        var verdictFacts: VerdictFacts? = nil
     }
 
     mutating func commit(_ tenant: TenantRecord, transition: TransitionRecord) {

@@ -37,6 +37,9 @@ public struct StoredEvent: Sendable, Equatable {
     /// For a live attempt decided while the tenant was approved (allowed, or denied by a ceiling): its amount.
     /// These are the attempts a ceiling simulation replays (contract v1.2, "What-if before changing a ceiling").
     public var replayAmount: Micros? = nil
+    /// For an attempt whose verdict (its first output) rebuilds from its facts: those facts, which the store
+    /// keeps instead of the verdict's text. Nil for every other event, and for verdicts kept as text.
+    public var verdictFacts: VerdictFacts? = nil
 
     public init(
         eventId: String, tenantId: String, type: EventType, fingerprint: String, outputs: [OutputRecord],
