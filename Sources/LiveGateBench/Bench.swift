@@ -34,6 +34,9 @@ public struct Bench {
         public var tenths: [Tenth] = []
         /// The closed loop's answers by status: a run whose attempts were refused (400) measured little.
         public var closedLoopStatuses: [Int: Int] = [:]
+        /// Stage by stage (`StageLatency`): the closed loop's and the open loop's.
+        var closedLoopStages = StageLatency()
+        var openLoopStages = StageLatency()
 
         /// Throughput of the last tenth of the closed loop over that of the second (the first includes the
         /// ramp-up): below 1 when the run slowed down as its state grew.
@@ -86,6 +89,7 @@ public struct Bench {
         report.workerRSSMaxMB = closed.workerRSSMaxMB
         report.pipelineCost = closed.cost
         report.closedLoopStatuses = closed.statuses
+        report.closedLoopStages = closed.stages
         report.tenths = closed.tenths
 
         if !config.closedLoopOnly { try runBaselines(&report, closedLoop: closed, log: log) }
@@ -123,6 +127,7 @@ public struct Bench {
         report.openLoopRate = rate
         report.openLoopThroughput = open.throughputPerSecond
         report.latencyMs = Self.percentiles(open.latencyMs)
+        report.openLoopStages = open.stages
         report.workerRSSMaxMB = max(report.workerRSSMaxMB, open.workerRSSMaxMB)
 
         log(
@@ -174,12 +179,20 @@ extension Bench.Report {
               worker peak RSS               \(String(format: "%.1f", workerRSSMaxMB)) MiB
               closed loop answers           \(closedLoopStatuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
 
+            \(stagesTable)
+
             \(callTable)
 
             \(costTable)
 
             \(tenthsTable)
             """
+    }
+
+    /// Which stage of the worker the latency sits in, open loop first (the latency a money path sees).
+    var stagesTable: String {
+        let lines = openLoopStages.lines("open loop") + closedLoopStages.lines("closed loop")
+        return lines.isEmpty ? "  by stage: no verdict carried stage stamps" : lines.joined(separator: "\n")
     }
 
     /// The closed loop tenth by tenth: flat rows mean the growing state did not slow it down.
@@ -217,6 +230,14 @@ extension Bench.Report {
               stored (tables, indexes)      \(cell(p?.storedBytes, "B"))\(cell(f?.storedBytes, "B"))
               worker CPU                    \(cell(p?.workerCPUMicros, "µs"))(no worker)
             """ + (p?.walRange.map { "\n  pipeline WAL from/to (pg_waldump --stats=record -s/-e): \($0)" } ?? "")
+                + Self.storedBy("pipeline", p) + Self.storedBy("database floor", f)
+    }
+
+    /// The relations an attempt's stored bytes went to, largest first (the five largest).
+    static func storedBy(_ phase: String, _ cost: AttemptCost?) -> String {
+        guard let parts = cost?.storedByRelation, !parts.isEmpty else { return "" }
+        let list = parts.prefix(5).map { "\($0.name) \(String(format: "%.0f", $0.bytes)) B" }
+        return "\n  \(phase) stored, by relation: " + list.joined(separator: ", ")
     }
 
     /// One JSON line for scripts.
@@ -237,6 +258,7 @@ extension Bench.Report {
                     ])
                 ),
                 ("latency_ms", lat(latencyMs)),
+                ("open_loop_stages_ms", openLoopStages.json), ("closed_loop_stages_ms", closedLoopStages.json),
                 (
                     "batch_of_one",
                     .object([

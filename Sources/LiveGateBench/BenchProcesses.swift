@@ -24,6 +24,7 @@ enum BenchProcesses {
                 "--batch-max", String(batchMax), "--lanes", String(lanes), "--log-level", logLevel, "--kafka-config",
                 "fetch.wait.max.ms=2",
                 "--allow-unsigned-decisions", "--allow-unsigned-resolutions", "--allow-producer-time",
+                "--stage-stamps",
             ])
     }
 

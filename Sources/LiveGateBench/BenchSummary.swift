@@ -15,7 +15,22 @@ public struct BenchSummary: Sendable {
         let value: @Sendable (Bench.Report) -> Double?
     }
 
-    static let figures: [Figure] = [
+    static let figures = listed + stageFigures
+
+    /// The open loop's p99 in each stage of the worker (`StageLatency`), and how many verdicts had stamps.
+    static let stageFigures =
+        [
+            Figure(key: "open_loop_stamped", label: "open loop, verdicts with stage stamps", format: "%.0f") {
+                Double($0.openLoopStages.count)
+            }
+        ]
+        + StageLatency.Stage.allCases.map { stage in
+            Figure(key: "open_loop_p99_\(stage)_ms", label: "open loop p99, stage \(stage), ms", format: "%.1f") {
+                $0.openLoopStages.count > 0 ? $0.openLoopStages.p99Ms(stage) : nil
+            }
+        }
+
+    static let listed: [Figure] = [
         Figure(key: "batched_over_db_floor", label: "batched ÷ database floor", format: "%.2f") { $0.shareOfFloor },
         Figure(key: "batched_over_batch_of_one", label: "batched ÷ batches of one", format: "%.1f×") {
             $0.speedupOverBatchOfOne

@@ -19,6 +19,8 @@ struct PipelinePhase {
         let tenths: [Tenth]
         /// Each attempt's first verdict by status.
         let statuses: [Int: Int]
+        /// Where the verdicts' latency went, stage by stage.
+        let stages: StageLatency
 
         var throughputPerSecond: Double { Double(attempts) / seconds }
     }
@@ -49,7 +51,8 @@ struct PipelinePhase {
         return Result(
             attempts: count, seconds: seconds, latencyMs: clock.histogram,
             workerRSSMaxMB: rig.worker.peakRSSMegabytes(),
-            cost: cost, tenths: timeline?.finish(lastArrival: clock.lastArrival) ?? [], statuses: clock.statuses)
+            cost: cost, tenths: timeline?.finish(lastArrival: clock.lastArrival) ?? [], statuses: clock.statuses,
+            stages: clock.stages)
     }
 
     /// Most attempts published but not yet answered. The embedded broker keeps only about 5 MB per partition

@@ -16,6 +16,8 @@ public struct AttemptCost: Sendable {
     public var workerCPUMicros: Double?
     /// The phase's WAL as `start end` LSNs, for `pg_waldump --stats=record --start … --end …`: where the bytes went.
     public var walRange: String? = nil
+    /// Where the stored bytes went: each table and index that grew, its bytes per attempt, largest first.
+    public var storedByRelation: [(name: String, bytes: Double)] = []
 }
 
 /// A reading of the counters `AttemptCost` is the difference of.
@@ -24,6 +26,8 @@ struct ResourceSample {
     let postgresCPUSeconds: Double?
     let workerCPUSeconds: Double?
     let storedBytes: Int64
+    /// Each table's and index's own size (a table's TOAST counts as the table's).
+    let relations: [String: Int64]
 
     /// `db` is a connection to the phase's schema (its `search_path`); `worker` the worker process, if any.
     static func take(_ db: PostgresConnection, worker: pid_t? = nil) throws -> ResourceSample {
@@ -34,9 +38,20 @@ struct ResourceSample {
             WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'm')
             """
         ).rows.first
+        let relations = try db.query(
+            """
+            SELECT c.relname, CASE c.relkind WHEN 'i' THEN pg_relation_size(c.oid) ELSE pg_table_size(c.oid) END
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'm', 'i')
+            """
+        ).rows
         return ResourceSample(
             walLSN: row?[0] ?? "0/0", postgresCPUSeconds: ProcessCPU.postgresSeconds(),
-            workerCPUSeconds: worker.flatMap(ProcessCPU.seconds), storedBytes: Int64(row?[1] ?? "") ?? 0)
+            workerCPUSeconds: worker.flatMap(ProcessCPU.seconds), storedBytes: Int64(row?[1] ?? "") ?? 0,
+            relations: Dictionary(
+                relations.compactMap { row in row[0].flatMap { name in row[1].flatMap(Int64.init).map { (name, $0) } }
+                },
+                uniquingKeysWith: { $1 }))
     }
 
     /// The cost per attempt from `self` to `later`, over `attempts` attempts.
@@ -49,7 +64,9 @@ struct ResourceSample {
         return AttemptCost(
             walBytes: wal / n, postgresCPUMicros: micros(postgresCPUSeconds, later.postgresCPUSeconds),
             storedBytes: Double(later.storedBytes - storedBytes) / n,
-            workerCPUMicros: micros(workerCPUSeconds, later.workerCPUSeconds), walRange: "\(walLSN) \(later.walLSN)")
+            workerCPUMicros: micros(workerCPUSeconds, later.workerCPUSeconds), walRange: "\(walLSN) \(later.walLSN)",
+            storedByRelation: later.relations.map { ($0.key, Double($0.value - (relations[$0.key] ?? 0)) / n) }
+                .filter { $0.1 > 0 }.sorted { $0.1 > $1.1 })
     }
 }
 

@@ -21,6 +21,8 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
     private let answeredCount = Atomic<Int>(0)
     private let warmupsAnswered = Atomic<Int>(0)
     private var gaps = OffsetGaps()
+    /// Each attempt's first verdict, stage by stage (the worker stamps them). Read after `wait`.
+    private(set) var stages = StageLatency()
     /// Each attempt's first verdict by status (200, 400, 403): what the run measured. Read after `wait`.
     private(set) var statuses: [Int: Int] = [:]
     private let skippedCount = Atomic<Int>(0)
@@ -54,7 +56,8 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
     private func loop() {
         while seen.count < expected {
             guard let records = try? consumer.poll(maxRecords: 5000, maxWaitMillis: 100) else { continue }
-            let now = WallClock.now().millis
+            let nowMicros = WallClock.nowMicros()
+            let now = nowMicros / 1000
             for record in records {
                 noteOffset(record)
                 guard let value = record.value, let (id, decided) = Self.scan(value) else { continue }
@@ -66,6 +69,9 @@ final class VerdictClock: @unchecked Sendable {  // state is touched by its read
                 }
                 attemptsAnswered += 1
                 histogram.record(UInt64(max(0, now - decided)))
+                if let stamps = record.header(StageStamps.header).flatMap(StageStamps.init) {
+                    stages.record(publishedMillis: decided, stamps, readMicros: nowMicros)
+                }
                 statuses[Self.status(value), default: 0] += 1
             }
             if !records.isEmpty {

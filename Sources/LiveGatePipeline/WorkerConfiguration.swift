@@ -37,6 +37,8 @@ public struct WorkerConfiguration: Sendable {
     /// Default 120 s: well inside librdkafka's default max.poll.interval.ms (300 s), so a rebalance never
     /// waits on a stuck worker.
     public var batchDeadlineSeconds: Double
+    /// Put `StageStamps` on every transaction verdict (for the bench; `livegate run --stage-stamps`).
+    public var stageStamps = false
     /// librdkafka's default `max.poll.interval.ms`.
     public static let defaultMaxPollIntervalMillis = 300_000
 

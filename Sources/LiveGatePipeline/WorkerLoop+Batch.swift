@@ -26,6 +26,7 @@ extension WorkerLoop {
             outcomes = try stats.time(.apply) {
                 isolating ? try RecordIsolation(apply: applyEvents).run(plan.events) : try applyEvents(plan.events)
             }
+            if configuration.stageStamps { committedAt = WallClock.nowMicros() }
             faults.check(.afterApply, batch: stats.batches + 1)
             health.database(lane, answers: true)
             return machine.applied()
@@ -62,7 +63,8 @@ extension WorkerLoop {
         guard let plan else { preconditionFailure("publish without a batch") }
         do {
             if let producer {
-                try stats.time(.publish) { try producer.send(plan.outputs(outcomes)) }
+                let records = plan.outputs(outcomes)
+                try stats.time(.publish) { try producer.send(configuration.stageStamps ? stamped(records) : records) }
             } else {
                 precondition(reader?.dryRun == true, "publish without a producer")  // a dry run publishes nothing
             }
@@ -82,6 +84,19 @@ extension WorkerLoop {
             }
             WorkerMetrics.retry("publish")
             return machine.publishFailed(kind.publishFailure, at: Self.now)
+        }
+    }
+
+    /// `records` with the batch's `StageStamps` on each transaction verdict.
+    func stamped(_ records: [ProducerRecord]) -> [ProducerRecord] {
+        let stamps = StageStamps(
+            polled: polledAt, read: store?.lastRead ?? 0, written: store?.lastWritten ?? 0, committed: committedAt,
+            handed: WallClock.nowMicros())
+        let header = KafkaHeader(name: StageStamps.header, value: stamps.bytes)
+        return records.map { record in
+            guard record.topic == Topics.transactionVerdict else { return record }
+            return ProducerRecord(
+                topic: record.topic, key: record.key, value: record.value, headers: record.headers + [header])
         }
     }
 

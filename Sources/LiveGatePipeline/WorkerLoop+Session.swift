@@ -108,6 +108,7 @@ extension WorkerLoop {
             reportOffsetResets(consumer)
             if let reader { return readerPolled(reader, result.records) }
             polled = result.records
+            if configuration.stageStamps { polledAt = WallClock.nowMicros() }
             return machine.polled(
                 LaneMachine.Poll(
                     nextOffsets: BatchPlan.nextOffsets(of: result.records), revokedDuringPoll: result.revokedDuringPoll,

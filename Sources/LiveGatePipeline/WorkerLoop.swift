@@ -35,6 +35,9 @@ final class WorkerLoop: @unchecked Sendable {  // used by its one lane thread on
     var polled: [ConsumedRecord] = []
     var plan: BatchPlan?
     var outcomes: [EventOutcome] = []
+    /// When the batch was polled and when its transaction committed, in epoch microseconds, for `StageStamps`.
+    var polledAt: Int64 = 0
+    var committedAt: Int64 = 0
     /// Partitions whose lag the last report gave, so those handed away since read 0.
     var reportedPartitions: Set<TopicPartition> = []
     /// What ended the lane, rethrown at `.fail`.

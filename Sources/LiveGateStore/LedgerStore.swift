@@ -18,6 +18,10 @@ public final class LedgerStore {
     public let retry: RetryPolicy
     private let url: String
     var connection: PostgresConnection
+    /// When the last `apply` had read its snapshot (under the locks) and written its rows, in epoch
+    /// microseconds: the stages inside a batch's transaction, for the bench's `StageStamps`.
+    public private(set) var lastRead: Int64 = 0
+    public private(set) var lastWritten: Int64 = 0
 
     public init(url: String, rules: Rules = .standard, retry: RetryPolicy = RetryPolicy()) throws(StoreError) {
         self.url = url
@@ -125,8 +129,10 @@ public final class LedgerStore {
         var ledger = Ledger(
             rules: rules, tenants: snapshot.tenants, usage: snapshot.usage, processed: snapshot.processed,
             resolvedAttempts: snapshot.resolvedAttempts, thresholds: snapshot.thresholds)
+        lastRead = WallClock.nowMicros()
         let outcomes = events.map { ledger.apply($0) }
         try write(ledger)
+        lastWritten = WallClock.nowMicros()
         try connection.query(commit ? "COMMIT" : "ROLLBACK")
         return outcomes
     }

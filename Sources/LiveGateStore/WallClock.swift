@@ -13,4 +13,11 @@ public enum WallClock {
     public static func instant(of date: Date) -> UTCInstant {
         UTCInstant(millis: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
     }
+
+    /// Now, in microseconds since the epoch: for stage stamps, where milliseconds are too coarse.
+    public static func nowMicros() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
+    }
 }

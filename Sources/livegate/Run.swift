@@ -71,6 +71,14 @@ struct Run: AsyncParsableCommand {
             "Longest wait for the first record of a batch: " + Run.batchWaitSetting.help, valueName: "ms"))
     var batchWaitMillis: Int?
 
+    /// For the bench: which stage of the worker a verdict's latency sits in.
+    @Flag(
+        name: .customLong("stage-stamps"),
+        help: ArgumentHelp(
+            "Put when each batch was polled, applied and handed to the producer on every transaction verdict "
+                + "(header livegate-stages), for livegate bench.", visibility: .hidden))
+    var stageStamps = false
+
     /// Default none: no HTTP endpoints.
     @Option(
         name: .customLong("http"),
@@ -102,13 +110,14 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let logger = try logging.logger(label: "livegate.worker")
         let address = try httpAddress()
-        let configuration = WorkerConfiguration(
+        var configuration = WorkerConfiguration(
             brokers: try broker.servers(), databaseURL: try database.url(),
             group: group.name,
             instanceId: instanceId ?? Env.get("LIVEGATE_INSTANCE_ID"), kafka: try broker.settings(),
             lanes: try Self.lanesSetting.value(lanes), maxBatchRecords: try Self.batchMaxSetting.value(batchMax),
             maxBatchWaitMillis: try Self.batchWaitSetting.value(batchWaitMillis),
             rules: try trust.rules(logger: logger))
+        configuration.stageStamps = stageStamps
         try SchemaCheck.refuseMismatch(url: configuration.databaseURL, logger: logger)
         let worker = Worker(configuration: configuration, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [

@@ -33,4 +33,21 @@ struct BenchPartsTests {
         }
         #expect(stamped, "every attempt is stamped")
     }
+
+    @Test("stage stamps travel as one header and split a verdict's latency into stages that add up")
+    func stages() throws {
+        let stamps = StageStamps(
+            polled: 1_000_004_000, read: 1_000_006_000, written: 1_000_008_500, committed: 1_000_009_500,
+            handed: 1_000_009_600)
+        #expect(StageStamps(stamps.bytes) == stamps)
+        #expect(StageStamps(Array("1 2 3 4".utf8)) == nil && StageStamps(Array("1 2 3 4 x".utf8)) == nil)
+        var latency = StageLatency()
+        latency.record(publishedMillis: 1_000_000, stamps, readMicros: 1_000_012_600)
+        let ms = latency.percentilesMs.map(\.p50)
+        #expect(ms == [4, 2, 2.5, 1, 0.1, 3], "\(ms)")
+        #expect(abs(ms.reduce(0, +) - 12.6) < 1e-9, "the stages add up to publish → read")
+        // A clock that stepped back between two stages counts as no time, never as a huge unsigned one.
+        latency.record(publishedMillis: 1_000_010, stamps, readMicros: 1_000_012_600)
+        #expect(latency.count == 2 && latency.percentilesMs[0].p50 <= 4)
+    }
 }

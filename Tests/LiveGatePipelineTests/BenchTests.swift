@@ -50,6 +50,9 @@ extension PipelineTests {
             #expect(json["figures"]?["calls_not_200"]?["max"] == .number("0.000"), "\(last)")
             // The closed loop measured attempts that reach the ceilings: none refused as malformed or stale.
             #expect(json["figures"]?["closed_loop_400"]?["max"] == .number("0.000"), "\(last)")
+            // The worker stamped its verdicts, so each run can say which stage the latency sits in.
+            #expect(figure("open_loop_stamped", "min") > 0, "\(last)")
+            #expect(output.components(separatedBy: "publish → polled by the worker").count >= 3, "each run's stages")
             // CPU comes in clock ticks (10 ms): the short floor may take less than one. Present is what counts here.
             for key in ["pipeline_postgres_cpu_us", "floor_postgres_cpu_us", "serve_cpu_us_per_call"] {
                 #expect(json["figures"]?[key] != nil, "\(key)")
