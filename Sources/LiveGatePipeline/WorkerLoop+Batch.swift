@@ -63,8 +63,10 @@ extension WorkerLoop {
         guard let plan else { preconditionFailure("publish without a batch") }
         do {
             if let producer {
-                let records = plan.outputs(outcomes)
-                try stats.time(.publish) { try producer.send(configuration.stageStamps ? stamped(records) : records) }
+                try stats.time(.publish) {
+                    let records = plan.outputs(outcomes)
+                    try producer.send(configuration.stageStamps ? stamped(records) : records)
+                }
             } else {
                 precondition(reader?.dryRun == true, "publish without a producer")  // a dry run publishes nothing
             }

@@ -74,21 +74,22 @@ extension LedgerStore {
                                           verdict_environment, verdict_rail, verdict_currency, verdict_amount_micros,
                                           verdict_window, verdict_used_micros, verdict_max_now_micros, verdict_retry_at,
                                           ceiling_per_tx_micros, ceiling_daily_micros, ceiling_monthly_micros,
-                                          ceiling_disabled, ceiling_override, ceiling_expires_at, decided_at)
+                                          ceiling_disabled, ceiling_override, ceiling_expires_at, decided_at,
+                                          verdict_digest)
             SELECT e, t, ty, decode(f, 'hex'), o, c, m, d, timestamptz 'epoch' + at * interval '1 millisecond', r,
                    nextval('processed_events_applied_seq'),
                    enc, st, code, reason, env, rail, cur, amt, win, used, maxnow,
                    timestamptz 'epoch' + retry * interval '1 millisecond', ptx, day, mon, dis, ovr,
                    timestamptz 'epoch' + exp * interval '1 millisecond',
-                   timestamptz 'epoch' + dec * interval '1 millisecond'
+                   timestamptz 'epoch' + dec * interval '1 millisecond', dig
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[],
                         $7::bigint[], $8::date[], $9::bigint[], $10::bigint[],
                         $11::smallint[], $12::smallint[], $13::text[], $14::text[], $15::text[], $16::text[],
                         $17::text[], $18::bigint[], $19::text[], $20::bigint[], $21::bigint[], $22::bigint[],
                         $23::bigint[], $24::bigint[], $25::bigint[], $26::boolean[], $27::boolean[], $28::bigint[],
-                        $29::bigint[])
+                        $29::bigint[], $30::bigint[])
                  WITH ORDINALITY AS v(e, t, ty, f, o, c, m, d, at, r, enc, st, code, reason, env, rail, cur, amt,
-                                      win, used, maxnow, retry, ptx, day, mon, dis, ovr, exp, dec, n)
+                                      win, used, maxnow, retry, ptx, day, mon, dis, ovr, exp, dec, dig, n)
             ORDER BY n
             """,
             [

@@ -292,34 +292,47 @@ enum Schema {
     /// rebuilt by its own encoder (`VerdictFacts`, encoding 1), and the ledger keeps facts only when they rebuild
     /// exactly what it published; any other verdict (a 400 with field errors) keeps its text. `outputs` holds the
     /// outputs after the verdict (threshold notices), NULL when there are none. Rows written before keep their text
-    /// and hex fingerprint and are answered from them until `prune` removes them: no table rewrite, and every
-    /// constraint is added `NOT VALID` (rows before satisfy it; it holds for every row written from now on).
+    /// and hex fingerprint and are answered from them until `prune` removes them: no table rewrite and no scan (the
+    /// columns come without constraints, each constraint is added `NOT VALID`: rows before satisfy it, and it holds
+    /// for every row written from now on). Each row of facts keeps `verdict_digest`, 8 bytes of the SHA-256 of the
+    /// verdict's bytes, checked on every rebuild: a later encoder that would answer other bytes is refused.
     ///
     /// The `processed_events_bookings` index goes: no query reads it (the reconciler scans every booking; a
     /// batch finds its attempts by primary key), and each booked attempt paid for an entry.
     static let v14: SQL = """
         ALTER TABLE processed_events ALTER COLUMN fingerprint DROP NOT NULL,
             ALTER COLUMN outputs DROP NOT NULL,
-            ADD COLUMN fingerprint_sha256 bytea CHECK (octet_length(fingerprint_sha256) = 32),
-            ADD COLUMN verdict_encoding smallint CHECK (verdict_encoding > 0),
-            ADD COLUMN verdict_status smallint CHECK (verdict_status BETWEEN 100 AND 599),
-            ADD COLUMN verdict_code text CHECK (length(verdict_code) BETWEEN 1 AND 64),
-            ADD COLUMN verdict_reason text CHECK (length(verdict_reason) BETWEEN 1 AND 128),
-            ADD COLUMN verdict_environment text CHECK (verdict_environment IN ('test', 'live')),
-            ADD COLUMN verdict_rail text CHECK (verdict_rail IN ('transfer', 'x402', 'acp', 'ap2', 'ucp', 'stream')),
-            ADD COLUMN verdict_currency text CHECK (length(verdict_currency) BETWEEN 1 AND 16),
-            ADD COLUMN verdict_amount_micros bigint CHECK (verdict_amount_micros >= 0),
-            ADD COLUMN verdict_window text CHECK (verdict_window IN ('per_tx', 'daily', 'monthly')),
-            ADD COLUMN verdict_used_micros bigint CHECK (verdict_used_micros >= 0),
-            ADD COLUMN verdict_max_now_micros bigint CHECK (verdict_max_now_micros >= 0),
+            ADD COLUMN fingerprint_sha256 bytea,
+            ADD COLUMN verdict_encoding smallint,
+            ADD COLUMN verdict_status smallint,
+            ADD COLUMN verdict_code text,
+            ADD COLUMN verdict_reason text,
+            ADD COLUMN verdict_environment text,
+            ADD COLUMN verdict_rail text,
+            ADD COLUMN verdict_currency text,
+            ADD COLUMN verdict_amount_micros bigint,
+            ADD COLUMN verdict_window text,
+            ADD COLUMN verdict_used_micros bigint,
+            ADD COLUMN verdict_max_now_micros bigint,
             ADD COLUMN verdict_retry_at timestamptz,
-            ADD COLUMN ceiling_per_tx_micros bigint CHECK (ceiling_per_tx_micros > 0),
-            ADD COLUMN ceiling_daily_micros bigint CHECK (ceiling_daily_micros > 0),
-            ADD COLUMN ceiling_monthly_micros bigint CHECK (ceiling_monthly_micros > 0),
+            ADD COLUMN ceiling_per_tx_micros bigint,
+            ADD COLUMN ceiling_daily_micros bigint,
+            ADD COLUMN ceiling_monthly_micros bigint,
             ADD COLUMN ceiling_disabled boolean,
             ADD COLUMN ceiling_override boolean,
             ADD COLUMN ceiling_expires_at timestamptz,
             ADD COLUMN decided_at timestamptz,
+            ADD COLUMN verdict_digest bigint,
+            ADD CONSTRAINT processed_events_fingerprint_sha256 CHECK (octet_length(fingerprint_sha256) = 32) NOT VALID,
+            ADD CONSTRAINT processed_events_verdict_values CHECK (verdict_encoding > 0
+                AND verdict_status BETWEEN 100 AND 599
+                AND length(verdict_code) BETWEEN 1 AND 64 AND length(verdict_reason) BETWEEN 1 AND 128
+                AND verdict_environment IN ('test', 'live')
+                AND verdict_rail IN ('transfer', 'x402', 'acp', 'ap2', 'ucp', 'stream')
+                AND length(verdict_currency) BETWEEN 1 AND 16 AND verdict_amount_micros >= 0
+                AND verdict_window IN ('per_tx', 'daily', 'monthly') AND verdict_used_micros >= 0
+                AND verdict_max_now_micros >= 0 AND ceiling_per_tx_micros > 0 AND ceiling_daily_micros > 0
+                AND ceiling_monthly_micros > 0) NOT VALID,
             ADD CONSTRAINT processed_events_one_fingerprint
                 CHECK ((fingerprint IS NULL) <> (fingerprint_sha256 IS NULL)) NOT VALID,
             ADD CONSTRAINT processed_events_verdict_kept
@@ -328,7 +341,8 @@ enum Schema {
                 CHECK (verdict_encoding IS NULL OR (event_type = 'transaction.attempted' AND verdict_status IS NOT NULL
                     AND ceiling_per_tx_micros IS NOT NULL AND ceiling_daily_micros IS NOT NULL
                     AND ceiling_monthly_micros IS NOT NULL AND ceiling_disabled IS NOT NULL
-                    AND ceiling_override IS NOT NULL AND decided_at IS NOT NULL)) NOT VALID;
-        DROP INDEX processed_events_bookings;
+                    AND ceiling_override IS NOT NULL AND decided_at IS NOT NULL
+                    AND verdict_digest IS NOT NULL)) NOT VALID;
+        DROP INDEX IF EXISTS processed_events_bookings;
         """
 }

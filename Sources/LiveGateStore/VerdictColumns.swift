@@ -11,10 +11,10 @@ enum VerdictColumns {
         p.verdict_max_now_micros, (extract(epoch FROM p.verdict_retry_at) * 1000)::bigint,
         p.ceiling_per_tx_micros, p.ceiling_daily_micros, p.ceiling_monthly_micros, p.ceiling_disabled,
         p.ceiling_override, (extract(epoch FROM p.ceiling_expires_at) * 1000)::bigint,
-        (extract(epoch FROM p.decided_at) * 1000)::bigint
+        (extract(epoch FROM p.decided_at) * 1000)::bigint, p.verdict_digest
 
         """  // ends with a line break, so what follows may start with FROM
-    static let count = 19
+    static let count = 20
 
     /// One array parameter per column, in `select`'s order, one element per event (NULL where an event keeps its
     /// verdict as text); `LedgerStore.insertProcessed` names the columns.
@@ -30,7 +30,7 @@ enum VerdictColumns {
             column { String($0.ceiling.limits.perTx.value) }, column { String($0.ceiling.limits.daily.value) },
             column { String($0.ceiling.limits.monthly.value) }, column { $0.ceiling.disabled ? "t" : "f" },
             column { $0.ceiling.source == .override ? "t" : "f" }, column { Rows.string($0.ceiling.expiresAt) },
-            column { Rows.string($0.decidedAt) },
+            column { Rows.string($0.decidedAt) }, column { String($0.digest) },
         ]
     }
 
@@ -44,7 +44,7 @@ enum VerdictColumns {
         }
         guard let status = f[1].flatMap(Int.init), let perTx = try Rows.micros(f[12]),
             let daily = try Rows.micros(f[13]), let monthly = try Rows.micros(f[14]), let disabled = f[15],
-            let override = f[16], let decidedAt = try Rows.instant(f[18])
+            let override = f[16], let decidedAt = try Rows.instant(f[18]), let digest = f[19].flatMap(Int64.init)
         else { throw .invariant("a verdict's facts are incomplete") }
         func known<T: RawRepresentable<String>>(_ text: String?) throws(StoreError) -> T? {
             guard let text else { return nil }
@@ -58,7 +58,7 @@ enum VerdictColumns {
             ceiling: EffectiveCeiling(
                 limits: CeilingLimits(perTx: perTx, daily: daily, monthly: monthly), disabled: disabled == "t",
                 source: override == "t" ? .override : .platformDefault, expiresAt: try Rows.instant(f[17])),
-            occurredAt: occurredAt, decidedAt: decidedAt)
+            occurredAt: occurredAt, decidedAt: decidedAt, digest: digest)
     }
 
     /// What a row stands for: the verdict its facts rebuild (when it keeps them), then the outputs kept as text.
@@ -70,8 +70,12 @@ enum VerdictColumns {
             guard text != nil else { throw .invariant("a processed_events row keeps neither facts nor text") }
             return kept
         }
-        let verdict = facts.verdict(eventId: eventId, tenantId: tenantId).record
-        return [OutputRecord(topic: verdict.topic, keyBytes: verdict.keyBytes, value: verdict.value)] + kept
+        guard let verdict = facts.bytes(eventId: eventId, tenantId: tenantId) else {
+            throw .invariant(
+                "\(tenantId)/\(eventId): its verdict's facts no longer rebuild the bytes first published "
+                    + "(encoding \(VerdictFacts.encoding)); refusing to answer with other bytes")
+        }
+        return [OutputRecord(topic: Topics.transactionVerdict, key: tenantId, value: verdict)] + kept
     }
 
     /// The outputs a row keeps as text: all of them, or those after a verdict kept as facts; nil when none.

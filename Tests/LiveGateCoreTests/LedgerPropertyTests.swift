@@ -72,7 +72,7 @@ struct LedgerPropertyTests {
         }
         #expect((stored.verdictFacts == nil) == !errors.isEmpty, "\(String(decoding: verdict, as: UTF8.self))")
         if let facts = stored.verdictFacts {
-            #expect(facts.verdict(eventId: stored.eventId, tenantId: stored.tenantId).record.value == verdict)
+            #expect(facts.bytes(eventId: stored.eventId, tenantId: stored.tenantId) == verdict)
         }
         if stored.verdictFacts != nil { seen.counts["verdict kept as facts", default: 0] += 1 }
     }

@@ -35,7 +35,8 @@ struct VerdictFactsTests {
                 source: ceiling["source"] == .string("override") ? .override : .platformDefault,
                 expiresAt: try instant("expires_at", in: ceiling)),
             // Any instant of the window names it; the verdict does not carry occurred_at itself.
-            occurredAt: try instant("window_start") ?? decidedAt, decidedAt: decidedAt)
+            occurredAt: try instant("window_start") ?? decidedAt, decidedAt: decidedAt,
+            digest: VerdictFacts.digest(of: JSONWriter.bytes(v)))
     }
 
     static func rebuilt(_ facts: VerdictFacts, _ v: JSONValue) -> [UInt8] {
@@ -84,10 +85,43 @@ struct VerdictFactsTests {
     func keptAsText() throws {
         let published = try #require(try Self.validExamples().first { $0.value["max_amount_now"] != nil }?.value)
         let facts = try #require(try Self.facts(published))
-        let verdict = facts.verdict(eventId: "att-1", tenantId: "t-42")
+        let verdict = facts.verdict(
+            eventId: try #require(published["event_id"]?.stringValue),
+            tenantId: try #require(published["tenant_id"]?.stringValue))
         #expect(verdict.facts(rebuilding: verdict.record.value) == facts)
         var other = verdict.record.value
         other.removeLast()  // any other bytes: the facts would not give them back
         #expect(verdict.facts(rebuilding: other) == nil)
     }
+
+    /// Encoding 1's bytes, pinned: rows keep these facts for good, so the encoder must give them back in every
+    /// later build (the digest refuses it otherwise; this test says so before a release does).
+    @Test("encoding 1 gives these exact bytes, ids with escapes and non-ASCII included")
+    func pinned() throws {
+        let facts = VerdictFacts(
+            status: 403, code: "LIMIT_EXCEEDED", reason: "exceeds_tenant_beta_ceiling_daily", environment: .live,
+            rail: .x402, currency: "USD", amount: Micros(60_000_000), window: .daily, used: Micros(442_500_000),
+            maxAmountNow: Micros(57_500_000), retryAt: UTCInstant(millis: 1_796_601_600_000),
+            ceiling: EffectiveCeiling(
+                limits: CeilingLimits(
+                    perTx: Micros(100_000_000), daily: Micros(500_000_000), monthly: Micros(2_000_000_000)),
+                disabled: false, source: .override, expiresAt: UTCInstant(millis: 1_799_193_600_000)),
+            occurredAt: UTCInstant(millis: 1_796_558_399_999), decidedAt: UTCInstant(millis: 1_796_558_400_123),
+            digest: 0)
+        let bytes = facts.verdict(eventId: "att-\"1\"", tenantId: "t-ü").record.value
+        #expect(String(decoding: bytes, as: UTF8.self) == Self.pinnedText, "\(String(decoding: bytes, as: UTF8.self))")
+        #expect(facts.bytes(eventId: "att-\"1\"", tenantId: "t-ü") == nil, "a digest of other bytes refuses them")
+        var kept = facts
+        kept.digest = VerdictFacts.digest(of: Array(Self.pinnedText.utf8))
+        #expect(kept.bytes(eventId: "att-\"1\"", tenantId: "t-ü") == Array(Self.pinnedText.utf8))
+    }
+
+    static let pinnedText =
+        #"{"event_id":"att-\"1\"","tenant_id":"t-ü","subject":"attempt","outcome":"denied","status":403,"#
+        + #""code":"LIMIT_EXCEEDED","reason":"exceeds_tenant_beta_ceiling_daily","errors":[],"environment":"live","#
+        + #""rail":"x402","currency":"USD","amount":"60.00","requested":"60.00","window":"daily","limit":"500.00","#
+        + #""used":"442.50","remaining":"57.50","window_start":"2026-12-06T00:00:00.000Z","#
+        + #""resets_at":"2026-12-07T00:00:00.000Z","max_amount_now":"57.50","retry_at":"2026-12-07T00:00:00.000Z","#
+        + #""ceiling":{"per_tx":"100.00","daily":"500.00","monthly":"2000.00","disabled":false,"source":"override","#
+        + #""expires_at":"2027-01-06T00:00:00.000Z"},"decided_at":"2026-12-06T12:00:00.123Z"}"#
 }

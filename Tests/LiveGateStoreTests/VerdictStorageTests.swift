@@ -99,12 +99,18 @@ struct VerdictStorageTests {
         h.database.drop()
     }
 
-    @Test("a verdict kept in an encoding this build does not know is refused, never answered differently")
-    func unknownEncoding() throws {
+    @Test(
+        "a verdict whose facts would rebuild other bytes, or kept in an encoding this build does not know, is refused",
+        arguments: [
+            "UPDATE processed_events SET verdict_encoding = 2",
+            "UPDATE processed_events SET verdict_digest = verdict_digest + 1",  // an encoder that drifted reads so
+            "UPDATE processed_events SET verdict_reason = 'another_reason'",
+        ] as [SQL])
+    func refused(tampering: SQL) throws {
         let h = try StoreHarness()
         let json = Fixtures.attempt("x1", tenant: "t", amount: "10")
         try h.apply(json)
-        try h.connection().query("UPDATE processed_events SET verdict_encoding = 2")
+        try h.connection().query(tampering)
         #expect(throws: (any Error).self) { try h.apply(json) }
         #expect(throws: (any Error).self) {
             try StoredVerdict.load(tenantId: "t", eventId: "x1", kind: .transactionAttempted, on: try h.connection())
