@@ -81,6 +81,30 @@ struct VerdictStorageTests {
         h.database.drop()
     }
 
+    @Test(
+        "instants at the edges come back to the millisecond: before 1970, a day's last millisecond, year 9999",
+        arguments: ["1969-07-20T23:59:59.999Z", "2026-12-31T23:59:59.999Z", "2000-02-29T00:00:00.000Z"])
+    func edges(at: String) throws {
+        let h = try StoreHarness()
+        try h.apply([
+            Fixtures.declaration("d1", tenant: "t", at: at),
+            Fixtures.decision(
+                "a1", tenant: "t", action: "approve", at: at,
+                ceiling: #"{"daily":"150","expires_at":"9999-12-31T23:59:59.999Z"}"#),
+        ])
+        let json = Fixtures.attempt("x1", tenant: "t", amount: "60", at: at)
+        let first = try h.apply(json)
+        #expect(first.verdict["outcome"] == .string("allowed"), "\(first.verdict)")
+        #expect(try h.scalar("SELECT count(*) FROM processed_events WHERE verdict_encoding IS NOT NULL") == "1")
+        let again = try h.apply(json)
+        guard case .duplicate = again else { Issue.record("not a duplicate: \(again)"); return }
+        #expect(again.outputs.first == first.outputs.first)
+        let served = try StoredVerdict.load(
+            tenantId: "t", eventId: "x1", kind: .transactionAttempted, on: try h.connection())
+        #expect(served == first.outputs.first?.value)
+        h.database.drop()
+    }
+
     @Test("a row from before migration 14 (text, hex fingerprint) is still a duplicate answered from its text")
     func rowsFromBefore() throws {
         let h = try StoreHarness()
