@@ -75,8 +75,8 @@ struct Run: AsyncParsableCommand {
     @Flag(
         name: .customLong("stage-stamps"),
         help: ArgumentHelp(
-            "Put when each batch was polled, applied and handed to the producer on every transaction verdict "
-                + "(header livegate-stages), for livegate bench.", visibility: .hidden))
+            "Put when each batch was polled, read, written, committed and handed to the producer on every "
+                + "transaction verdict (header livegate-stages), for livegate bench.", visibility: .hidden))
     var stageStamps = false
 
     /// Default none: no HTTP endpoints.
