@@ -28,15 +28,16 @@ extension LedgerStore {
             PostgresStatement(
                 "SELECT " + Rows.tenantColumns + " FROM tenants WHERE tenant_id = ANY($1::text[])", [ids]),
             PostgresStatement(
-                """
-                SELECT p.event_id, p.tenant_id, p.event_type, coalesce(encode(p.fingerprint_sha256, 'hex'), p.fingerprint),
-                       p.outputs, p.changed_tenant, p.booked_micros, p.booked_day,
-                       (extract(epoch FROM p.occurred_at) * 1000)::bigint,
-                """ + VerdictColumns.select
+                "SELECT p.event_id, p.tenant_id, " + VerdictColumns.eventType
                     + """
-                    FROM processed_events p JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, event_id)
-                      ON p.tenant_id = k.tenant_id AND p.event_id = k.event_id
-                    """, Self.keyArrays(needs.events)),
+                    , coalesce(encode(p.fingerprint_sha256, 'hex'), p.fingerprint),
+                           p.outputs, p.changed_tenant, p.booked_micros, p.booked_day,
+                           (extract(epoch FROM p.occurred_at) * 1000)::bigint,
+                    """ + VerdictColumns.select
+                        + """
+                        FROM processed_events p JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, event_id)
+                          ON p.tenant_id = k.tenant_id AND p.event_id = k.event_id
+                        """, Self.keyArrays(needs.events)),
         ]
         if !needs.usageKeys.isEmpty {
             statements.append(Self.usageQuery(needs.usageKeys))

@@ -64,9 +64,11 @@ extension LedgerStore {
 
     /// `applied_seq` follows the batch's order (the sequence is read after the sort, one row at a time, and under
     /// the tenants' locks), so a simulation replays a tenant's events in the order the ledger applied them. An
-    /// attempt's verdict is kept as its facts when they rebuild it (`VerdictColumns`), otherwise as text.
+    /// attempt's verdict is kept as its facts when they rebuild it (`VerdictColumns`), otherwise as text; each row
+    /// leaves out what it already says (`RowForm`).
     private static func insertProcessed(_ events: [StoredEvent]) -> PostgresStatement {
-        PostgresStatement(
+        let forms = events.map(RowForm.init)
+        return PostgresStatement(
             """
             INSERT INTO processed_events (event_id, tenant_id, event_type, fingerprint_sha256, outputs, changed_tenant,
                                           booked_micros, booked_day, occurred_at, replay_micros, applied_seq,
@@ -95,15 +97,15 @@ extension LedgerStore {
             [
                 PostgresArray.literal(events.map(\.eventId)),
                 PostgresArray.literal(events.map(\.tenantId)),
-                PostgresArray.literal(events.map(\.type.rawValue)),
+                PostgresArray.literal(forms.map(\.eventType)),
                 PostgresArray.literal(events.map(\.fingerprint)),
                 PostgresArray.literal(events.map(VerdictColumns.text)),
                 PostgresArray.literal(events.map { $0.changedTenant ? "t" : "f" }),
                 PostgresArray.literal(events.map { Rows.string($0.bookedAmount) }),
                 PostgresArray.literal(events.map { $0.bookedDay?.description }),
                 PostgresArray.literal(events.map { Rows.string($0.occurredAt) }),
-                PostgresArray.literal(events.map { Rows.string($0.replayAmount) }),
-            ] + VerdictColumns.arrays(events.map(\.verdictFacts)))
+                PostgresArray.literal(forms.map { Rows.string($0.replay) }),
+            ] + VerdictColumns.arrays(forms))
     }
 
     /// Each update also checks the version it replaces (second line of defence behind the tenant lock).

@@ -33,6 +33,9 @@ public enum Migrations {
         Migration(
             version: 14, name: "attempts keep their verdict's facts, not its text; fingerprints as bytes",
             sql: Schema.v14),
+        Migration(
+            version: 15, name: "an attempt's row leaves out what it already says (facts in encoding 2)",
+            sql: Schema.v15),
     ]
 
     /// Why this LiveGate cannot run on a database's schema: it lacks migrations this binary needs, or has

@@ -47,30 +47,37 @@ public enum Reconciler {
 
     /// Verdicts and bookings that disagree: a booking without an allowed live verdict for that amount, or
     /// an allowed, metered live verdict without a booking. A verdict is read from its facts (migration 14) or,
-    /// for rows from before, from its text; the amount comes back as text (old rows) or micros (facts).
-    static let verdictDrift: SQL = """
-        WITH v AS (
-            SELECT tenant_id || '/' || event_id AS event_id, booked_micros, verdict_encoding, verdict_status,
-                   verdict_environment, verdict_amount_micros, verdict_window,
-                   CASE WHEN verdict_encoding IS NULL
-                        THEN split_part(split_part(outputs, E'\\n', 1), E'\\t', 2)::jsonb END AS verdict
-            FROM processed_events WHERE event_type = 'transaction.attempted'),
-        f AS (
-            SELECT event_id, booked_micros, verdict ->> 'amount' AS amount_text, verdict_amount_micros,
-                   CASE WHEN verdict_encoding IS NULL THEN verdict ->> 'outcome'
-                        WHEN verdict_status = 200 THEN 'allowed' ELSE 'denied' END AS outcome,
-                   coalesce(verdict ->> 'environment', verdict_environment) AS environment,
-                   CASE WHEN verdict_encoding IS NULL THEN verdict ->> 'window' ELSE verdict_window END AS window_name,
-                   CASE WHEN verdict_encoding IS NULL THEN (verdict ->> 'amount')::numeric * 1000000
-                        ELSE verdict_amount_micros END AS amount
-            FROM v)
-        SELECT event_id, coalesce(booked_micros::text, 'none'), outcome, amount_text, verdict_amount_micros
-        FROM f
-        WHERE (booked_micros IS NOT NULL AND NOT (outcome = 'allowed' AND environment = 'live'
-                   AND amount = booked_micros))
-           OR (booked_micros IS NULL AND outcome = 'allowed' AND environment = 'live' AND window_name IS NOT NULL)
-        ORDER BY 1 LIMIT 1000
+    /// for rows from before, from its text; the amount comes back as text (old rows) or micros (facts). A row of
+    /// encoding 2 that left its amount out (it equals the booking) was checked to agree when it was written.
+    static let verdictDrift: SQL =
         """
+        WITH v AS (
+            SELECT p.tenant_id || '/' || p.event_id AS event_id, p.booked_micros, p.verdict_encoding, p.verdict_status,
+                   p.verdict_window,
+        """ + VerdictColumns.environment + " AS verdict_environment, " + VerdictColumns.amount
+            + """
+             AS verdict_amount_micros,
+                       CASE WHEN p.verdict_encoding IS NULL
+                            THEN split_part(split_part(p.outputs, E'\\n', 1), E'\\t', 2)::jsonb END AS verdict
+                FROM processed_events p WHERE
+            """ + VerdictColumns.eventType + """
+             = 'transaction.attempted'),
+            f AS (
+                SELECT event_id, booked_micros, verdict ->> 'amount' AS amount_text, verdict_amount_micros,
+                       CASE WHEN verdict_encoding IS NULL THEN verdict ->> 'outcome'
+                            WHEN verdict_status = 200 THEN 'allowed' ELSE 'denied' END AS outcome,
+                       coalesce(verdict ->> 'environment', verdict_environment) AS environment,
+                       CASE WHEN verdict_encoding IS NULL THEN verdict ->> 'window' ELSE verdict_window END AS window_name,
+                       CASE WHEN verdict_encoding IS NULL THEN (verdict ->> 'amount')::numeric * 1000000
+                            ELSE verdict_amount_micros END AS amount
+                FROM v)
+            SELECT event_id, coalesce(booked_micros::text, 'none'), outcome, amount_text, verdict_amount_micros
+            FROM f
+            WHERE (booked_micros IS NOT NULL AND NOT (outcome = 'allowed' AND environment = 'live'
+                       AND amount = booked_micros))
+               OR (booked_micros IS NULL AND outcome = 'allowed' AND environment = 'live' AND window_name IS NOT NULL)
+            ORDER BY 1 LIMIT 1000
+            """
 
     /// Releases that differ from what their attempt booked: a failed resolution gives back exactly that.
     static let releaseDrift: SQL = """

@@ -63,10 +63,10 @@ public enum Retention {
     static let steps: [Step] = [
         Step(
             count: .attempts, delete: "DELETE FROM processed_events WHERE (tenant_id, event_id) IN (",
-            selection: """
-                SELECT tenant_id, event_id FROM processed_events
-                WHERE event_type = 'transaction.attempted' AND processed_at < $1::timestamptz
-                  AND (booked_day IS NULL OR booked_day < $2::date)
+            selection: "SELECT p.tenant_id, p.event_id FROM processed_events p WHERE " + VerdictColumns.eventType
+                + """
+                 = 'transaction.attempted' AND p.processed_at < $1::timestamptz
+                  AND (p.booked_day IS NULL OR p.booked_day < $2::date)
                 LIMIT $3::int
                 """),
         Step(

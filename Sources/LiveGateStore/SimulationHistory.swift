@@ -71,15 +71,19 @@ public enum SimulationHistory {
         -> ([Ordered<RetainedAttempt>], Bool)
     {
         let rows = try connection.query(
-            """
-            SELECT event_id, applied_seq, replay_micros, booked_micros IS NOT NULL,
-                   (extract(epoch FROM coalesce(occurred_at, decided_at,
-                       (split_part(split_part(outputs, E'\\n', 1), E'\\t', 2)::jsonb ->> 'decided_at')::timestamptz))
-                    * 1000)::bigint
-            FROM processed_events
-            WHERE tenant_id = $1 AND replay_micros IS NOT NULL
-            ORDER BY applied_seq DESC LIMIT $2::int
-            """, [tenantId, String(max + 1)])
+            "SELECT p.event_id, p.applied_seq, " + VerdictColumns.replayAmount
+                + """
+                AS replay, p.booked_micros IS NOT NULL,
+                       (extract(epoch FROM coalesce(p.occurred_at, p.decided_at,
+                           (split_part(split_part(p.outputs, E'\\n', 1), E'\\t', 2)::jsonb ->> 'decided_at')::timestamptz))
+                        * 1000)::bigint
+                FROM processed_events p
+                WHERE p.tenant_id = $1 AND (
+                """ + VerdictColumns.replayAmount
+                    + """
+                    ) IS NOT NULL
+                    ORDER BY p.applied_seq DESC LIMIT $2::int
+                    """, [tenantId, String(max + 1)])
         var attempts: [Ordered<RetainedAttempt>] = []
         for row in rows.rows.prefix(max) {
             guard let id = row[0], let seq = row[1].flatMap(Int64.init), let amount = try Rows.micros(row[2]),

@@ -18,8 +18,8 @@ public enum StoredVerdict {
                 SELECT p.outputs, (extract(epoch FROM p.occurred_at) * 1000)::bigint,
                 """ + VerdictColumns.select
                     + """
-                    FROM processed_events p WHERE p.tenant_id = $1 AND p.event_id = $2 AND p.event_type = $3
-                    """, [tenantId, eventId, kind.rawValue])
+                    FROM processed_events p WHERE p.tenant_id = $1 AND p.event_id = $2 AND
+                    """ + VerdictColumns.eventType + " = $3", [tenantId, eventId, kind.rawValue])
             guard let row = rows.rows.first else { return nil }
             let facts = try VerdictColumns.facts(row, first: 2, occurredAt: try Rows.instant(row[1]))
             return try VerdictColumns.outputs(facts: facts, text: row[0], eventId: eventId, tenantId: tenantId)

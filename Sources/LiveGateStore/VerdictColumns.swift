@@ -1,8 +1,13 @@
 import LiveGateCore
 import Postgres
 
-/// The columns of `processed_events` that keep an attempt verdict's facts (migration 14), written and read in one
-/// order, and the outputs a row stands for: the verdict rebuilt from its facts, then the outputs kept as text.
+/// The columns of `processed_events` that keep an attempt verdict's facts, written and read in one order, and the
+/// outputs a row stands for: the verdict rebuilt from its facts, then the outputs kept as text.
+///
+/// `verdict_encoding` says how a row keeps them; both rebuild with the verdict's encoding 1
+/// (`VerdictFacts.encoding`):
+/// - **1** (migration 14): every fact in its own column, `event_type` spelled out.
+/// - **2** (migration 15): the same facts, without what the row already says (`RowForm`).
 enum VerdictColumns {
     /// The facts, last in a `SELECT` of `processed_events p`; instants as epoch milliseconds.
     static let select: SQL = """
@@ -11,26 +16,44 @@ enum VerdictColumns {
         p.verdict_max_now_micros, (extract(epoch FROM p.verdict_retry_at) * 1000)::bigint,
         p.ceiling_per_tx_micros, p.ceiling_daily_micros, p.ceiling_monthly_micros, p.ceiling_disabled,
         p.ceiling_override, (extract(epoch FROM p.ceiling_expires_at) * 1000)::bigint,
-        (extract(epoch FROM p.decided_at) * 1000)::bigint, p.verdict_digest
+        (extract(epoch FROM p.decided_at) * 1000)::bigint, p.verdict_digest, p.replay_micros, p.booked_micros
 
         """  // ends with a line break, so what follows may start with FROM
-    static let count = 20
+    static let count = 22
 
-    /// One array parameter per column, in `select`'s order, one element per event (NULL where an event keeps its
-    /// verdict as text); `LedgerStore.insertProcessed` names the columns.
-    static func arrays(_ facts: [VerdictFacts?]) -> [String?] {
-        func column(_ value: (VerdictFacts) -> String?) -> String? {
-            PostgresArray.literal(facts.map { $0.flatMap(value) })
+    // Expressions for a query of `processed_events p`, with a space on either side.
+    /// The type of an event as a query reads it: a row of encoding 2 is an attempt and does not spell it out.
+    static let eventType: SQL = " coalesce(p.event_type, 'transaction.attempted') "
+    /// The verdict's amount as a query reads it from a row of facts (`RowForm.Kept.expanded`).
+    static let amount: SQL =
+        " CASE WHEN p.verdict_encoding = 2 THEN coalesce(p.verdict_amount_micros, p.replay_micros, p.booked_micros)"
+        + " ELSE p.verdict_amount_micros END "
+    /// The verdict's environment as a query reads it from a row of facts.
+    static let environment: SQL =
+        " CASE WHEN p.verdict_encoding = 2 AND coalesce(p.replay_micros, p.booked_micros) IS NOT NULL"
+        + " THEN coalesce(p.verdict_environment, 'live') ELSE p.verdict_environment END "
+    /// The amount a simulation replays (`RowForm`): a row of encoding 2 leaves it out when it booked it.
+    static let replayAmount: SQL =
+        " CASE WHEN p.verdict_encoding = 2 THEN coalesce(p.replay_micros, p.booked_micros) ELSE p.replay_micros END "
+
+    /// One array parameter per fact column, in `select`'s order up to the digest, one element per event (NULL where
+    /// the row keeps no such fact); `LedgerStore.insertProcessed` names the columns.
+    static func arrays(_ forms: [RowForm]) -> [String?] {
+        func column(_ value: (RowForm.Kept) -> String?) -> String? {
+            PostgresArray.literal(forms.map { $0.kept.flatMap(value) })
         }
         return [
-            column { _ in String(VerdictFacts.encoding) }, column { String($0.status) }, column(\.code),
-            column(\.reason), column { $0.environment?.rawValue }, column { $0.rail?.rawValue }, column(\.currency),
-            column { Rows.string($0.amount) }, column { $0.window?.rawValue }, column { Rows.string($0.used) },
-            column { Rows.string($0.maxAmountNow) }, column { Rows.string($0.retryAt) },
-            column { String($0.ceiling.limits.perTx.value) }, column { String($0.ceiling.limits.daily.value) },
-            column { String($0.ceiling.limits.monthly.value) }, column { $0.ceiling.disabled ? "t" : "f" },
-            column { $0.ceiling.source == .override ? "t" : "f" }, column { Rows.string($0.ceiling.expiresAt) },
-            column { Rows.string($0.decidedAt) }, column { String($0.digest) },
+            column { String($0.encoding) }, column { String($0.facts.status) }, column(\.facts.code),
+            column(\.facts.reason), column { $0.environment?.rawValue }, column { $0.facts.rail?.rawValue },
+            column(\.facts.currency), column { Rows.string($0.amount) }, column { $0.facts.window?.rawValue },
+            column { Rows.string($0.facts.used) }, column { Rows.string($0.facts.maxAmountNow) },
+            column { Rows.string($0.facts.retryAt) }, column { $0.ceiling.map { String($0.limits.perTx.value) } },
+            column { $0.ceiling.map { String($0.limits.daily.value) } },
+            column { $0.ceiling.map { String($0.limits.monthly.value) } },
+            column { $0.ceiling.map { $0.disabled ? "t" : "f" } },
+            column { $0.ceiling.map { $0.source == .override ? "t" : "f" } },
+            column { Rows.string($0.ceiling?.expiresAt) }, column { Rows.string($0.facts.decidedAt) },
+            column { String($0.facts.digest) },
         ]
     }
 
@@ -38,27 +61,39 @@ enum VerdictColumns {
     static func facts(_ row: [String?], first: Int, occurredAt: UTCInstant?) throws(StoreError) -> VerdictFacts? {
         guard row.count >= first + count else { throw .invariant("a processed_events row lacks its verdict's facts") }
         let f = Array(row[first..<(first + count)])
-        guard let encoding = f[0] else { return nil }
-        guard encoding == String(VerdictFacts.encoding) else {
-            throw .invariant("a verdict is kept in encoding \(encoding), which this LiveGate cannot rebuild")
+        guard let encodingText = f[0] else { return nil }
+        guard let encoding = Int(encodingText), RowForm.encodings.contains(encoding) else {
+            throw .invariant("a verdict is kept in encoding \(encodingText), which this LiveGate cannot rebuild")
         }
-        guard let status = f[1].flatMap(Int.init), let perTx = try Rows.micros(f[12]),
-            let daily = try Rows.micros(f[13]), let monthly = try Rows.micros(f[14]), let disabled = f[15],
-            let override = f[16], let decidedAt = try Rows.instant(f[18]), let digest = f[19].flatMap(Int64.init)
+        guard let status = f[1].flatMap(Int.init), let decidedAt = try Rows.instant(f[18]),
+            let digest = f[19].flatMap(Int64.init)
         else { throw .invariant("a verdict's facts are incomplete") }
         func known<T: RawRepresentable<String>>(_ text: String?) throws(StoreError) -> T? {
             guard let text else { return nil }
             guard let value = T(rawValue: text) else { throw .invariant("a verdict's fact \(text) is unknown") }
             return value
         }
-        return VerdictFacts(
-            status: status, code: f[2], reason: f[3], environment: try known(f[4]), rail: try known(f[5]),
-            currency: f[6], amount: try Rows.micros(f[7]), window: try known(f[8]), used: try Rows.micros(f[9]),
-            maxAmountNow: try Rows.micros(f[10]), retryAt: try Rows.instant(f[11]),
-            ceiling: EffectiveCeiling(
+        var ceiling: EffectiveCeiling?
+        if let perTx = try Rows.micros(f[12]), let daily = try Rows.micros(f[13]),
+            let monthly = try Rows.micros(f[14]), let disabled = f[15], let override = f[16]
+        {
+            ceiling = EffectiveCeiling(
                 limits: CeilingLimits(perTx: perTx, daily: daily, monthly: monthly), disabled: disabled == "t",
-                source: override == "t" ? .override : .platformDefault, expiresAt: try Rows.instant(f[17])),
-            occurredAt: occurredAt, decidedAt: decidedAt, digest: digest)
+                source: override == "t" ? .override : .platformDefault, expiresAt: try Rows.instant(f[17]))
+        }
+        let kept = RowForm.Kept(
+            encoding: encoding,
+            facts: VerdictFacts(
+                status: status, code: f[2], reason: f[3], environment: nil, rail: try known(f[5]),
+                currency: f[6], amount: nil, window: try known(f[8]), used: try Rows.micros(f[9]),
+                maxAmountNow: try Rows.micros(f[10]), retryAt: try Rows.instant(f[11]),
+                ceiling: ceiling ?? RowForm.elidedCeiling, occurredAt: occurredAt, decidedAt: decidedAt,
+                digest: digest),
+            amount: try Rows.micros(f[7]), environment: try known(f[4]), ceiling: ceiling)
+        guard let facts = kept.expanded(replay: try Rows.micros(f[20]), booked: try Rows.micros(f[21])) else {
+            throw .invariant("a verdict's facts are incomplete")
+        }
+        return facts
     }
 
     /// What a row stands for: the verdict its facts rebuild (when it keeps them), then the outputs kept as text.

@@ -89,7 +89,8 @@ struct IdempotencyTests {
         #expect(members.map(\.key).contains("max_amount_now") && members.map(\.key).contains("retry_at"))
         let old = JSONWriter.bytes(.object(members.filter { $0.key != "max_amount_now" && $0.key != "retry_at" }))
         try h.connection().query(
-            "UPDATE processed_events SET outputs = $1, verdict_encoding = NULL WHERE tenant_id = 't' AND event_id = 'x1'",
+            "UPDATE processed_events SET outputs = $1, verdict_encoding = NULL, " + spelledOut
+                + " WHERE tenant_id = 't' AND event_id = 'x1'",
             [Topics.transactionVerdict + "\t" + String(decoding: old, as: UTF8.self)])
         let again = try h.apply(json)
         guard case .duplicate = again else { Issue.record("not a duplicate: \(again)"); return }

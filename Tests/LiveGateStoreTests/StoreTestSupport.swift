@@ -32,7 +32,8 @@ struct StoreHarness {
 }
 
 /// Rewrites the rows of `source` as a worker before migration 14 wrote them: an attempt's verdict as text (the
-/// verdict first, then the outputs kept as text) instead of its facts, and every fingerprint in hex; for a
+/// verdict first, then the outputs kept as text) instead of its facts, its type and replayed amount spelled out,
+/// and every fingerprint in hex; for a
 /// migration test that copies them into an older schema.
 func keepVerdictsAsText(in source: TestDatabase) throws {
     let c = try PostgresConnection(url: source.url)
@@ -50,9 +51,8 @@ func keepVerdictsAsText(in source: TestDatabase) throws {
             + (row[2].map { "\n" + $0 } ?? "")
         try c.query(
             """
-            UPDATE processed_events SET outputs = $3, verdict_encoding = NULL
-            WHERE tenant_id = $1 AND event_id = $2
-            """, [tenant, id, text])
+            UPDATE processed_events SET outputs = $3, verdict_encoding = NULL,
+            """ + spelledOut + " WHERE tenant_id = $1 AND event_id = $2", [tenant, id, text])
     }
     try c.query(
         """
@@ -60,6 +60,13 @@ func keepVerdictsAsText(in source: TestDatabase) throws {
         WHERE fingerprint IS NULL
         """)
 }
+
+/// An `UPDATE processed_events` assignment that spells out what a row of encoding 2 leaves to its encoding (its
+/// type, and the replayed amount it booked), for a test that turns the row into one a worker before wrote.
+let spelledOut: SQL = """
+    event_type = coalesce(event_type, 'transaction.attempted'),
+    replay_micros = CASE WHEN verdict_encoding = 2 THEN coalesce(replay_micros, booked_micros) ELSE replay_micros END
+    """
 
 /// Rows of `tables` copied from `source`'s schema into `old`'s, through `c` (a connection to `old`): what an
 /// older worker would have written, for a migration test. `columns` nil copies every column; a list names those

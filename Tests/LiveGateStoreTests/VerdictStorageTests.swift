@@ -114,9 +114,8 @@ struct VerdictStorageTests {
         try h.connection().query(
             """
             UPDATE processed_events SET outputs = $1, verdict_encoding = NULL, decided_at = NULL,
-                fingerprint = encode(fingerprint_sha256, 'hex'), fingerprint_sha256 = NULL
-            WHERE tenant_id = 't' AND event_id = 'x1'
-            """, [text])
+                fingerprint = encode(fingerprint_sha256, 'hex'), fingerprint_sha256 = NULL,
+            """ + spelledOut + " WHERE tenant_id = 't' AND event_id = 'x1'", [text])
         let again = try h.apply(json)
         guard case .duplicate = again else { Issue.record("not a duplicate: \(again)"); return }
         #expect(again.outputs == first.outputs)
@@ -126,7 +125,12 @@ struct VerdictStorageTests {
     @Test(
         "a verdict whose facts would rebuild other bytes, or kept in an encoding this build does not know, is refused",
         arguments: [
-            "UPDATE processed_events SET verdict_encoding = 2",
+            // A newer LiveGate's encoding (its schema would allow it; this one's refuses it, so the test drops that).
+            """
+            ALTER TABLE processed_events DROP CONSTRAINT processed_events_verdict_facts,
+                DROP CONSTRAINT processed_events_type_known;
+            UPDATE processed_events SET verdict_encoding = 3
+            """,
             "UPDATE processed_events SET verdict_digest = verdict_digest + 1",  // an encoder that drifted reads so
             "UPDATE processed_events SET verdict_reason = 'another_reason'",
         ] as [SQL])
@@ -134,7 +138,7 @@ struct VerdictStorageTests {
         let h = try StoreHarness()
         let json = Fixtures.attempt("x1", tenant: "t", amount: "10")
         try h.apply(json)
-        try h.connection().query(tampering)
+        try h.connection().execute(script: tampering)
         #expect(throws: (any Error).self) { try h.apply(json) }
         #expect(throws: (any Error).self) {
             try StoredVerdict.load(tenantId: "t", eventId: "x1", kind: .transactionAttempted, on: try h.connection())
