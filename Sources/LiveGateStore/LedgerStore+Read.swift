@@ -31,9 +31,12 @@ extension LedgerStore {
                 "SELECT p.event_id, p.tenant_id, " + VerdictColumns.eventType
                     + """
                     , coalesce(encode(p.fingerprint_sha256, 'hex'), p.fingerprint),
-                           p.outputs, p.changed_tenant, p.booked_micros, p.booked_day,
-                           (extract(epoch FROM p.occurred_at) * 1000)::bigint,
-                    """ + VerdictColumns.select
+                           p.outputs, p.changed_tenant, p.booked_micros,
+                    """ + VerdictColumns.bookedDay
+                        + """
+                        ,
+                               (extract(epoch FROM p.occurred_at) * 1000)::bigint,
+                        """ + VerdictColumns.select
                         + """
                         FROM processed_events p JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, event_id)
                           ON p.tenant_id = k.tenant_id AND p.event_id = k.event_id
@@ -109,11 +112,15 @@ extension LedgerStore {
                 SELECT u.tenant_id, u.window_kind, u.window_start, u.used_micros
                 FROM unnest($1::text[], $2::text[]) AS k(tenant_id, event_id)
                 JOIN processed_events p ON p.tenant_id = k.tenant_id AND p.event_id = k.event_id
-                JOIN usage_windows u ON u.tenant_id = p.tenant_id
-                 AND ((u.window_kind = 'day' AND u.window_start = p.booked_day)
-                   OR (u.window_kind = 'month' AND u.window_start = date_trunc('month', p.booked_day)::date))
-                WHERE p.booked_day IS NOT NULL
-                """, keys),
+                CROSS JOIN LATERAL (SELECT
+                """ + VerdictColumns.bookedDay
+                    + """
+                    AS day) b
+                    JOIN usage_windows u ON u.tenant_id = p.tenant_id
+                     AND ((u.window_kind = 'day' AND u.window_start = b.day)
+                       OR (u.window_kind = 'month' AND u.window_start = date_trunc('month', b.day)::date))
+                    WHERE b.day IS NOT NULL
+                    """, keys),
         ]
     }
 

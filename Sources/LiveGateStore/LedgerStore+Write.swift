@@ -102,7 +102,7 @@ extension LedgerStore {
                 PostgresArray.literal(events.map(VerdictColumns.text)),
                 PostgresArray.literal(events.map { $0.changedTenant ? "t" : "f" }),
                 PostgresArray.literal(events.map { Rows.string($0.bookedAmount) }),
-                PostgresArray.literal(events.map { $0.bookedDay?.description }),
+                PostgresArray.literal(forms.map { $0.bookedDay?.description }),
                 PostgresArray.literal(events.map { Rows.string($0.occurredAt) }),
                 PostgresArray.literal(forms.map { Rows.string($0.replay) }),
             ] + VerdictColumns.arrays(forms))

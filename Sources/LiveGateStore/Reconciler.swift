@@ -27,23 +27,28 @@ public enum Reconciler {
     static let counterDrift: SQL = """
         WITH kept AS (SELECT coalesce((SELECT kept_from FROM retention), '-infinity'::date) AS day),
         moves AS (
-            SELECT tenant_id, booked_day AS day, booked_micros AS amount
-            FROM processed_events WHERE booked_micros IS NOT NULL AND booked_day >= (SELECT day FROM kept)
-            UNION ALL
-            SELECT tenant_id, booked_day, -released_micros FROM attempt_resolutions
-            WHERE released_micros > 0 AND booked_day >= (SELECT day FROM kept)),
-        booked AS (
-            SELECT tenant_id, 'day' AS kind, day AS start, greatest(sum(amount), 0) AS used FROM moves GROUP BY 1, 2, 3
-            UNION ALL
-            SELECT tenant_id, 'month', date_trunc('month', day)::date, greatest(sum(amount), 0) FROM moves GROUP BY 1, 2, 3),
-        windows AS (SELECT * FROM usage_windows WHERE window_start >= (SELECT day FROM kept))
-        SELECT coalesce(b.tenant_id, u.tenant_id), coalesce(b.kind, u.window_kind),
-               coalesce(b.start, u.window_start), coalesce(b.used, 0), coalesce(u.used_micros, 0)
-        FROM booked b FULL JOIN windows u
-          ON u.tenant_id = b.tenant_id AND u.window_kind = b.kind AND u.window_start = b.start
-        WHERE coalesce(b.used, 0) <> coalesce(u.used_micros, 0)
-        ORDER BY 1, 2, 3
-        """
+            SELECT tenant_id, day, amount FROM (
+                SELECT p.tenant_id, p.booked_micros AS amount,
+        """ + VerdictColumns.bookedDay
+            + """
+            AS day
+                    FROM processed_events p WHERE p.booked_micros IS NOT NULL) AS b
+                WHERE day >= (SELECT day FROM kept)
+                UNION ALL
+                SELECT tenant_id, booked_day, -released_micros FROM attempt_resolutions
+                WHERE released_micros > 0 AND booked_day >= (SELECT day FROM kept)),
+            booked AS (
+                SELECT tenant_id, 'day' AS kind, day AS start, greatest(sum(amount), 0) AS used FROM moves GROUP BY 1, 2, 3
+                UNION ALL
+                SELECT tenant_id, 'month', date_trunc('month', day)::date, greatest(sum(amount), 0) FROM moves GROUP BY 1, 2, 3),
+            windows AS (SELECT * FROM usage_windows WHERE window_start >= (SELECT day FROM kept))
+            SELECT coalesce(b.tenant_id, u.tenant_id), coalesce(b.kind, u.window_kind),
+                   coalesce(b.start, u.window_start), coalesce(b.used, 0), coalesce(u.used_micros, 0)
+            FROM booked b FULL JOIN windows u
+              ON u.tenant_id = b.tenant_id AND u.window_kind = b.kind AND u.window_start = b.start
+            WHERE coalesce(b.used, 0) <> coalesce(u.used_micros, 0)
+            ORDER BY 1, 2, 3
+            """
 
     /// Verdicts and bookings that disagree: a booking without an allowed live verdict for that amount, or
     /// an allowed, metered live verdict without a booking. A verdict is read from its facts (migration 14) or,
@@ -86,9 +91,8 @@ public enum Reconciler {
         LEFT JOIN processed_events p ON p.tenant_id = r.tenant_id AND p.event_id = r.attempt_id
         WHERE (r.booked_day IS NULL OR r.booked_day >= coalesce((SELECT kept_from FROM retention), '-infinity'::date))
           AND (r.released_micros <> CASE WHEN r.resolution = 'failed' THEN coalesce(p.booked_micros, 0) ELSE 0 END
-               OR r.booked_day IS DISTINCT FROM p.booked_day)
-        ORDER BY 1 LIMIT 1000
-        """
+               OR r.booked_day IS DISTINCT FROM
+        """ + VerdictColumns.bookedDay + ") ORDER BY 1 LIMIT 1000"
 
     public static func run(url: String) throws(StoreError) -> Report {
         let connection = try LedgerStore.connect(url)

@@ -65,10 +65,10 @@ public enum Retention {
             count: .attempts, delete: "DELETE FROM processed_events WHERE (tenant_id, event_id) IN (",
             selection: "SELECT p.tenant_id, p.event_id FROM processed_events p WHERE " + VerdictColumns.eventType
                 + """
-                 = 'transaction.attempted' AND p.processed_at < $1::timestamptz
-                  AND (p.booked_day IS NULL OR p.booked_day < $2::date)
-                LIMIT $3::int
-                """),
+                 = 'transaction.attempted' AND p.processed_at < $1::timestamptz AND coalesce(
+                """ + VerdictColumns.bookedDay + """
+                    < $2::date, true) LIMIT $3::int
+                    """),
         Step(
             count: .resolutions, delete: "DELETE FROM attempt_resolutions WHERE (tenant_id, attempt_id) IN (",
             selection: """

@@ -1,12 +1,13 @@
 import LiveGateCore
 
-/// How one processed event's row keeps what it stands for: the values of `event_type`, `replay_micros` and the
-/// verdict's fact columns as written.
+/// How one processed event's row keeps what it stands for: the values of `event_type`, `replay_micros`,
+/// `booked_day` and the verdict's fact columns as written.
 ///
 /// An attempt whose verdict is kept as facts is written in encoding 2 (migration 15) when the row can leave out
 /// what it already says, and the rest reads back exactly:
 /// - `event_type` is NULL: a row of encoding 2 is an attempt.
-/// - `replay_micros` is NULL when it equals `booked_micros` (an allowed live attempt books the amount it replays).
+/// - `replay_micros` is NULL when it equals `booked_micros` (an allowed live attempt books the amount it replays),
+///   and `booked_day` is NULL when it is the UTC day of `occurred_at` (an attempt books on its own day).
 /// - `verdict_amount_micros` is NULL when it equals the replayed amount (`replay_micros`, else `booked_micros`),
 ///   and `verdict_environment` is NULL when it is `live` and there is a replayed amount (only live attempts have one).
 /// - the ceiling's columns are NULL when the ceiling is `elidedCeiling`, the beta defaults without an override.
@@ -56,39 +57,45 @@ struct RowForm: Equatable {
 
     let eventType: String?
     let replay: Micros?
+    let bookedDay: CivilDate?
     /// Nil when the row keeps its verdict (if any) as text.
     let kept: Kept?
 
     init(_ event: StoredEvent) {
         guard let facts = event.verdictFacts else {
-            self.init(eventType: event.type.rawValue, replay: event.replayAmount, kept: nil)
+            self.init(eventType: event.type.rawValue, replay: event.replayAmount, bookedDay: event.bookedDay, kept: nil)
             return
         }
         if event.type == .transactionAttempted, let compact = Self.compact(event, facts) {
             self = compact
         } else {
             self.init(
-                eventType: event.type.rawValue, replay: event.replayAmount,
+                eventType: event.type.rawValue, replay: event.replayAmount, bookedDay: event.bookedDay,
                 kept: Kept(
                     encoding: 1, facts: facts, amount: facts.amount, environment: facts.environment,
                     ceiling: facts.ceiling))
         }
     }
 
-    /// The attempt's row in encoding 2, or nil when it would not read back as `facts` and the same replayed amount.
+    /// The attempt's row in encoding 2, or nil when it would not read back as `facts`, the same replayed amount and
+    /// the same booked day.
     private static func compact(_ event: StoredEvent, _ facts: VerdictFacts) -> RowForm? {
         let booked = event.bookedAmount
+        let ownDay = booked == nil ? nil : event.occurredAt?.date
+        let day = event.bookedDay == ownDay ? nil : event.bookedDay
         let replay = booked != nil && event.replayAmount == booked ? nil : event.replayAmount
         let replayed = replay ?? booked
         let kept = Kept(
             encoding: 2, facts: facts, amount: facts.amount != nil && facts.amount == replayed ? nil : facts.amount,
             environment: facts.environment == .live && replayed != nil ? nil : facts.environment,
             ceiling: facts.ceiling == elidedCeiling ? nil : facts.ceiling)
-        guard replayed == event.replayAmount, kept.expanded(replay: replay, booked: booked) == facts else { return nil }
-        return RowForm(eventType: nil, replay: replay, kept: kept)
+        guard replayed == event.replayAmount, (day ?? ownDay) == event.bookedDay,
+            kept.expanded(replay: replay, booked: booked) == facts
+        else { return nil }
+        return RowForm(eventType: nil, replay: replay, bookedDay: day, kept: kept)
     }
 
-    private init(eventType: String?, replay: Micros?, kept: Kept?) {
-        (self.eventType, self.replay, self.kept) = (eventType, replay, kept)
+    private init(eventType: String?, replay: Micros?, bookedDay: CivilDate?, kept: Kept?) {
+        (self.eventType, self.replay, self.bookedDay, self.kept) = (eventType, replay, bookedDay, kept)
     }
 }

@@ -28,6 +28,11 @@ enum VerdictColumns {
     static let amount: SQL =
         " CASE WHEN p.verdict_encoding = 2 THEN coalesce(p.verdict_amount_micros, p.replay_micros, p.booked_micros)"
         + " ELSE p.verdict_amount_micros END "
+    /// The UTC day a booked attempt was booked on (NULL when it booked nothing): a row of encoding 2 leaves it out
+    /// when it is the day of the attempt's `occurred_at`.
+    static let bookedDay: SQL =
+        " CASE WHEN p.booked_micros IS NOT NULL"
+        + " THEN coalesce(p.booked_day, (p.occurred_at AT TIME ZONE 'UTC')::date) END "
     /// The verdict's environment as a query reads it from a row of facts.
     static let environment: SQL =
         " CASE WHEN p.verdict_encoding = 2 AND coalesce(p.replay_micros, p.booked_micros) IS NOT NULL"

@@ -23,15 +23,16 @@ struct RowFormTests {
     ]
 
     /// Per attempt: `event_type`, `replay_micros`, `verdict_amount_micros`, `verdict_environment`, the ceiling's
-    /// per-tx column, as encoding 2 writes them ("-" for NULL).
+    /// per-tx column, `booked_micros` and `booked_day`, as encoding 2 writes them ("-" for NULL).
     static let expected: [String: [String]] = [
-        "x-not-approved": ["-", "-", "10000000", "live", "-"],  // not replayed: the amount and environment stay
-        // Booked: replay and amount are the booking, the environment live, the ceiling the defaults.
-        "x-allowed": ["-", "-", "-", "-", "-"],
-        "x-per-tx": ["-", "150000000", "-", "-", "-"],  // denied by a ceiling: replayed, not booked
-        "x-test": ["-", "-", "5000000", "test", "-"],  // the test environment: not replayed
-        "y-allowed": ["-", "-", "-", "-", "100000000"],  // an override keeps its ceiling
-        "y-day": ["-", "100000000", "-", "-", "100000000"],
+        // Not replayed: the amount and environment stay.
+        "x-not-approved": ["-", "-", "10000000", "live", "-", "-", "-"],
+        // Booked: replay and amount are the booking, the environment live, the ceiling the defaults, the day its own.
+        "x-allowed": ["-", "-", "-", "-", "-", "60000000", "-"],
+        "x-per-tx": ["-", "150000000", "-", "-", "-", "-", "-"],  // denied by a ceiling: replayed, not booked
+        "x-test": ["-", "-", "5000000", "test", "-", "-", "-"],  // the test environment: not replayed
+        "y-allowed": ["-", "-", "-", "-", "100000000", "60000000", "-"],  // an override keeps its ceiling
+        "y-day": ["-", "100000000", "-", "-", "100000000", "-", "-"],
     ]
 
     @Test("each attempt's row leaves out what it already says, and answers the bytes it published")
@@ -42,7 +43,8 @@ struct RowFormTests {
             """
             SELECT event_id, verdict_encoding, coalesce(event_type, '-'), coalesce(replay_micros::text, '-'),
                    coalesce(verdict_amount_micros::text, '-'), coalesce(verdict_environment, '-'),
-                   coalesce(ceiling_per_tx_micros::text, '-')
+                   coalesce(ceiling_per_tx_micros::text, '-'), coalesce(booked_micros::text, '-'),
+                   coalesce(booked_day::text, '-')
             FROM processed_events WHERE verdict_encoding IS NOT NULL ORDER BY event_id
             """
         ).rows
@@ -67,6 +69,8 @@ struct RowFormTests {
                 replay_micros = coalesce(replay_micros, booked_micros),
                 verdict_amount_micros = coalesce(verdict_amount_micros, replay_micros, booked_micros),
                 verdict_environment = coalesce(verdict_environment, 'live'),
+                booked_day = CASE WHEN booked_micros IS NOT NULL
+                                  THEN coalesce(booked_day, (occurred_at AT TIME ZONE 'UTC')::date) END,
                 ceiling_per_tx_micros = coalesce(ceiling_per_tx_micros, 100000000),
                 ceiling_daily_micros = coalesce(ceiling_daily_micros, 500000000),
                 ceiling_monthly_micros = coalesce(ceiling_monthly_micros, 2000000000),
@@ -84,6 +88,11 @@ struct RowFormTests {
             "UPDATE processed_events SET verdict_encoding = 1 WHERE verdict_encoding = 2",
             "UPDATE processed_events SET ceiling_daily_micros = 1 WHERE verdict_encoding = 2",
             "UPDATE processed_events SET verdict_encoding = NULL WHERE verdict_encoding = 2",
+            // Text without its booked day.
+            """
+            UPDATE processed_events SET event_type = 'transaction.attempted', verdict_encoding = NULL, outputs = 'x'
+            WHERE booked_micros > 0
+            """,
         ] as [SQL])
     func refused(update: SQL) throws {
         let h = try StoreHarness()

@@ -62,10 +62,11 @@ func keepVerdictsAsText(in source: TestDatabase) throws {
 }
 
 /// An `UPDATE processed_events` assignment that spells out what a row of encoding 2 leaves to its encoding (its
-/// type, and the replayed amount it booked), for a test that turns the row into one a worker before wrote.
+/// type, the replayed amount it booked and the day it booked it on), for a test that turns the row into one a worker before wrote.
 let spelledOut: SQL = """
     event_type = coalesce(event_type, 'transaction.attempted'),
-    replay_micros = CASE WHEN verdict_encoding = 2 THEN coalesce(replay_micros, booked_micros) ELSE replay_micros END
+    replay_micros = CASE WHEN verdict_encoding = 2 THEN coalesce(replay_micros, booked_micros) ELSE replay_micros END,
+    booked_day = CASE WHEN booked_micros IS NOT NULL THEN coalesce(booked_day, (occurred_at AT TIME ZONE 'UTC')::date) END
     """
 
 /// Rows of `tables` copied from `source`'s schema into `old`'s, through `c` (a connection to `old`): what an
