@@ -97,14 +97,14 @@ extension LedgerStore {
             [
                 PostgresArray.literal(events.map(\.eventId)),
                 PostgresArray.literal(events.map(\.tenantId)),
-                PostgresArray.literal(forms.map(\.eventType)),
+                PostgresArray.sparseLiteral(forms.map(\.eventType)),
                 PostgresArray.literal(events.map(\.fingerprint)),
-                PostgresArray.literal(events.map(VerdictColumns.text)),
+                PostgresArray.sparseLiteral(events.map(VerdictColumns.text)),
                 PostgresArray.literal(events.map { $0.changedTenant ? "t" : "f" }),
-                PostgresArray.literal(events.map { Rows.string($0.bookedAmount) }),
-                PostgresArray.literal(forms.map { $0.bookedDay?.description }),
-                PostgresArray.literal(events.map { Rows.string($0.occurredAt) }),
-                PostgresArray.literal(forms.map { Rows.string($0.replay) }),
+                PostgresArray.sparseLiteral(events.map { Rows.string($0.bookedAmount) }),
+                PostgresArray.sparseLiteral(forms.map { $0.bookedDay?.description }),
+                PostgresArray.sparseLiteral(events.map { Rows.string($0.occurredAt) }),
+                PostgresArray.sparseLiteral(forms.map { Rows.string($0.replay) }),
             ] + VerdictColumns.arrays(forms))
     }
 

@@ -42,10 +42,11 @@ enum VerdictColumns {
         " CASE WHEN p.verdict_encoding = 2 THEN coalesce(p.replay_micros, p.booked_micros) ELSE p.replay_micros END "
 
     /// One array parameter per fact column, in `select`'s order up to the digest, one element per event (NULL where
-    /// the row keeps no such fact); `LedgerStore.insertProcessed` names the columns.
+    /// the row keeps no such fact; the whole array NULL when no row does); `LedgerStore.insertProcessed` names the
+    /// columns.
     static func arrays(_ forms: [RowForm]) -> [String?] {
         func column(_ value: (RowForm.Kept) -> String?) -> String? {
-            PostgresArray.literal(forms.map { $0.kept.flatMap(value) })
+            PostgresArray.sparseLiteral(forms.map { $0.kept.flatMap(value) })
         }
         return [
             column { String($0.encoding) }, column { String($0.facts.status) }, column(\.facts.code),

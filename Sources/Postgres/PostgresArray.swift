@@ -27,4 +27,11 @@ public enum PostgresArray {
     }
 
     public static func literal(_ elements: [String]) -> String { literal(elements.map(Optional.some)) }
+
+    /// `literal(elements)`, or nil (SQL NULL) when every element is NULL: for a column of a multi-array `unnest`,
+    /// which pads a NULL array with NULLs just as it reads an array of them, so the server parses no column of
+    /// NULLs (issue 23: most of a batch's fact columns are NULL in every row).
+    public static func sparseLiteral(_ elements: [String?]) -> String? {
+        elements.allSatisfy { $0 == nil } ? nil : literal(elements)
+    }
 }

@@ -28,6 +28,23 @@ struct PostgresConnectionTests {
         db.drop()
     }
 
+    @Test("a sparse column of NULLs travels as one NULL, which a multi-array unnest reads as a column of NULLs")
+    func sparseArrays() throws {
+        let db = try TestDatabase.create()
+        let c = try PostgresConnection(url: db.url)
+        let ids = ["a", "b", "c"]
+        #expect(PostgresArray.sparseLiteral([nil, nil, nil]) == nil)
+        #expect(PostgresArray.sparseLiteral([nil, "x", nil]) == PostgresArray.literal([nil, "x", nil]))
+        for column in [[nil, nil, nil], [nil, "x", nil]] as [[String?]] {
+            let rows = try c.query(
+                "SELECT i, v FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS u(i, v, n) ORDER BY n",
+                [PostgresArray.literal(ids), PostgresArray.sparseLiteral(column.map { $0.map { _ in "7" } })])
+            #expect(rows.rows.map { $0[0] } == ids)
+            #expect(rows.rows.map { $0[1] } == column.map { $0.map { _ in "7" } })
+        }
+        db.drop()
+    }
+
     @Test("errors carry the SQLSTATE and no SQL or parameter text")
     func errors() throws {
         let db = try TestDatabase.create()
