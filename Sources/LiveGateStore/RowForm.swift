@@ -12,11 +12,12 @@ import LiveGateCore
 ///   and `verdict_environment` is NULL when it is `live` and there is a replayed amount (only live attempts have one).
 /// - the ceiling's columns are NULL when the ceiling is `elidedCeiling`, the beta defaults without an override.
 ///
-/// Each saves a column's bytes on most attempts (issue 23: about 65 B of a row of about 265). A row that cannot
+/// Each saves a column's bytes on most attempts (issue 23: about 75 B of a row of about 265). A row that cannot
 /// leave them out and read back the same facts (an attempt whose verdict has no amount but a booking, say) keeps
 /// every fact, in encoding 1. So nothing is inferred that was not checked when it was written.
 struct RowForm: Equatable {
-    /// The encodings a row of facts may be kept in; both rebuild the verdict's bytes with `VerdictFacts.encoding`.
+    /// The encodings a row of facts may be kept in (`verdict_encoding`: the row's layout); both rebuild the verdict's
+    /// bytes with `VerdictFacts.encoding` 1. A verdict whose bytes change needs a layout number of its own here.
     static let encodings: Set<Int> = [1, 2]
 
     /// The ceiling a row of encoding 2 leaves out, pinned as it was when encoding 2 was defined (the beta defaults

@@ -352,13 +352,23 @@ extension Schema {
     /// (a row of encoding 2 is an attempt), `replay_micros` when it equals `booked_micros`, `booked_day` when it is
     /// the UTC day of `occurred_at`, the verdict's amount when it equals the replayed amount, its environment when
     /// that is `live` and there is a replayed amount, and the ceiling's columns when the ceiling is the beta
-    /// defaults without an override (pinned in `RowForm.elidedCeiling`). About 75 of a row's 265 bytes. Catalog changes only, as in
-    /// migration 14: dropping `NOT NULL` rewrites nothing, and the new constraints are `NOT VALID` (rows before
-    /// are encoding 1 or text and satisfy them). The constraint on facts is replaced by one per encoding. (A `CHECK`
-    /// passes when it is NULL, so each comparison with a column that may be NULL says what NULL means.)
+    /// defaults without an override (pinned in `RowForm.elidedCeiling`). About 75 of a row's 265 bytes.
+    ///
+    /// Catalog changes only, as in migration 14: dropping `NOT NULL` rewrites nothing, and the new constraints are
+    /// `NOT VALID` (rows before are encoding 1 or text and satisfy them). Two constraints are replaced: migration 1's
+    /// unnamed pairing of `booked_micros` with `booked_day` (found by its definition, as migration 7 finds one) and
+    /// the one on facts, now one rule per encoding. (A `CHECK` passes when it is NULL, so each comparison with a
+    /// column that may be NULL says what NULL means.)
     static let v15: SQL = """
+        DO $$
+        DECLARE c text;
+        BEGIN
+            SELECT conname INTO STRICT c FROM pg_constraint
+            WHERE conrelid = 'processed_events'::regclass AND contype = 'c'
+              AND pg_get_constraintdef(oid) = 'CHECK (((booked_micros IS NULL) = (booked_day IS NULL)))';
+            EXECUTE format('ALTER TABLE processed_events DROP CONSTRAINT %I', c);
+        END $$;
         ALTER TABLE processed_events ALTER COLUMN event_type DROP NOT NULL,
-            DROP CONSTRAINT processed_events_check,
             ADD CONSTRAINT processed_events_booked_day CHECK ((booked_micros IS NULL) = (booked_day IS NULL)
                 OR (booked_micros IS NOT NULL AND occurred_at IS NOT NULL AND verdict_encoding IS NOT DISTINCT FROM 2))
                 NOT VALID,

@@ -45,4 +45,25 @@ struct ReconcilerTests {
         #expect(report.differences.contains("t/r0: released 0.000005 of an attempt that booked 90.00"))
         h.database.drop()
     }
+
+    /// A booked attempt in encoding 2 keeps no amount of its own (its verdict's amount is its booking), so a booking
+    /// changed alone is found by the counter it no longer matches, and its verdict by the digest it no longer
+    /// rebuilds: a redelivery is refused rather than answered with other bytes.
+    @Test("a tampered booking of a row that keeps no amount of its own: the counter and the digest find it")
+    func tamperedCompactBooking() throws {
+        let h = try StoreHarness()
+        try story(h)
+        let c = try h.connection()
+        #expect(
+            try h.scalar(
+                "SELECT verdict_encoding::text || coalesce(verdict_amount_micros::text, '-') FROM processed_events WHERE event_id = 'y'"
+            ) == "2-")
+        try c.query("UPDATE processed_events SET booked_micros = 20000000 WHERE event_id = 'y'")
+        let report = try Reconciler.run(url: h.database.url)
+        #expect(report.differences.contains("t day 2026-11-28: verdicts book 20.00, the counter says 10.00"))
+        #expect(throws: (any Error).self) {
+            try h.apply(Fixtures.attempt("y", tenant: "t", amount: "10", at: "2026-11-28T10:00:00Z"))
+        }
+        h.database.drop()
+    }
 }

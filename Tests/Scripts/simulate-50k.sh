@@ -7,9 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 url=${1:?database URL} tenant=${2:?demo tenant id}
 bin="$(swift build --show-bin-path)/livegate"
-# A row of encoding 2 leaves out the replayed amount it booked (migration 15): booked_micros stands for it.
-replayable="(replay_micros IS NOT NULL OR booked_micros IS NOT NULL)"
-have=$(psql "$url" -Atc "SELECT count(*) FROM processed_events WHERE tenant_id = '$tenant' AND $replayable")
+# A row of encoding 2 leaves out the replayed amount it booked (migration 15): VerdictColumns.replayAmount.
+replayable="(CASE WHEN p.verdict_encoding = 2 THEN coalesce(p.replay_micros, p.booked_micros)
+  ELSE p.replay_micros END) IS NOT NULL"
+have=$(psql "$url" -Atc "SELECT count(*) FROM processed_events p WHERE p.tenant_id = '$tenant' AND $replayable")
 ((have > 0)) || { echo "$tenant has no replayable attempts in $url" >&2; exit 1; }
 copies=$(((50000 - have + have - 1) / have))
 facts="verdict_encoding, verdict_status, verdict_code, verdict_reason, verdict_environment, verdict_rail,

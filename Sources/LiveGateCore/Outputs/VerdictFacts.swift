@@ -14,7 +14,9 @@ import Crypto
 /// falls in).
 public struct VerdictFacts: Sendable, Equatable {
     /// The encoding these facts rebuild with. A change to what the verdict's bytes would be (a field added,
-    /// an order changed) is a new encoding, and the store refuses to rebuild one it does not know.
+    /// an order changed) is a new encoding, and the store refuses to rebuild one it does not know. (The store's
+    /// `verdict_encoding` column names a row's layout, 1 or 2 since migration 15, each rebuilding with this
+    /// encoding; a new encoding needs a layout number of its own there.)
     public static let encoding = 1
 
     public var status: Int
