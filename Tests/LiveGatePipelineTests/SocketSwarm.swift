@@ -138,6 +138,18 @@ final class SocketSwarm {
 }
 
 /// A process's resident memory now and at its peak, in MiB, from /proc (Linux).
+/// Where a process's resident memory is, for a failure to say: anonymous and file-backed pages, threads, open
+/// descriptors (serve's connections).
+func residentBreakdown(of pid: pid_t) -> String {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return "gone" }
+    let fields = ["RssAnon:", "RssFile:", "Threads:"].map { name in
+        status.split(separator: "\n").first(where: { $0.hasPrefix(name) }).map { String($0) } ?? "\(name) ?"
+    }
+    let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+    return fields.map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") }.joined(separator: ", ")
+        + ", descriptors \(descriptors)"
+}
+
 func residentMegabytes(of pid: pid_t) -> (now: Double, peak: Double)? {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
     func field(_ name: String) -> Double? {
