@@ -15,7 +15,7 @@ import LiveGateCore
 /// Each saves a column's bytes on most attempts (issue 23: about 75 B of a row of about 265). A row that cannot
 /// leave them out and read back the same facts (an attempt whose verdict has no amount but a booking, say) keeps
 /// every fact, in encoding 1. So nothing is inferred that was not checked when it was written.
-struct RowForm: Equatable {
+struct RowForm {
     /// The encodings a row of facts may be kept in (`verdict_encoding`: the row's layout); both rebuild the verdict's
     /// bytes with `VerdictFacts.encoding` 1. A verdict whose bytes change needs a layout number of its own here.
     static let encodings: Set<Int> = [1, 2]
@@ -29,7 +29,7 @@ struct RowForm: Equatable {
 
     /// The verdict's facts as a row of facts keeps them: `amount`, `environment` and `ceiling` are their columns'
     /// values.
-    struct Kept: Equatable {
+    struct Kept {
         let encoding: Int
         let facts: VerdictFacts
         let amount: Micros?
